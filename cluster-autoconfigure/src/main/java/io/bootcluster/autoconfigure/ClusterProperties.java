@@ -1,0 +1,322 @@
+package io.bootcluster.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntSupplier;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties for running the application as a cluster.
+ */
+@ConfigurationProperties(ClusterProperties.PREFIX)
+public class ClusterProperties {
+
+	static final String PREFIX = "cluster";
+
+	static final String AUTO = "auto";
+
+	/**
+	 * Whether to run the application as a cluster when cluster.workers is set.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Number of worker processes: 'auto' for one per CPU available to the JVM, or a whole
+	 * number of at least 1. Unset, the application runs as a single process.
+	 */
+	private @Nullable String workers;
+
+	/**
+	 * Time the workers get to finish in-flight requests and exit when the master stops,
+	 * before they are killed.
+	 */
+	private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+	private final Worker worker = new Worker();
+
+	private final Restart restart = new Restart();
+
+	private final Ipc ipc = new Ipc();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public @Nullable String getWorkers() {
+		return this.workers;
+	}
+
+	public void setWorkers(@Nullable String workers) {
+		this.workers = workers;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Worker getWorker() {
+		return this.worker;
+	}
+
+	public Restart getRestart() {
+		return this.restart;
+	}
+
+	public Ipc getIpc() {
+		return this.ipc;
+	}
+
+	/**
+	 * Binds the properties from an environment that has no application context yet, and
+	 * checks them.
+	 * @param binder the binder
+	 * @return the checked properties
+	 * @throws InvalidClusterPropertyException if a property has a value it cannot take
+	 */
+	static ClusterProperties get(Binder binder) {
+		ClusterProperties properties;
+		try {
+			properties = binder.bind(PREFIX, ClusterProperties.class).orElseGet(ClusterProperties::new);
+		}
+		catch (BindException ex) {
+			ConfigurationProperty property = ex.getProperty();
+			if (property == null) {
+				throw ex;
+			}
+			String name = property.getName().toString();
+			throw new InvalidClusterPropertyException(name, property.getValue(), AcceptedValues.of(name));
+		}
+		properties.check();
+		return properties;
+	}
+
+	/**
+	 * Whether the properties ask for a cluster.
+	 * @return whether this application should run as a cluster
+	 */
+	boolean isClustered() {
+		return this.enabled && this.workers != null;
+	}
+
+	/**
+	 * The number of workers to run.
+	 * @param availableProcessors the CPUs the JVM may use
+	 * @return the number of workers
+	 */
+	int resolveWorkers(IntSupplier availableProcessors) {
+		String value = (this.workers != null) ? this.workers.trim() : "";
+		if (AUTO.equals(value.toLowerCase(Locale.ROOT))) {
+			return availableProcessors.getAsInt();
+		}
+		try {
+			int count = Integer.parseInt(value);
+			if (count >= 1) {
+				return count;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// Reported below
+		}
+		throw new InvalidClusterPropertyException(PREFIX + ".workers", this.workers, AcceptedValues.WORKERS);
+	}
+
+	private void check() {
+		if (!isClustered()) {
+			return;
+		}
+		resolveWorkers(() -> 1);
+		requireNotNegative("shutdown-timeout", this.shutdownTimeout);
+		requirePositive("worker.startup-timeout", this.worker.startupTimeout);
+		requireNotNegative("restart.initial-backoff", this.restart.initialBackoff);
+		requireNotNegative("restart.max-backoff", this.restart.maxBackoff);
+		requireNotNegative("restart.stable-uptime", this.restart.stableUptime);
+		if (this.restart.backoffMultiplier < 1) {
+			throw invalid("restart.backoff-multiplier", this.restart.backoffMultiplier);
+		}
+		if (this.restart.maxCrashes < 1) {
+			throw invalid("restart.max-crashes", this.restart.maxCrashes);
+		}
+		if (this.ipc.maxFrameSize.toBytes() < 64 || this.ipc.maxFrameSize.toBytes() > Integer.MAX_VALUE) {
+			throw invalid("ipc.max-frame-size", this.ipc.maxFrameSize);
+		}
+	}
+
+	private static void requireNotNegative(String name, Duration value) {
+		if (value.isNegative()) {
+			throw invalid(name, value);
+		}
+	}
+
+	private static void requirePositive(String name, Duration value) {
+		if (value.isNegative() || value.isZero()) {
+			throw invalid(name, value);
+		}
+	}
+
+	private static InvalidClusterPropertyException invalid(String name, Object value) {
+		String property = PREFIX + "." + name;
+		return new InvalidClusterPropertyException(property, value, AcceptedValues.of(property));
+	}
+
+	/**
+	 * Worker process properties.
+	 */
+	public static class Worker {
+
+		/**
+		 * Id of this worker, set by the master in each worker's environment
+		 * (CLUSTER_WORKER_ID); unset in the master and in a single-process run.
+		 */
+		private @Nullable Integer id;
+
+		/**
+		 * JVM options for the workers only, added after the options the master was started
+		 * with.
+		 */
+		private List<String> jvmArguments = new ArrayList<>();
+
+		/**
+		 * Time a worker may take from its fork until its web server listens, before it is
+		 * killed and counted as a crash.
+		 */
+		private Duration startupTimeout = Duration.ofSeconds(60);
+
+		public @Nullable Integer getId() {
+			return this.id;
+		}
+
+		public void setId(@Nullable Integer id) {
+			this.id = id;
+		}
+
+		public List<String> getJvmArguments() {
+			return this.jvmArguments;
+		}
+
+		public void setJvmArguments(List<String> jvmArguments) {
+			this.jvmArguments = jvmArguments;
+		}
+
+		public Duration getStartupTimeout() {
+			return this.startupTimeout;
+		}
+
+		public void setStartupTimeout(Duration startupTimeout) {
+			this.startupTimeout = startupTimeout;
+		}
+
+	}
+
+	/**
+	 * Replacement of crashed workers.
+	 */
+	public static class Restart {
+
+		/**
+		 * Delay before replacing a worker after the first crash in a row.
+		 */
+		private Duration initialBackoff = Duration.ofMillis(100);
+
+		/**
+		 * Factor by which each further crash in a row lengthens the delay.
+		 */
+		private double backoffMultiplier = 1.5;
+
+		/**
+		 * Longest delay before replacing a crashed worker.
+		 */
+		private Duration maxBackoff = Duration.ofSeconds(15);
+
+		/**
+		 * Uptime after which a worker counts as stable: its next crash starts a new row,
+		 * with the initial delay.
+		 */
+		private Duration stableUptime = Duration.ofSeconds(30);
+
+		/**
+		 * Crashes in a row, each before the stable uptime, after which a worker slot is no
+		 * longer respawned.
+		 */
+		private int maxCrashes = 10;
+
+		public Duration getInitialBackoff() {
+			return this.initialBackoff;
+		}
+
+		public void setInitialBackoff(Duration initialBackoff) {
+			this.initialBackoff = initialBackoff;
+		}
+
+		public double getBackoffMultiplier() {
+			return this.backoffMultiplier;
+		}
+
+		public void setBackoffMultiplier(double backoffMultiplier) {
+			this.backoffMultiplier = backoffMultiplier;
+		}
+
+		public Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
+
+		public Duration getStableUptime() {
+			return this.stableUptime;
+		}
+
+		public void setStableUptime(Duration stableUptime) {
+			this.stableUptime = stableUptime;
+		}
+
+		public int getMaxCrashes() {
+			return this.maxCrashes;
+		}
+
+		public void setMaxCrashes(int maxCrashes) {
+			this.maxCrashes = maxCrashes;
+		}
+
+	}
+
+	/**
+	 * Channel between the master and the workers.
+	 */
+	public static class Ipc {
+
+		/**
+		 * Largest frame the channel accepts; a peer that sends a larger one is
+		 * disconnected.
+		 */
+		private DataSize maxFrameSize = DataSize.ofMegabytes(1);
+
+		public DataSize getMaxFrameSize() {
+			return this.maxFrameSize;
+		}
+
+		public void setMaxFrameSize(DataSize maxFrameSize) {
+			this.maxFrameSize = maxFrameSize;
+		}
+
+	}
+
+}

@@ -1,0 +1,101 @@
+package io.bootcluster.autoconfigure;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.bootcluster.master.ClusterMaster;
+import io.bootcluster.master.RestartPolicy;
+import io.bootcluster.worker.WorkerRuntime;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringApplicationRunListener;
+import org.springframework.boot.bootstrap.ConfigurableBootstrapContext;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+/**
+ * Decides, once the environment is prepared, what this JVM is:
+ * <ul>
+ * <li>a <em>worker</em> when its master set {@code CLUSTER_WORKER_ID}: it joins the master
+ * and runs the application;</li>
+ * <li>the <em>master</em> when {@code cluster.workers} is set: it runs the cluster in place
+ * of the application, whose context is never created, and exits when the cluster
+ * stops;</li>
+ * <li>neither otherwise, and always in tests, during AOT processing, and for any
+ * application but the first this JVM runs.</li>
+ * </ul>
+ * Runs after Boot's own listeners, so {@code application.yml} is loaded and logging is
+ * set up.
+ */
+class ClusterRunListener implements SpringApplicationRunListener, Ordered {
+
+	private static final AtomicBoolean jvmClaimed = new AtomicBoolean();
+
+	private final SpringApplication application;
+
+	private final String[] args;
+
+	private boolean firstInJvm;
+
+	private @Nullable WorkerRuntime worker;
+
+	ClusterRunListener(SpringApplication application, String[] args) {
+		this.application = application;
+		this.args = args;
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.LOWEST_PRECEDENCE;
+	}
+
+	@Override
+	public void starting(ConfigurableBootstrapContext bootstrapContext) {
+		// An application started while another is starting (a bootstrap context, say) is not
+		// the one to cluster, nor is any application started after the first
+		this.firstInJvm = jvmClaimed.compareAndSet(false, true);
+	}
+
+	@Override
+	public void environmentPrepared(ConfigurableBootstrapContext bootstrapContext,
+			ConfigurableEnvironment environment) {
+		if (!this.firstInJvm || ClusterSkipCheck.shouldSkip()) {
+			return;
+		}
+		ClusterProperties properties = ClusterProperties.get(Binder.get(environment));
+		int maxFrameSize = (int) properties.getIpc().getMaxFrameSize().toBytes();
+		try {
+			this.worker = WorkerRuntime.join(System.getenv(), maxFrameSize);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex.getMessage(), ex);
+		}
+		if (this.worker == null && properties.isClustered()) {
+			ClusterMaster master = new ClusterMaster(masterSettings(properties), this.application, environment);
+			System.exit(master.run());
+		}
+	}
+
+	@Override
+	public void contextPrepared(ConfigurableApplicationContext context) {
+		if (this.worker != null) {
+			context.getBeanFactory().registerSingleton("clusterWorkerRuntime", this.worker);
+			this.worker.attach(context);
+		}
+	}
+
+	private ClusterMaster.MasterSettings masterSettings(ClusterProperties properties) {
+		ClusterProperties.Restart restart = properties.getRestart();
+		RestartPolicy restartPolicy = new RestartPolicy(restart.getInitialBackoff(), restart.getBackoffMultiplier(),
+				restart.getMaxBackoff(), restart.getStableUptime(), restart.getMaxCrashes());
+		return new ClusterMaster.MasterSettings(properties.resolveWorkers(Runtime.getRuntime()::availableProcessors),
+				List.of(this.args), properties.getWorker().getJvmArguments(),
+				properties.getWorker().getStartupTimeout(), properties.getShutdownTimeout(), restartPolicy,
+				(int) properties.getIpc().getMaxFrameSize().toBytes());
+	}
+
+}

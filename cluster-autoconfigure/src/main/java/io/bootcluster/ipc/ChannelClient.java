@@ -1,0 +1,64 @@
+package io.bootcluster.ipc;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A worker's end of the channel: connects to the master and completes the handshake.
+ */
+public final class ChannelClient {
+
+	private ChannelClient() {
+	}
+
+	/**
+	 * Connects to the master and presents the secret.
+	 * @param address the master's address
+	 * @param codec the frame codec
+	 * @param workerId the id the master gave this worker
+	 * @param timeout how long to wait for the master's welcome
+	 * @return the open connection and the master's answer
+	 * @throws IOException if the master cannot be reached or refuses the connection
+	 */
+	public static Session connect(ChannelAddress address, FrameCodec codec, int workerId, Duration timeout)
+			throws IOException {
+		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+		Connection connection = new Connection(channel, codec);
+		try {
+			channel.connect(UnixDomainSocketAddress.of(address.socket()));
+			connection.send(new Message.Hello(workerId, ProcessHandle.current().pid(), address.secret()));
+			CompletableFuture<Void> answered = new CompletableFuture<>();
+			answered.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((result, failure) -> {
+				if (failure != null) {
+					connection.close();
+				}
+			});
+			Message answer = connection.receive();
+			answered.complete(null);
+			if (answer instanceof Message.Welcome welcome) {
+				return new Session(connection, welcome.masterPid());
+			}
+			throw new IOException("The master refused this worker's channel connection");
+		}
+		catch (IOException ex) {
+			connection.close();
+			throw new IOException("Could not join the cluster's master at " + address.socket() + ": " + ex.getMessage(),
+					ex);
+		}
+	}
+
+	/**
+	 * An accepted connection to the master.
+	 *
+	 * @param connection the connection
+	 * @param masterPid the master's process id
+	 */
+	public record Session(Connection connection, long masterPid) {
+	}
+
+}

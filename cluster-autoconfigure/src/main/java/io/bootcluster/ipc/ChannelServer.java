@@ -1,0 +1,189 @@
+package io.bootcluster.ipc;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The master's end of the channel: accepts worker connections on the Unix domain socket,
+ * checks each one's {@link Message.Hello handshake}, then reads its messages on a thread of
+ * its own.
+ */
+public final class ChannelServer implements Closeable {
+
+	private static final Log logger = LogFactory.getLog(ChannelServer.class);
+
+	/** How long a new connection has to present its hello before it is dropped. */
+	static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+
+	private final ServerSocketChannel serverChannel;
+
+	private final ChannelAddress address;
+
+	private final FrameCodec codec;
+
+	private final Handler handler;
+
+	private ChannelServer(ServerSocketChannel serverChannel, ChannelAddress address, FrameCodec codec,
+			Handler handler) {
+		this.serverChannel = serverChannel;
+		this.address = address;
+		this.codec = codec;
+		this.handler = handler;
+	}
+
+	/**
+	 * Binds the socket and starts accepting connections.
+	 * @param address where to listen and which secret to demand
+	 * @param codec the frame codec
+	 * @param handler what to do with connections and their messages
+	 * @return the running server
+	 * @throws IOException if the socket cannot be bound
+	 */
+	public static ChannelServer start(ChannelAddress address, FrameCodec codec, Handler handler) throws IOException {
+		ServerSocketChannel serverChannel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+		serverChannel.bind(UnixDomainSocketAddress.of(address.socket()));
+		ChannelServer server = new ChannelServer(serverChannel, address, codec, handler);
+		Thread acceptor = new Thread(server::acceptLoop, "cluster-ipc-accept");
+		acceptor.setDaemon(true);
+		acceptor.start();
+		return server;
+	}
+
+	private void acceptLoop() {
+		while (this.serverChannel.isOpen()) {
+			try {
+				SocketChannel channel = this.serverChannel.accept();
+				Thread reader = new Thread(() -> serve(new Connection(channel, this.codec)), "cluster-ipc-reader");
+				reader.setDaemon(true);
+				reader.start();
+			}
+			catch (ClosedChannelException ex) {
+				return;
+			}
+			catch (IOException ex) {
+				logger.warn("Channel accept failed: " + ex.getMessage());
+			}
+		}
+	}
+
+	private void serve(Connection connection) {
+		Message.Hello hello = handshake(connection);
+		if (hello == null) {
+			connection.close();
+			return;
+		}
+		Thread.currentThread().setName("cluster-ipc-worker-" + hello.workerId());
+		try {
+			connection.receiveEach((message) -> this.handler.received(connection, message));
+		}
+		catch (FrameException ex) {
+			logger.warn("Closing the channel of worker " + hello.workerId() + ": " + ex.getMessage());
+		}
+		catch (IOException ex) {
+			// The worker went away mid-frame; closed() below reports it
+		}
+		finally {
+			connection.close();
+			this.handler.closed(connection);
+		}
+	}
+
+	private Message.@Nullable Hello handshake(Connection connection) {
+		AtomicBoolean answered = new AtomicBoolean();
+		CompletableFuture.delayedExecutor(HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+			if (!answered.get()) {
+				logger.warn("Refused a channel connection that sent no hello within " + HANDSHAKE_TIMEOUT.toSeconds()
+						+ "s");
+				connection.close();
+			}
+		});
+		try {
+			Message first = connection.receive();
+			answered.set(true);
+			if (!(first instanceof Message.Hello hello)) {
+				logger.warn("Refused a channel connection whose first frame was not a hello");
+				return null;
+			}
+			if (!MessageDigest.isEqual(hello.secret().getBytes(StandardCharsets.UTF_8),
+					this.address.secret().getBytes(StandardCharsets.UTF_8))) {
+				logger.warn("Refused a channel connection without the cluster's secret (it claimed to be worker "
+						+ hello.workerId() + ", pid " + hello.pid() + ")");
+				return null;
+			}
+			connection.send(new Message.Welcome(ProcessHandle.current().pid()));
+			return this.handler.accept(connection, hello) ? hello : null;
+		}
+		catch (IOException ex) {
+			answered.set(true);
+			if (connection.isOpen()) {
+				logger.warn("Refused a channel connection: " + ex.getMessage());
+			}
+			return null;
+		}
+	}
+
+	/**
+	 * The address this server listens on.
+	 * @return the address
+	 */
+	public ChannelAddress address() {
+		return this.address;
+	}
+
+	@Override
+	public void close() {
+		try {
+			this.serverChannel.close();
+		}
+		catch (IOException ex) {
+			// Shutting down anyway
+		}
+		this.address.delete();
+	}
+
+	/**
+	 * What the master does with the channel's connections.
+	 */
+	public interface Handler {
+
+		/**
+		 * Decides whether a connection that presented the right secret belongs to the
+		 * cluster, for example whether its worker id and pid match a forked worker.
+		 * @param connection the connection
+		 * @param hello its hello
+		 * @return whether to keep the connection
+		 */
+		boolean accept(Connection connection, Message.Hello hello);
+
+		/**
+		 * A message arrived on an accepted connection. Called on that connection's reader
+		 * thread, in the order the messages were sent.
+		 * @param connection the connection
+		 * @param message the message
+		 */
+		void received(Connection connection, Message message);
+
+		/**
+		 * An accepted connection closed, whatever the reason.
+		 * @param connection the connection
+		 */
+		void closed(Connection connection);
+
+	}
+
+}

@@ -1,0 +1,99 @@
+package io.bootcluster.ipc;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns messages into frames and back: a four-byte big-endian length, then that many
+ * bytes of UTF-8 JSON.
+ * <p>
+ * Works on channels rather than streams: {@code Channels.newInputStream} serialises reads
+ * and writes on one lock, and a reader blocked on a quiet socket would stall every write.
+ */
+public final class FrameCodec {
+
+	/** Frames larger than this are refused unless configured otherwise. */
+	public static final int DEFAULT_MAX_FRAME_SIZE = 1024 * 1024;
+
+	private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+	private final int maxFrameSize;
+
+	public FrameCodec(int maxFrameSize) {
+		if (maxFrameSize < 64) {
+			throw new IllegalArgumentException("maxFrameSize must be at least 64 bytes, was " + maxFrameSize);
+		}
+		this.maxFrameSize = maxFrameSize;
+	}
+
+	public static JsonMapper mapper() {
+		return MAPPER;
+	}
+
+	/**
+	 * Writes one frame. Callers serialise writes to a channel themselves.
+	 * @param channel the channel
+	 * @param message the message
+	 * @throws IOException if the channel fails or the message is larger than a frame may be
+	 */
+	public void write(WritableByteChannel channel, Message message) throws IOException {
+		byte[] body = MAPPER.writeValueAsBytes(message);
+		if (body.length > this.maxFrameSize) {
+			throw new FrameException(
+					"Message of " + body.length + " bytes is larger than the frame limit of " + this.maxFrameSize);
+		}
+		ByteBuffer frame = ByteBuffer.allocate(4 + body.length);
+		frame.putInt(body.length).put(body).flip();
+		while (frame.hasRemaining()) {
+			channel.write(frame);
+		}
+	}
+
+	/**
+	 * Reads one frame.
+	 * @param channel the channel
+	 * @return the message, or {@code null} when the peer closed the channel between frames
+	 * @throws FrameException if the frame is too large or not a message
+	 * @throws IOException if the channel fails or closes inside a frame
+	 */
+	public @Nullable Message read(ReadableByteChannel channel) throws IOException {
+		ByteBuffer header = ByteBuffer.allocate(4);
+		if (!readFully(channel, header, true)) {
+			return null;
+		}
+		int length = header.flip().getInt();
+		if (length < 0 || length > this.maxFrameSize) {
+			throw new FrameException("Frame of " + Integer.toUnsignedString(length)
+					+ " bytes is larger than the frame limit of " + this.maxFrameSize);
+		}
+		ByteBuffer body = ByteBuffer.allocate(length);
+		readFully(channel, body, false);
+		try {
+			return MAPPER.readValue(body.array(), Message.class);
+		}
+		catch (JacksonException ex) {
+			throw new FrameException("Frame is not a valid message: " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+	private static boolean readFully(ReadableByteChannel channel, ByteBuffer buffer, boolean endAllowed)
+			throws IOException {
+		while (buffer.hasRemaining()) {
+			if (channel.read(buffer) < 0) {
+				if (endAllowed && buffer.position() == 0) {
+					return false;
+				}
+				throw new EOFException("Channel closed inside a frame");
+			}
+		}
+		return true;
+	}
+
+}

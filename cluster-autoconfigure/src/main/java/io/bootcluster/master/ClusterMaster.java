@@ -1,0 +1,160 @@
+package io.bootcluster.master;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.bootcluster.Cluster;
+import io.bootcluster.ClusterMasterConfiguration;
+import io.bootcluster.ipc.ChannelAddress;
+import io.bootcluster.ipc.ChannelServer;
+import io.bootcluster.ipc.FrameCodec;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.annotation.ImportCandidates;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.util.ClassUtils;
+
+/**
+ * The master process: runs in place of the application, on its main thread, until the
+ * cluster stops. It opens the channel, forks the workers through a {@link Supervisor},
+ * and turns SIGTERM and SIGINT into a graceful stop of every worker.
+ */
+public final class ClusterMaster {
+
+	private static final Log logger = LogFactory.getLog(ClusterMaster.class);
+
+	private final MasterSettings settings;
+
+	private final SpringApplication application;
+
+	private final ConfigurableEnvironment environment;
+
+	public ClusterMaster(MasterSettings settings, SpringApplication application, ConfigurableEnvironment environment) {
+		this.settings = settings;
+		this.application = application;
+		this.environment = environment;
+	}
+
+	/**
+	 * Runs the cluster until it is stopped.
+	 * @return the exit code for the master's JVM
+	 */
+	public int run() {
+		int workers = this.settings.workers();
+		if (workers > 1 && !reusePortSupported()) {
+			logger.warn("This platform does not support SO_REUSEPORT for server sockets, so workers cannot share a "
+					+ "port: running a single worker instead of " + workers);
+			workers = 1;
+		}
+		int port = this.environment.getProperty("server.port", Integer.class, 8080);
+		List<String> arguments = new ArrayList<>(this.settings.programArguments());
+		if (port == 0) {
+			port = freePort();
+			// Like Node's listen(0): one port chosen for the whole cluster, not one per worker
+			arguments.removeIf((argument) -> argument.startsWith("--server.port="));
+			arguments.add("--server.port=" + port);
+		}
+		ChannelAddress address = ChannelAddress.create();
+		WorkerLauncher launcher = new WorkerLauncher(
+				WorkerCommand.forCurrentJvm(arguments, this.settings.workerJvmArguments()), address);
+		MasterEvents events = new MasterEvents(this.application);
+		Supervisor supervisor = new Supervisor(this.settings, workers, port, launcher, events);
+		Thread reaper = new Thread(ClusterMaster::killWorkers, "cluster-reaper");
+		Runtime.getRuntime().addShutdownHook(reaper);
+		ConfigurableApplicationContext masterContext = null;
+		try (ChannelServer server = ChannelServer.start(address, new FrameCodec(this.settings.maxFrameSize()),
+				supervisor)) {
+			masterContext = startMasterContext(supervisor);
+			events.setMasterContext(masterContext);
+			TerminationSignals.handle(supervisor::stop);
+			logger.info("Starting " + workers + " workers on port " + port + " (master pid "
+					+ ProcessHandle.current().pid() + ")");
+			if (logger.isDebugEnabled()) {
+				logger.debug("Worker command: " + launcher.command());
+			}
+			supervisor.start();
+			int code = supervisor.awaitTermination();
+			logger.info("Cluster stopped");
+			return code;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not open the cluster's channel at " + address.socket(), ex);
+		}
+		finally {
+			if (masterContext != null) {
+				masterContext.close();
+			}
+			killWorkers();
+			Runtime.getRuntime().removeShutdownHook(reaper);
+		}
+	}
+
+	private @Nullable ConfigurableApplicationContext startMasterContext(Cluster cluster) {
+		ClassLoader classLoader = this.application.getClassLoader();
+		List<String> configurations = ImportCandidates.load(ClusterMasterConfiguration.class, classLoader)
+			.getCandidates();
+		if (configurations.isEmpty()) {
+			return null;
+		}
+		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+		context.setClassLoader(classLoader);
+		context.setEnvironment(this.environment);
+		context.getBeanFactory().registerSingleton("cluster", cluster);
+		for (String configuration : configurations) {
+			context.register(ClassUtils.resolveClassName(configuration, classLoader));
+		}
+		context.refresh();
+		return context;
+	}
+
+	// Last resort when the master's JVM exits some other way: no worker may outlive it
+	private static void killWorkers() {
+		ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+	}
+
+	private static boolean reusePortSupported() {
+		try (ServerSocketChannel channel = ServerSocketChannel.open()) {
+			return channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not find a free port for server.port=0", ex);
+		}
+	}
+
+	/**
+	 * How the master runs the cluster.
+	 *
+	 * @param workers how many workers to keep running
+	 * @param programArguments the application's arguments, passed to every worker
+	 * @param workerJvmArguments JVM options for workers only
+	 * @param startupTimeout how long a worker may take from fork to listening
+	 * @param shutdownTimeout how long workers get to exit when the cluster stops
+	 * @param restartPolicy when crashed workers are replaced
+	 * @param maxFrameSize the largest frame the channel accepts, in bytes
+	 */
+	public record MasterSettings(int workers, List<String> programArguments, List<String> workerJvmArguments,
+			Duration startupTimeout, Duration shutdownTimeout, RestartPolicy restartPolicy,
+			int maxFrameSize) {
+	}
+
+}

@@ -1,0 +1,152 @@
+package io.bootcluster.master;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The command line that starts a worker: the master's own java executable, JVM options,
+ * launch target and program arguments, rebuilt so the worker is the same application.
+ * <p>
+ * Options that came from {@code JAVA_TOOL_OPTIONS} or {@code JDK_JAVA_OPTIONS} are left
+ * out, since the worker inherits the environment and would apply them twice; so are
+ * debugger and JMX port options, which would clash with the master's ports.
+ */
+final class WorkerCommand {
+
+	private static final List<String> OPTIONS_FROM_ENVIRONMENT = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
+
+	private static final List<String> PORT_BOUND_OPTIONS = List.of("-agentlib:jdwp", "-Xrunjdwp", "-Xdebug",
+			"-Dcom.sun.management.jmxremote.port=", "-Dcom.sun.management.jmxremote.rmi.port=");
+
+	// Module launches show up among the input arguments; the target below adds them again
+	private static final List<String> LAUNCH_TARGET_OPTIONS = List.of("--module-path=", "-Djdk.module.main=");
+
+	private WorkerCommand() {
+	}
+
+	/**
+	 * The command line for a worker of the running JVM.
+	 * @param programArguments the application's arguments
+	 * @param workerJvmArguments options for workers only
+	 * @return the command line
+	 */
+	static List<String> forCurrentJvm(List<String> programArguments, List<String> workerJvmArguments) {
+		Launch launch = new Launch(System.getProperty("java.home"),
+				ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getenv(),
+				System.getProperty("java.class.path", ""), System.getProperty("sun.java.command", ""),
+				System.getProperty("jdk.module.path"), programArguments);
+		return build(launch, workerJvmArguments);
+	}
+
+	static List<String> build(Launch launch, List<String> workerJvmArguments) {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(launch.javaHome(), "bin", isWindows() ? "java.exe" : "java").toString());
+		command.addAll(jvmOptions(launch));
+		command.addAll(workerJvmArguments);
+		command.add("-Dspring.devtools.restart.enabled=false");
+		command.addAll(target(launch));
+		command.addAll(launch.programArguments());
+		return command;
+	}
+
+	private static List<String> jvmOptions(Launch launch) {
+		List<String> options = new ArrayList<>(launch.inputArguments());
+		for (String variable : OPTIONS_FROM_ENVIRONMENT) {
+			String value = launch.environment().get(variable);
+			if (value != null) {
+				tokenize(value).forEach(options::remove);
+			}
+		}
+		options.removeIf((option) -> startsWithAny(option, PORT_BOUND_OPTIONS)
+				|| startsWithAny(option, LAUNCH_TARGET_OPTIONS));
+		return options;
+	}
+
+	private static List<String> target(Launch launch) {
+		String mainToken = launch.javaCommand().split(" ", 2)[0];
+		if (launch.modulePath() != null) {
+			return List.of("--module-path", launch.modulePath(), "-m", mainToken);
+		}
+		String classPath = launch.classPath();
+		boolean singleJar = !classPath.contains(File.pathSeparator) && classPath.endsWith(".jar");
+		if (singleJar && launch.javaCommand().startsWith(classPath)) {
+			return List.of("-jar", Path.of(classPath).toAbsolutePath().toString());
+		}
+		return List.of("-cp", classPath, mainToken);
+	}
+
+	private static boolean startsWithAny(String option, List<String> prefixes) {
+		return prefixes.stream().anyMatch(option::startsWith);
+	}
+
+	// The launcher splits these variables on white space, keeping quoted runs together
+	static List<String> tokenize(String options) {
+		List<String> tokens = new ArrayList<>();
+		StringBuilder token = new StringBuilder();
+		char quote = 0;
+		boolean inToken = false;
+		for (char c : options.toCharArray()) {
+			if (quote != 0) {
+				if (c == quote) {
+					quote = 0;
+				}
+				else {
+					token.append(c);
+				}
+			}
+			else if (c == '"' || c == '\'') {
+				quote = c;
+				inToken = true;
+			}
+			else if (Character.isWhitespace(c)) {
+				if (inToken) {
+					tokens.add(token.toString());
+					token.setLength(0);
+					inToken = false;
+				}
+			}
+			else {
+				token.append(c);
+				inToken = true;
+			}
+		}
+		if (inToken) {
+			tokens.add(token.toString());
+		}
+		return tokens;
+	}
+
+	private static boolean isWindows() {
+		return System.getProperty("os.name", "").startsWith("Windows");
+	}
+
+	/**
+	 * How the running JVM was launched.
+	 *
+	 * @param javaHome {@code java.home}
+	 * @param inputArguments the JVM's input arguments
+	 * @param environment the process environment
+	 * @param classPath {@code java.class.path}
+	 * @param javaCommand {@code sun.java.command}: the main class or jar, then the
+	 * arguments
+	 * @param modulePath {@code jdk.module.path}, or {@code null} on the class path
+	 * @param programArguments the application's arguments, as its {@code main} got them
+	 */
+	record Launch(String javaHome, List<String> inputArguments, Map<String, String> environment, String classPath,
+			String javaCommand, @Nullable String modulePath, List<String> programArguments) {
+
+		@Override
+		public String toString() {
+			return "Launch[" + this.javaCommand + " " + Arrays.toString(this.programArguments.toArray()) + "]";
+		}
+
+	}
+
+}

@@ -1,0 +1,37 @@
+package io.bootcluster.master;
+
+import java.io.IOException;
+import java.util.List;
+
+import io.bootcluster.ipc.ChannelAddress;
+
+/**
+ * Starts worker processes: the worker's command line, plus the environment that tells the
+ * new JVM it is worker {@code id} and where its master is.
+ */
+class WorkerLauncher {
+
+	private final List<String> command;
+
+	private final ChannelAddress address;
+
+	WorkerLauncher(List<String> command, ChannelAddress address) {
+		this.command = List.copyOf(command);
+		this.address = address;
+	}
+
+	Process launch(int id) throws IOException {
+		ProcessBuilder builder = new ProcessBuilder(this.command);
+		builder.environment().put(ChannelAddress.WORKER_ID_ENV, Integer.toString(id));
+		this.address.addTo(builder.environment());
+		Process process = builder.start();
+		// Workers read nothing from the terminal: the master keeps it
+		process.getOutputStream().close();
+		return process;
+	}
+
+	List<String> command() {
+		return this.command;
+	}
+
+}

@@ -1,0 +1,32 @@
+package io.bootcluster.server;
+
+import org.apache.coyote.http11.Http11NioProtocol;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tomcat's HTTP/1.1 NIO protocol on a listener that shares its port with the other
+ * workers. Tomcat creates protocols by class name, hence the public no-argument
+ * constructor.
+ */
+public class ReusePortHttp11NioProtocol extends Http11NioProtocol {
+
+	private final ReusePortNioEndpoint endpoint;
+
+	public ReusePortHttp11NioProtocol() {
+		this(new ReusePortNioEndpoint());
+	}
+
+	private ReusePortHttp11NioProtocol(ReusePortNioEndpoint endpoint) {
+		super(endpoint);
+		this.endpoint = endpoint;
+	}
+
+	/**
+	 * The listener this protocol bound.
+	 * @return the listener, or {@code null} before it is bound or after it is closed
+	 */
+	public @Nullable BoundListener boundListener() {
+		return this.endpoint.boundListener();
+	}
+
+}

@@ -1,0 +1,188 @@
+package io.bootcluster.worker;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+
+import io.bootcluster.DisconnectRequestedEvent;
+import io.bootcluster.ipc.ChannelAddress;
+import io.bootcluster.ipc.ChannelClient;
+import io.bootcluster.ipc.Connection;
+import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.ipc.Message;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A worker's link to its master. Joins the master's channel as the worker's JVM starts,
+ * before the application's context exists, then:
+ * <ul>
+ * <li>on the master's disconnect request, publishes a {@link DisconnectRequestedEvent},
+ * closes the application gracefully and exits;</li>
+ * <li>when the master is gone, however it died, exits within seconds: an orphan would
+ * keep taking a share of the port's connections.</li>
+ * </ul>
+ */
+public final class WorkerRuntime {
+
+	private static final Log logger = LogFactory.getLog(WorkerRuntime.class);
+
+	private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(10);
+
+	/** How long an orphaned worker may spend closing before it halts. */
+	private static final Duration ORPHAN_GRACE = Duration.ofSeconds(3);
+
+	private final int id;
+
+	private final Connection connection;
+
+	private final long masterPid;
+
+	private volatile @Nullable ConfigurableApplicationContext context;
+
+	private volatile boolean leaving;
+
+	private WorkerRuntime(int id, Connection connection, long masterPid) {
+		this.id = id;
+		this.connection = connection;
+		this.masterPid = masterPid;
+	}
+
+	/**
+	 * Joins the master that started this JVM.
+	 * @param environment the process environment
+	 * @param maxFrameSize the largest frame the channel accepts, in bytes
+	 * @return the runtime, or {@code null} when this JVM is not a worker
+	 * @throws IOException if the master cannot be joined
+	 */
+	public static @Nullable WorkerRuntime join(Map<String, String> environment, int maxFrameSize) throws IOException {
+		String id = environment.get(ChannelAddress.WORKER_ID_ENV);
+		if (id == null) {
+			return null;
+		}
+		ChannelAddress address = ChannelAddress.fromEnvironment(environment);
+		if (address == null) {
+			throw new IOException(ChannelAddress.WORKER_ID_ENV + " is set but " + ChannelAddress.SOCKET_ENV
+					+ " is not: workers are started by their master, not by hand");
+		}
+		ChannelClient.Session session = ChannelClient.connect(address, new FrameCodec(maxFrameSize),
+				Integer.parseInt(id), JOIN_TIMEOUT);
+		WorkerRuntime runtime = new WorkerRuntime(Integer.parseInt(id), session.connection(), session.masterPid());
+		runtime.start();
+		return runtime;
+	}
+
+	private void start() {
+		Thread reader = new Thread(this::receive, "cluster-ipc-master");
+		reader.setDaemon(true);
+		reader.start();
+		ProcessHandle.of(this.masterPid).ifPresentOrElse((master) -> master.onExit().thenRun(this::masterGone),
+				this::masterGone);
+		ignoreInterrupts();
+	}
+
+	// Ctrl-C reaches every process in the terminal's group: the master stops the workers
+	// in order, so a worker waits for its disconnect request instead
+	private static void ignoreInterrupts() {
+		try {
+			Signal.handle(new Signal("INT"), SignalHandler.SIG_IGN);
+		}
+		catch (IllegalArgumentException ex) {
+			// No such signal here
+		}
+	}
+
+	/**
+	 * This worker's id.
+	 * @return the id
+	 */
+	public int id() {
+		return this.id;
+	}
+
+	/**
+	 * Sends the master a message.
+	 * @param message the message
+	 * @throws IOException if the channel is closed
+	 */
+	public void send(Message message) throws IOException {
+		this.connection.send(message);
+	}
+
+	/**
+	 * Gives the runtime the application's context, to be closed when the master asks.
+	 * @param context the worker's application context
+	 */
+	public void attach(ConfigurableApplicationContext context) {
+		this.context = context;
+	}
+
+	private void receive() {
+		try {
+			this.connection.receiveEach(this::handle);
+		}
+		catch (IOException ex) {
+			logger.error("The channel to the master failed: " + ex.getMessage());
+		}
+		masterGone();
+	}
+
+	private void handle(Message message) {
+		if (message instanceof Message.Disconnect disconnect) {
+			leave(disconnect.reason());
+		}
+		else {
+			logger.debug("Ignored " + message.getClass().getSimpleName() + " from the master");
+		}
+	}
+
+	private void leave(String reason) {
+		if (this.leaving) {
+			return;
+		}
+		this.leaving = true;
+		logger.info("Leaving the cluster: " + reason);
+		Thread leaver = new Thread(() -> {
+			ConfigurableApplicationContext context = this.context;
+			int code = 0;
+			if (context != null && context.isActive()) {
+				context.publishEvent(new DisconnectRequestedEvent(context, reason));
+				code = SpringApplication.exit(context);
+			}
+			this.connection.close();
+			System.exit(code);
+		}, "cluster-leave");
+		leaver.start();
+	}
+
+	private void masterGone() {
+		if (this.leaving) {
+			return;
+		}
+		this.leaving = true;
+		logger.error("The master (pid " + this.masterPid + ") is gone: worker " + this.id + " exits");
+		Thread halter = new Thread(() -> {
+			sleep(ORPHAN_GRACE);
+			Runtime.getRuntime().halt(1);
+		}, "cluster-orphan-halt");
+		halter.setDaemon(true);
+		halter.start();
+		new Thread(() -> System.exit(1), "cluster-orphan-exit").start();
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

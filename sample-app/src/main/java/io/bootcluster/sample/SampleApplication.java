@@ -1,0 +1,17 @@
+package io.bootcluster.sample;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * A web application run as a cluster: {@code java -jar sample-app.jar} starts a master and
+ * one worker per CPU, all serving on port 8080.
+ */
+@SpringBootApplication
+public class SampleApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(SampleApplication.class, args);
+	}
+
+}
