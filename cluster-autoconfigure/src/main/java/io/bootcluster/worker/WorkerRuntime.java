@@ -128,7 +128,9 @@ public final class WorkerRuntime {
 			this.connection.receiveEach(this::handle);
 		}
 		catch (IOException ex) {
-			logger.error("The channel to the master failed: " + ex.getMessage());
+			if (!this.leaving) {
+				logger.error("The channel to the master failed: " + ex.getMessage());
+			}
 		}
 		masterGone();
 	}

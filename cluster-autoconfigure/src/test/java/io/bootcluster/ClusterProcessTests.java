@@ -1,0 +1,145 @@
+package io.bootcluster;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+
+import io.bootcluster.ipc.ChannelAddress;
+import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.ipc.Message;
+import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Http;
+import io.bootcluster.test.ListeningSockets;
+import io.bootcluster.testapp.web.TestApplication;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One real cluster of two workers, shared by the tests in their order: it serves, is
+ * watched, loses a worker to SIGKILL, and is finally stopped with SIGTERM.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterProcessTests {
+
+	private static final Duration STARTUP = Duration.ofSeconds(90);
+
+	private static int port;
+
+	private static ClusterProcess master;
+
+	@BeforeAll
+	static void startCluster() {
+		port = ClusterProcess.freePort();
+		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2");
+		master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
+	}
+
+	@AfterAll
+	static void stopCluster() {
+		master.close();
+	}
+
+	@Test
+	@Order(1)
+	void workersShareThePortAndTheMasterDoesNotListen() throws IOException {
+		Set<Long> pids = new HashSet<>();
+		for (int i = 0; i < 60 && pids.size() < 2; i++) {
+			Http.Response response = Http.get(port, "/");
+			assertThat(response.status()).isEqualTo(200);
+			pids.add(response.pid());
+		}
+		List<Long> children = master.process().children().map(ProcessHandle::pid).toList();
+		assertThat(pids).hasSize(2).doesNotContain(master.pid());
+		assertThat(children).containsAll(pids);
+		assertThat(ListeningSockets.listens(master.pid(), port)).isFalse();
+		assertThat(pids).allMatch((pid) -> ListeningSockets.listens(pid, port));
+	}
+
+	@Test
+	@Order(2)
+	void masterSideListenersSeeEachWorkerForkGoOnlineAndListenInOrder() {
+		for (int worker = 1; worker <= 2; worker++) {
+			List<String> events = master.linesMatching("^EVENT \\w+ worker=" + worker + " ");
+			assertThat(events).hasSize(3);
+			assertThat(events.get(0)).startsWith("EVENT fork ").contains("state=FORKED");
+			assertThat(events.get(1)).startsWith("EVENT online ").contains("state=ONLINE");
+			assertThat(events.get(2)).startsWith("EVENT listening ")
+				.contains("state=LISTENING", "exitedAfterDisconnect=null", "port=" + port);
+		}
+		assertThat(master.linesMatching("RECORDER created")).containsExactly("RECORDER created in pid " + master.pid());
+	}
+
+	@Test
+	@Order(3)
+	void channelRefusesConnectionsWithoutTheSecret() throws IOException {
+		long workerPid = Http.get(port, "/").pid();
+		String socket = ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow();
+		try (SocketChannel intruder = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+			intruder.connect(UnixDomainSocketAddress.of(socket));
+			new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE).write(intruder,
+					new Message.Hello(1, ProcessHandle.current().pid(), "not-the-secret"));
+			assertThat(intruder.read(ByteBuffer.allocate(16))).isEqualTo(-1);
+		}
+		try (SocketChannel garbage = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+			garbage.connect(UnixDomainSocketAddress.of(socket));
+			garbage.write(ByteBuffer.wrap(new byte[] { 0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o' }));
+			assertThat(garbage.read(ByteBuffer.allocate(16))).isEqualTo(-1);
+		}
+		master.awaitLine("Refused a channel connection without the cluster's secret \\(it claimed to be worker 1",
+				Duration.ofSeconds(5));
+		master.awaitLine("Refused a channel connection: Frame is not a valid message", Duration.ofSeconds(5));
+		assertThat(Http.get(port, "/").status()).isEqualTo(200);
+		assertThat(master.linesMatching("^EVENT (disconnect|exit)")).isEmpty();
+	}
+
+	@Test
+	@Order(4)
+	void killedWorkerIsReplacedByANewWorker() throws IOException {
+		Matcher listening = master.awaitLine("EVENT listening worker=1 pid=(\\d+)", Duration.ofSeconds(1));
+		ProcessHandle.of(Long.parseLong(listening.group(1))).orElseThrow().destroyForcibly();
+		master.awaitLine("EVENT exit worker=1 .*state=DEAD exitedAfterDisconnect=false exit=137/SIGKILL",
+				Duration.ofSeconds(10));
+		master.awaitLine("EVENT listening worker=3 ", STARTUP);
+		List<String> workerOne = master.linesMatching("^EVENT \\w+ worker=1 ");
+		assertThat(workerOne).extracting((line) -> line.split(" ")[1])
+			.containsExactly("fork", "online", "listening", "disconnect", "exit");
+		Set<Integer> workers = new HashSet<>();
+		for (int i = 0; i < 60 && workers.size() < 2; i++) {
+			workers.add(Http.get(port, "/").worker());
+		}
+		assertThat(workers).containsExactlyInAnyOrder(2, 3);
+	}
+
+	@Test
+	@Order(5)
+	void sigtermStopsEveryWorkerGracefullyAndTheMasterExitsZero() {
+		List<ProcessHandle> workers = master.descendants();
+		assertThat(workers).hasSize(2);
+		master.terminate();
+		assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
+		assertThat(workers).noneMatch(ProcessHandle::isAlive);
+		for (int worker : new int[] { 2, 3 }) {
+			assertThat(master.linesMatching("^EVENT \\w+ worker=" + worker + " ")).extracting((line) -> line.split(" ")[1])
+				.containsExactly("fork", "online", "listening", "disconnect", "exit");
+			assertThat(master.linesMatching("^EVENT exit worker=" + worker + " ")).singleElement()
+				.asString()
+				.contains("exitedAfterDisconnect=true exit=0/null");
+		}
+		assertThat(Http.accepts(port)).isFalse();
+		assertThat(master.linesMatching("\\[worker \\d+\\] RECORDER")).isEmpty();
+	}
+
+}

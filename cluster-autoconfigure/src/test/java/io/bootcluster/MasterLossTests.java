@@ -1,0 +1,35 @@
+package io.bootcluster;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.testapp.web.TestApplication;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A master killed with SIGKILL cannot stop its workers: they must notice and exit on their
+ * own, or they would keep a share of the port as orphans.
+ */
+class MasterLossTests {
+
+	@Test
+	void workersExitWithinFiveSecondsOfTheirMastersSigkill() throws InterruptedException {
+		int port = ClusterProcess.freePort();
+		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
+				"--cluster.workers=2")) {
+			master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
+			List<ProcessHandle> workers = master.descendants();
+			assertThat(workers).hasSize(2);
+			master.kill();
+			long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+			while (workers.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+			assertThat(workers).noneMatch(ProcessHandle::isAlive);
+		}
+	}
+
+}

@@ -1,0 +1,278 @@
+package io.bootcluster.test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A real JVM started by a test: usually a cluster's master, whose output carries its
+ * workers' lines too. Every wait has a deadline, and {@link #close()} kills the process
+ * and everything it started, whatever the test did.
+ */
+public final class ClusterProcess implements AutoCloseable {
+
+	/** Options that make a small Boot app start faster on a small machine. */
+	public static final List<String> FAST_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+			"-Xss512k", "-XX:CICompilerCount=2");
+
+	private final Process process;
+
+	private final List<String> lines = new ArrayList<>();
+
+	private final Path log;
+
+	private final Thread reader;
+
+	private ClusterProcess(Process process, Path log) {
+		this.process = process;
+		this.log = log;
+		this.reader = new Thread(this::readOutput, "output-" + process.pid());
+		this.reader.setDaemon(true);
+		this.reader.start();
+	}
+
+	/**
+	 * Starts a main class from this test's class path.
+	 * @param mainClass the application's main class
+	 * @param arguments program arguments
+	 * @return the started process
+	 */
+	public static ClusterProcess startClass(Class<?> mainClass, String... arguments) {
+		List<String> command = new ArrayList<>(javaCommand());
+		command.add("-cp");
+		command.add(System.getProperty("java.class.path"));
+		command.add(mainClass.getName());
+		command.addAll(List.of(arguments));
+		return start(command);
+	}
+
+	/**
+	 * Starts an executable jar.
+	 * @param jar the jar
+	 * @param arguments program arguments
+	 * @return the started process
+	 */
+	public static ClusterProcess startJar(Path jar, String... arguments) {
+		List<String> command = new ArrayList<>(javaCommand());
+		command.add("-jar");
+		command.add(jar.toAbsolutePath().toString());
+		command.addAll(List.of(arguments));
+		return start(command);
+	}
+
+	private static List<String> javaCommand() {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(FAST_JVM_OPTIONS);
+		return command;
+	}
+
+	private static ClusterProcess start(List<String> command) {
+		try {
+			Path log = Files.createTempFile("cluster-process-", ".log");
+			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+			builder.environment().remove("CLUSTER_WORKER_ID");
+			return new ClusterProcess(builder.start(), log);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private void readOutput() {
+		try (BufferedReader reader = new BufferedReader(
+				new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8))) {
+			String line;
+			while ((line = reader.readLine()) != null) {
+				synchronized (this.lines) {
+					this.lines.add(line);
+					this.lines.notifyAll();
+				}
+				Files.writeString(this.log, line + "\n", StandardCharsets.UTF_8,
+						java.nio.file.StandardOpenOption.APPEND);
+			}
+		}
+		catch (IOException ex) {
+			// Process gone
+		}
+	}
+
+	public long pid() {
+		return this.process.pid();
+	}
+
+	public Process process() {
+		return this.process;
+	}
+
+	/**
+	 * The output so far.
+	 * @return the lines, master's and workers' together
+	 */
+	public List<String> lines() {
+		synchronized (this.lines) {
+			return List.copyOf(this.lines);
+		}
+	}
+
+	/**
+	 * Waits for a line matching a pattern.
+	 * @param regex the pattern, found anywhere in the line
+	 * @param timeout the deadline
+	 * @return the match
+	 */
+	public Matcher awaitLine(String regex, Duration timeout) {
+		return awaitLines(regex, 1, timeout).get(0);
+	}
+
+	/**
+	 * Waits until {@code count} lines match a pattern.
+	 * @param regex the pattern, found anywhere in a line
+	 * @param count how many lines must match
+	 * @param timeout the deadline
+	 * @return the matches, in output order
+	 */
+	public List<Matcher> awaitLines(String regex, int count, Duration timeout) {
+		Pattern pattern = Pattern.compile(regex);
+		long deadline = System.nanoTime() + timeout.toNanos();
+		synchronized (this.lines) {
+			while (true) {
+				List<Matcher> matches = this.lines.stream()
+					.map(pattern::matcher)
+					.filter(Matcher::find)
+					.toList();
+				if (matches.size() >= count) {
+					return matches;
+				}
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					throw new AssertionError("Waited " + timeout.toSeconds() + "s for " + count + " lines matching '"
+							+ regex + "' but saw " + matches.size() + "; output in " + this.log + ":\n" + tail());
+				}
+				try {
+					this.lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new AssertionError(ex);
+				}
+			}
+		}
+	}
+
+	/**
+	 * Lines matching a pattern so far.
+	 * @param regex the pattern
+	 * @return the matching lines
+	 */
+	public List<String> linesMatching(String regex) {
+		Predicate<String> matches = Pattern.compile(regex).asPredicate();
+		return lines().stream().filter(matches).toList();
+	}
+
+	private String tail() {
+		List<String> all = this.lines;
+		return String.join("\n", all.subList(Math.max(0, all.size() - 60), all.size()));
+	}
+
+	/**
+	 * Waits for the process to exit.
+	 * @param timeout the deadline
+	 * @return the exit code
+	 */
+	public int awaitExit(Duration timeout) {
+		try {
+			if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				throw new AssertionError("Process " + pid() + " did not exit within " + timeout.toSeconds()
+						+ "s; output in " + this.log + ":\n" + tail());
+			}
+			// The last lines may still be on their way through the pipe
+			this.reader.join(5000);
+			return this.process.exitValue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
+	}
+
+	/** Sends SIGTERM. */
+	public void terminate() {
+		// Through the handle: Process.destroy() would also close our end of its output
+		this.process.toHandle().destroy();
+	}
+
+	/** Sends SIGKILL. */
+	public void kill() {
+		this.process.toHandle().destroyForcibly();
+	}
+
+	/**
+	 * The process's live descendants.
+	 * @return their handles
+	 */
+	public List<ProcessHandle> descendants() {
+		return this.process.descendants().toList();
+	}
+
+	/**
+	 * Looks up a process's environment variable, as Linux exposes it.
+	 * @param pid the process
+	 * @param name the variable
+	 * @return its value
+	 */
+	public static Optional<String> environmentOf(long pid, String name) {
+		try {
+			String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ"),
+					StandardCharsets.ISO_8859_1);
+			return Stream.of(environ.split("\0"))
+				.filter((entry) -> entry.startsWith(name + "="))
+				.map((entry) -> entry.substring(name.length() + 1))
+				.findFirst();
+		}
+		catch (IOException ex) {
+			return Optional.empty();
+		}
+	}
+
+	/**
+	 * A port nobody listens on right now.
+	 * @return the port
+	 */
+	public static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	@Override
+	public void close() {
+		List<ProcessHandle> family = descendants();
+		this.process.destroyForcibly();
+		family.forEach(ProcessHandle::destroyForcibly);
+		try {
+			this.process.waitFor(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

@@ -1,0 +1,132 @@
+package io.bootcluster.test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Plain HTTP/1.1 requests, one connection each: a new connection is what the kernel spreads
+ * across the workers, so a test sees the distribution for real.
+ */
+public final class Http {
+
+	private static final Pattern WORKER = Pattern.compile("\"worker\":(\\d+)");
+
+	private static final Pattern PID = Pattern.compile("\"pid\":(\\d+)");
+
+	private Http() {
+	}
+
+	/**
+	 * Sends a GET on a new connection.
+	 * @param port the port on localhost
+	 * @param path the path
+	 * @return the status line and body
+	 * @throws IOException if the connection fails
+	 */
+	public static Response get(int port, String path) throws IOException {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+			socket.setSoTimeout(5000);
+			OutputStream out = socket.getOutputStream();
+			out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+			int status = Integer.parseInt(response.substring(9, 12));
+			int bodyStart = response.indexOf("\r\n\r\n");
+			return new Response(status, (bodyStart >= 0) ? response.substring(bodyStart + 4) : "");
+		}
+	}
+
+	/**
+	 * Whether something accepts connections on a port.
+	 * @param port the port on localhost
+	 * @return whether a connection succeeded
+	 */
+	public static boolean accepts(int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Waits until {@code GET /} answers.
+	 * @param port the port
+	 * @param timeout the deadline
+	 */
+	public static void awaitServing(int port, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			try {
+				if (get(port, "/").status() == 200) {
+					return;
+				}
+			}
+			catch (IOException ex) {
+				// Not yet
+			}
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("Nothing served port " + port + " within " + timeout.toSeconds() + "s");
+			}
+			sleep(Duration.ofMillis(100));
+		}
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new UncheckedIOException(new IOException(ex));
+		}
+	}
+
+	/**
+	 * An HTTP response.
+	 *
+	 * @param status the status code
+	 * @param body the body
+	 */
+	public record Response(int status, String body) {
+
+		/**
+		 * The worker id in a {@code GET /} answer.
+		 * @return the worker id
+		 */
+		public int worker() {
+			return Integer.parseInt(find(WORKER));
+		}
+
+		/**
+		 * The pid in a {@code GET /} answer.
+		 * @return the pid
+		 */
+		public long pid() {
+			return Long.parseLong(find(PID));
+		}
+
+		private String find(Pattern pattern) {
+			Matcher matcher = pattern.matcher(this.body);
+			if (!matcher.find()) {
+				throw new AssertionError("No " + pattern + " in " + this.body);
+			}
+			return matcher.group(1);
+		}
+
+	}
+
+}
