@@ -43,7 +43,8 @@ class ClusterProcessTests {
 	@BeforeAll
 	static void startCluster() {
 		port = ClusterProcess.freePort();
-		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2");
+		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2",
+				"--cluster.worker.jvm-arguments=-Dworker.only=yes", "--greeting=hello \"quoted\" world");
 		master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
 	}
 
@@ -70,6 +71,14 @@ class ClusterProcessTests {
 
 	@Test
 	@Order(2)
+	void workersRunWithTheMastersArgumentsAndTheirOwnJvmArguments() throws IOException {
+		assertThat(Http.get(port, "/property/greeting").body()).isEqualTo("[hello \"quoted\" world]");
+		assertThat(Http.get(port, "/property/worker.only").body()).isEqualTo("[yes]");
+		assertThat(Http.get(port, "/property/cluster.worker.id").body()).matches("\\[[12]\\]");
+	}
+
+	@Test
+	@Order(3)
 	void masterSideListenersSeeEachWorkerForkGoOnlineAndListenInOrder() {
 		for (int worker = 1; worker <= 2; worker++) {
 			List<String> events = master.linesMatching("^EVENT \\w+ worker=" + worker + " ");
@@ -83,7 +92,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(3)
+	@Order(4)
 	void channelRefusesConnectionsWithoutTheSecret() throws IOException {
 		long workerPid = Http.get(port, "/").pid();
 		String socket = ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow();
@@ -106,7 +115,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(4)
+	@Order(5)
 	void killedWorkerIsReplacedByANewWorker() throws IOException {
 		Matcher listening = master.awaitLine("EVENT listening worker=1 pid=(\\d+)", Duration.ofSeconds(1));
 		ProcessHandle.of(Long.parseLong(listening.group(1))).orElseThrow().destroyForcibly();
@@ -124,7 +133,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(5)
+	@Order(6)
 	void sigtermStopsEveryWorkerGracefullyAndTheMasterExitsZero() {
 		List<ProcessHandle> workers = master.descendants();
 		assertThat(workers).hasSize(2);
@@ -139,6 +148,8 @@ class ClusterProcessTests {
 				.contains("exitedAfterDisconnect=true exit=0/null");
 		}
 		assertThat(Http.accepts(port)).isFalse();
+		assertThat(master.linesMatching("\\[worker [23]\\] DISCONNECT-REQUESTED reason=the master is stopping"))
+			.hasSize(2);
 		assertThat(master.linesMatching("\\[worker \\d+\\] RECORDER")).isEmpty();
 	}
 

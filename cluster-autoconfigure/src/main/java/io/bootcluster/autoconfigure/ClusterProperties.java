@@ -103,7 +103,7 @@ public class ClusterProperties {
 			String name = property.getName().toString();
 			throw new InvalidClusterPropertyException(name, property.getValue(), AcceptedValues.of(name));
 		}
-		properties.check();
+		properties.check(binder);
 		return properties;
 	}
 
@@ -137,42 +137,30 @@ public class ClusterProperties {
 		throw new InvalidClusterPropertyException(PREFIX + ".workers", this.workers, AcceptedValues.WORKERS);
 	}
 
-	private void check() {
+	private void check(Binder binder) {
 		if (!isClustered()) {
 			return;
 		}
 		resolveWorkers(() -> 1);
-		requireNotNegative("shutdown-timeout", this.shutdownTimeout);
-		requirePositive("worker.startup-timeout", this.worker.startupTimeout);
-		requireNotNegative("restart.initial-backoff", this.restart.initialBackoff);
-		requireNotNegative("restart.max-backoff", this.restart.maxBackoff);
-		requireNotNegative("restart.stable-uptime", this.restart.stableUptime);
-		if (this.restart.backoffMultiplier < 1) {
-			throw invalid("restart.backoff-multiplier", this.restart.backoffMultiplier);
-		}
-		if (this.restart.maxCrashes < 1) {
-			throw invalid("restart.max-crashes", this.restart.maxCrashes);
-		}
-		if (this.ipc.maxFrameSize.toBytes() < 64 || this.ipc.maxFrameSize.toBytes() > Integer.MAX_VALUE) {
-			throw invalid("ipc.max-frame-size", this.ipc.maxFrameSize);
-		}
+		require("shutdown-timeout", !this.shutdownTimeout.isNegative(), binder);
+		require("worker.startup-timeout",
+				!this.worker.startupTimeout.isNegative() && !this.worker.startupTimeout.isZero(), binder);
+		require("restart.initial-backoff", !this.restart.initialBackoff.isNegative(), binder);
+		require("restart.max-backoff", !this.restart.maxBackoff.isNegative(), binder);
+		require("restart.stable-uptime", !this.restart.stableUptime.isNegative(), binder);
+		require("restart.backoff-multiplier", this.restart.backoffMultiplier >= 1, binder);
+		require("restart.max-crashes", this.restart.maxCrashes >= 1, binder);
+		long frameSize = this.ipc.maxFrameSize.toBytes();
+		require("ipc.max-frame-size", frameSize >= 64 && frameSize <= Integer.MAX_VALUE, binder);
 	}
 
-	private static void requireNotNegative(String name, Duration value) {
-		if (value.isNegative()) {
-			throw invalid(name, value);
+	private static void require(String name, boolean valid, Binder binder) {
+		if (!valid) {
+			String property = PREFIX + "." + name;
+			// Report the value as written, not as bound: "-1s" rather than "PT-1S"
+			String written = binder.bind(property, String.class).orElse("");
+			throw new InvalidClusterPropertyException(property, written, AcceptedValues.of(property));
 		}
-	}
-
-	private static void requirePositive(String name, Duration value) {
-		if (value.isNegative() || value.isZero()) {
-			throw invalid(name, value);
-		}
-	}
-
-	private static InvalidClusterPropertyException invalid(String name, Object value) {
-		String property = PREFIX + "." + name;
-		return new InvalidClusterPropertyException(property, value, AcceptedValues.of(property));
 	}
 
 	/**

@@ -2,10 +2,15 @@ package io.bootcluster.testapp.web;
 
 import java.util.Map;
 
+import io.bootcluster.DisconnectRequestedEvent;
+
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -18,13 +23,26 @@ public class TestApplication {
 		SpringApplication.run(TestApplication.class, args);
 	}
 
+	@EventListener
+	void onDisconnectRequested(DisconnectRequestedEvent event) {
+		System.out.println("DISCONNECT-REQUESTED reason=" + event.getReason());
+	}
+
 	@RestController
 	static class WhoAmI {
 
 		private final int workerId;
 
-		WhoAmI(@Value("${cluster.worker.id:0}") int workerId) {
+		private final Environment environment;
+
+		WhoAmI(@Value("${cluster.worker.id:0}") int workerId, Environment environment) {
 			this.workerId = workerId;
+			this.environment = environment;
+		}
+
+		@GetMapping("/property/{name}")
+		String property(@PathVariable String name) {
+			return "[" + this.environment.getProperty(name) + "]";
 		}
 
 		@GetMapping("/")

@@ -1,0 +1,30 @@
+package io.bootcluster;
+
+import java.time.Duration;
+
+import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.testapp.web.TestApplication;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A worker that runs but never listens is killed at the startup timeout, and counts as a
+ * crash.
+ */
+class StartupTimeoutTests {
+
+	@Test
+	void workerThatNeverListensIsKilledAndCountedAsACrash() {
+		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--cluster.workers=1",
+				"--spring.main.web-application-type=none", "--spring.main.keep-alive=true",
+				"--cluster.worker.startup-timeout=2s", "--cluster.restart.max-crashes=2")) {
+			assertThat(master.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+			assertThat(master.linesMatching("Killing worker \\d+ \\(pid \\d+\\): it did not start listening within 2s"))
+				.hasSize(2);
+			assertThat(master.linesMatching("^EVENT exit .*exitedAfterDisconnect=false exit=137/SIGKILL")).hasSize(2);
+			assertThat(master.descendants()).isEmpty();
+		}
+	}
+
+}

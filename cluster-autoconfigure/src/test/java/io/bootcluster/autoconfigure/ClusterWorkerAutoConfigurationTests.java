@@ -1,0 +1,60 @@
+package io.bootcluster.autoconfigure;
+
+import io.bootcluster.server.TomcatPortSharing;
+import io.bootcluster.worker.ListeningReporter;
+import io.bootcluster.worker.WorkerRuntime;
+import org.apache.catalina.startup.Tomcat;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+
+class ClusterWorkerAutoConfigurationTests {
+
+	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ClusterWorkerAutoConfiguration.class));
+
+	@Test
+	void outsideAWorkerNothingIsConfigured() {
+		this.runner.withPropertyValues("cluster.workers=2").run((context) -> {
+			assertThat(context).doesNotHaveBean(ClusterProperties.class);
+			assertThat(context).doesNotHaveBean(ListeningReporter.class);
+			assertThat(context).doesNotHaveBean(TomcatPortSharing.class);
+		});
+	}
+
+	@Test
+	void inAWorkerTheServerSharesThePortAndReportsListening() {
+		this.runner.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class)).run((context) -> {
+			assertThat(context).hasSingleBean(ClusterProperties.class);
+			assertThat(context).hasSingleBean(ListeningReporter.class);
+			assertThat(context).hasSingleBean(TomcatPortSharing.class);
+		});
+	}
+
+	@Test
+	void withoutTomcatNoTomcatCustomizer() {
+		this.runner.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class))
+			.withClassLoader(new FilteredClassLoader(Tomcat.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ListeningReporter.class);
+				assertThat(context).doesNotHaveBean(TomcatPortSharing.class);
+			});
+	}
+
+	@Test
+	void withoutAWebServerModuleNothingListens() {
+		this.runner.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class))
+			.withClassLoader(new FilteredClassLoader(WebServerInitializedEvent.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ClusterProperties.class);
+				assertThat(context).doesNotHaveBean(ListeningReporter.class);
+			});
+	}
+
+}

@@ -1,0 +1,128 @@
+package io.bootcluster.ipc;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/**
+ * The master's end of the channel on a real Unix domain socket.
+ */
+class ChannelServerTests {
+
+	private final BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+
+	private final FrameCodec codec = new FrameCodec(256);
+
+	private ChannelAddress address;
+
+	private ChannelServer server;
+
+	@BeforeEach
+	void start() throws IOException {
+		this.address = ChannelAddress.create();
+		this.server = ChannelServer.start(this.address, this.codec, new ChannelServer.Handler() {
+
+			@Override
+			public boolean accept(Connection connection, Message.Hello hello) {
+				ChannelServerTests.this.seen.add("accept " + hello.workerId());
+				return hello.workerId() != 99;
+			}
+
+			@Override
+			public void received(Connection connection, Message message) {
+				ChannelServerTests.this.seen.add("received " + message);
+			}
+
+			@Override
+			public void closed(Connection connection) {
+				ChannelServerTests.this.seen.add("closed");
+			}
+
+		});
+	}
+
+	@AfterEach
+	void stop() {
+		this.server.close();
+	}
+
+	@Test
+	void socketLivesInADirectoryOnlyItsOwnerCanEnter() throws IOException {
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(this.address.socket().getParent())))
+			.isEqualTo("rwx------");
+		this.server.close();
+		assertThat(this.address.socket().getParent()).doesNotExist();
+	}
+
+	@Test
+	void workerWithTheSecretIsWelcomedAndHeardInOrder() throws Exception {
+		ChannelClient.Session session = ChannelClient.connect(this.address, this.codec, 7, Duration.ofSeconds(5));
+		assertThat(session.masterPid()).isEqualTo(ProcessHandle.current().pid());
+		session.connection().send(new Message.Listening("::", 8080, true));
+		session.connection().send(new Message.Disconnect("first"));
+		session.connection().close();
+		assertThat(next(4)).containsExactly("accept 7", "received Listening[host=::, port=8080, reusePort=true]",
+				"received Disconnect[reason=first]", "closed");
+	}
+
+	@Test
+	void connectionWithoutTheSecretIsClosedBeforeTheHandlerSeesIt() throws Exception {
+		ChannelAddress wrong = new ChannelAddress(this.address.socket(), "guess");
+		assertThatIOException().isThrownBy(() -> ChannelClient.connect(wrong, this.codec, 1, Duration.ofSeconds(5)))
+			.withMessageContaining("Could not join the cluster's master");
+		assertThat(this.seen.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
+	@Test
+	void connectionTheHandlerRejectsIsClosed() throws Exception {
+		ChannelClient.Session session = ChannelClient.connect(this.address, this.codec, 99, Duration.ofSeconds(5));
+		assertThat(next(1)).containsExactly("accept 99");
+		List<Message> after = new ArrayList<>();
+		assertTimeoutPreemptively(Duration.ofSeconds(5), () -> session.connection().receiveEach(after::add));
+		assertThat(after).isEmpty();
+	}
+
+	@Test
+	void oversizedFrameClosesOnlyThatConnection() throws Exception {
+		ChannelClient.Session session = ChannelClient.connect(this.address, this.codec, 3, Duration.ofSeconds(5));
+		assertThat(next(1)).containsExactly("accept 3");
+		try (SocketChannel raw = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+			raw.connect(UnixDomainSocketAddress.of(this.address.socket()));
+			new FrameCodec(1024).write(raw, new Message.Hello(4, 1, this.address.secret()));
+			assertThat(next(1)).containsExactly("accept 4");
+			raw.write(ByteBuffer.allocate(4).putInt(0, 100_000));
+			assertThat(next(1)).containsExactly("closed");
+		}
+		session.connection().send(new Message.Disconnect("still here"));
+		assertThat(next(1)).containsExactly("received Disconnect[reason=still here]");
+	}
+
+	private List<String> next(int count) throws InterruptedException {
+		List<String> events = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			String event = this.seen.poll(5, TimeUnit.SECONDS);
+			assertThat(event).as("event %d of %d after %s", i + 1, count, events).isNotNull();
+			events.add(event);
+		}
+		return events;
+	}
+
+}

@@ -1,0 +1,78 @@
+package io.bootcluster.ipc;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class FrameCodecTests {
+
+	private final FrameCodec codec = new FrameCodec(1024);
+
+	private Pipe pipe;
+
+	@BeforeEach
+	void openPipe() throws IOException {
+		this.pipe = Pipe.open();
+	}
+
+	@Test
+	void messagesSurviveTheRoundTrip() throws IOException {
+		Message.UserMessage message = new Message.UserMessage("cache",
+				JsonNodeFactory.instance.objectNode().put("evict", "users"));
+		this.codec.write(this.pipe.sink(), new Message.Listening("0.0.0.0", 8080, true));
+		this.codec.write(this.pipe.sink(), message);
+		this.pipe.sink().close();
+		assertThat(this.codec.read(this.pipe.source())).isEqualTo(new Message.Listening("0.0.0.0", 8080, true));
+		assertThat(this.codec.read(this.pipe.source())).isEqualTo(message);
+		assertThat(this.codec.read(this.pipe.source())).isNull();
+	}
+
+	@Test
+	void frameLargerThanTheLimitIsRefusedBeforeItIsRead() throws IOException {
+		this.pipe.sink().write(ByteBuffer.allocate(4).putInt(0, 1025));
+		assertThatExceptionOfType(FrameException.class).isThrownBy(() -> this.codec.read(this.pipe.source()))
+			.withMessageContaining("1025 bytes is larger than the frame limit of 1024");
+	}
+
+	@Test
+	void negativeLengthIsRefused() throws IOException {
+		this.pipe.sink().write(ByteBuffer.allocate(4).putInt(0, -1));
+		assertThatExceptionOfType(FrameException.class).isThrownBy(() -> this.codec.read(this.pipe.source()))
+			.withMessageContaining("4294967295 bytes");
+	}
+
+	@Test
+	void bodyThatIsNotAMessageIsRefused() throws IOException {
+		writeFrame("{\"type\":\"no-such-type\"}");
+		assertThatExceptionOfType(FrameException.class).isThrownBy(() -> this.codec.read(this.pipe.source()))
+			.withMessageStartingWith("Frame is not a valid message");
+	}
+
+	@Test
+	void channelClosedInsideAFrameIsAnError() throws IOException {
+		this.pipe.sink().write(ByteBuffer.wrap(new byte[] { 0, 0, 0, 10, '{' }));
+		this.pipe.sink().close();
+		assertThatExceptionOfType(EOFException.class).isThrownBy(() -> this.codec.read(this.pipe.source()));
+	}
+
+	@Test
+	void messageLargerThanTheLimitIsNotSent() {
+		String large = "x".repeat(2000);
+		assertThatExceptionOfType(FrameException.class)
+			.isThrownBy(() -> this.codec.write(this.pipe.sink(), new Message.Disconnect(large)));
+	}
+
+	private void writeFrame(String json) throws IOException {
+		byte[] body = json.getBytes();
+		this.pipe.sink().write(ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).flip());
+	}
+
+}

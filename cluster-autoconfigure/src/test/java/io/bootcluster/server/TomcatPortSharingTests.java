@@ -1,0 +1,84 @@
+package io.bootcluster.server;
+
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
+
+import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Http;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two real Tomcats in one JVM bind one port: what two workers do in two.
+ */
+class TomcatPortSharingTests {
+
+	private final TomcatPortSharing portSharing = new TomcatPortSharing();
+
+	@Test
+	void twoServersShareOnePortAndEachReportsItsSharedListener() throws IOException {
+		int port = ClusterProcess.freePort();
+		WebServer first = start(port, "first");
+		WebServer second = start(port, "second");
+		try {
+			BoundListener listener = this.portSharing.inspect(first);
+			assertThat(listener).isNotNull();
+			assertThat(listener.reusePort()).isTrue();
+			assertThat(listener.address().getPort()).isEqualTo(port);
+			assertThat(this.portSharing.inspect(second)).isNotNull();
+			Set<String> answers = new HashSet<>();
+			for (int i = 0; i < 60 && answers.size() < 2; i++) {
+				answers.add(Http.get(port, "/").body());
+			}
+			assertThat(answers).containsExactlyInAnyOrder("first", "second");
+			first.stop();
+			for (int i = 0; i < 20; i++) {
+				assertThat(Http.get(port, "/").body()).isEqualTo("second");
+			}
+		}
+		finally {
+			first.stop();
+			second.stop();
+		}
+	}
+
+	@Test
+	void otherServersAreNotInspected() {
+		assertThat(this.portSharing.inspect(mockServer())).isNull();
+	}
+
+	private WebServer start(int port, String name) {
+		TomcatServletWebServerFactory factory = new TomcatServletWebServerFactory(port);
+		this.portSharing.customize(factory);
+		WebServer server = factory.getWebServer((context) -> context.addServlet(name, new NameServlet(name))
+			.addMapping("/"));
+		server.start();
+		return server;
+	}
+
+	private static WebServer mockServer() {
+		return org.mockito.Mockito.mock(WebServer.class);
+	}
+
+	static class NameServlet extends jakarta.servlet.http.HttpServlet {
+
+		private final String name;
+
+		NameServlet(String name) {
+			this.name = name;
+		}
+
+		@Override
+		protected void doGet(jakarta.servlet.http.HttpServletRequest request,
+				jakarta.servlet.http.HttpServletResponse response) throws IOException {
+			response.getWriter().write(this.name);
+		}
+
+	}
+
+}
