@@ -81,7 +81,7 @@ class ClusterProcessTests {
 	@Order(3)
 	void masterSideListenersSeeEachWorkerForkGoOnlineAndListenInOrder() {
 		for (int worker = 1; worker <= 2; worker++) {
-			List<String> events = master.linesMatching("^EVENT \\w+ worker=" + worker + " ");
+			List<String> events = master.linesMatching("^EVENT (fork|online|listening) worker=" + worker + " ");
 			assertThat(events).hasSize(3);
 			assertThat(events.get(0)).startsWith("EVENT fork ").contains("state=FORKED");
 			assertThat(events.get(1)).startsWith("EVENT online ").contains("state=ONLINE");
@@ -93,6 +93,17 @@ class ClusterProcessTests {
 
 	@Test
 	@Order(4)
+	void workerMessagesArePublishedToTheMasterAsEvents() throws IOException {
+		Http.Response whoAmI = Http.get(port, "/");
+		assertThat(Http.get(port, "/tell-master/greeting").status()).isEqualTo(200);
+		Matcher message = master.awaitLine("^EVENT message worker=(\\d+) pid=(\\d+) state=LISTENING .* topic=greeting "
+				+ "payload=\"from (\\d+)\"", Duration.ofSeconds(5));
+		assertThat(message.group(1)).isEqualTo(message.group(3));
+		assertThat(whoAmI.status()).isEqualTo(200);
+	}
+
+	@Test
+	@Order(5)
 	void channelRefusesConnectionsWithoutTheSecret() throws IOException {
 		long workerPid = Http.get(port, "/").pid();
 		String socket = ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow();
@@ -115,7 +126,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(5)
+	@Order(6)
 	void killedWorkerIsReplacedByANewWorker() throws IOException {
 		Matcher listening = master.awaitLine("EVENT listening worker=1 pid=(\\d+)", Duration.ofSeconds(1));
 		ProcessHandle.of(Long.parseLong(listening.group(1))).orElseThrow().destroyForcibly();
@@ -124,6 +135,7 @@ class ClusterProcessTests {
 		master.awaitLine("EVENT listening worker=3 ", STARTUP);
 		List<String> workerOne = master.linesMatching("^EVENT \\w+ worker=1 ");
 		assertThat(workerOne).extracting((line) -> line.split(" ")[1])
+			.filteredOn((type) -> !type.equals("message"))
 			.containsExactly("fork", "online", "listening", "disconnect", "exit");
 		Set<Integer> workers = new HashSet<>();
 		for (int i = 0; i < 60 && workers.size() < 2; i++) {
@@ -133,7 +145,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(6)
+	@Order(7)
 	void sigtermStopsEveryWorkerGracefullyAndTheMasterExitsZero() {
 		List<ProcessHandle> workers = master.descendants();
 		assertThat(workers).hasSize(2);
@@ -142,6 +154,7 @@ class ClusterProcessTests {
 		assertThat(workers).noneMatch(ProcessHandle::isAlive);
 		for (int worker : new int[] { 2, 3 }) {
 			assertThat(master.linesMatching("^EVENT \\w+ worker=" + worker + " ")).extracting((line) -> line.split(" ")[1])
+				.filteredOn((type) -> !type.equals("message"))
 				.containsExactly("fork", "online", "listening", "disconnect", "exit");
 			assertThat(master.linesMatching("^EVENT exit worker=" + worker + " ")).singleElement()
 				.asString()

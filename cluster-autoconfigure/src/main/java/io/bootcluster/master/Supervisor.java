@@ -147,10 +147,11 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		publish(new WorkerForkEvent(this, worker.snapshot()));
 		worker.startupDeadline = this.loop.schedule(() -> startupTimedOut(worker),
 				this.settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-		worker.process.onExit().thenRun(() -> {
+		// Off the JDK's process reaper thread: draining the output may take a moment
+		worker.process.onExit().thenRunAsync(() -> {
 			worker.drainOutput();
 			this.loop.execute(() -> exited(worker));
-		});
+		}, (task) -> new Thread(task, "cluster-exit-" + id).start());
 	}
 
 	@Override

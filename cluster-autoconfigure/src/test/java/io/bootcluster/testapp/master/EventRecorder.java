@@ -3,6 +3,7 @@ package io.bootcluster.testapp.master;
 import io.bootcluster.ClusterMasterConfiguration;
 import io.bootcluster.ClusterWorkerEvent;
 import io.bootcluster.WorkerListeningEvent;
+import io.bootcluster.WorkerMessageEvent;
 import io.bootcluster.WorkerSnapshot;
 
 import org.springframework.context.event.EventListener;
@@ -23,11 +24,12 @@ public class EventRecorder {
 	void on(ClusterWorkerEvent event) {
 		WorkerSnapshot worker = event.getWorker();
 		String type = event.getClass().getSimpleName().replace("Worker", "").replace("Event", "").toLowerCase();
-		String address = (event instanceof WorkerListeningEvent listening) ? " port=" + listening.getAddress().getPort()
-				: "";
+		String detail = (event instanceof WorkerListeningEvent listening) ? " port=" + listening.getAddress().getPort()
+				: (event instanceof WorkerMessageEvent message)
+						? " topic=" + message.getTopic() + " payload=" + message.getPayload() : "";
 		System.out.println("EVENT " + type + " worker=" + worker.id() + " pid=" + worker.pid() + " state="
 				+ worker.state() + " exitedAfterDisconnect=" + worker.exitedAfterDisconnect() + " exit="
-				+ ((worker.exit() != null) ? worker.exit().code() + "/" + worker.exit().signal() : "none") + address);
+				+ ((worker.exit() != null) ? worker.exit().code() + "/" + worker.exit().signal() : "none") + detail);
 	}
 
 }

@@ -1,8 +1,12 @@
 package io.bootcluster.testapp.web;
 
+import java.io.IOException;
 import java.util.Map;
 
 import io.bootcluster.DisconnectRequestedEvent;
+import io.bootcluster.ipc.Message;
+import io.bootcluster.worker.WorkerRuntime;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -35,9 +39,18 @@ public class TestApplication {
 
 		private final Environment environment;
 
-		WhoAmI(@Value("${cluster.worker.id:0}") int workerId, Environment environment) {
+		private final WorkerRuntime runtime;
+
+		WhoAmI(@Value("${cluster.worker.id:0}") int workerId, Environment environment, WorkerRuntime runtime) {
 			this.workerId = workerId;
 			this.environment = environment;
+			this.runtime = runtime;
+		}
+
+		@GetMapping("/tell-master/{topic}")
+		String tellMaster(@PathVariable String topic) throws IOException {
+			this.runtime.send(new Message.UserMessage(topic, JsonNodeFactory.instance.textNode("from " + this.workerId)));
+			return "sent";
 		}
 
 		@GetMapping("/property/{name}")
