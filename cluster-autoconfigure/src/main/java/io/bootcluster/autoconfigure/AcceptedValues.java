@@ -13,12 +13,15 @@ final class AcceptedValues {
 
 	private static final String POSITIVE_DURATION = "a duration greater than zero, such as 500ms, 30s or PT1M";
 
-	private static final Map<String, String> BY_PROPERTY = Map.of("cluster.enabled", "true or false",
-			"cluster.workers", WORKERS, "cluster.shutdown-timeout", DURATION, "cluster.worker.startup-timeout",
-			POSITIVE_DURATION, "cluster.restart.initial-backoff", DURATION, "cluster.restart.max-backoff", DURATION,
-			"cluster.restart.stable-uptime", DURATION, "cluster.restart.backoff-multiplier",
-			"a number of at least 1, such as 1.5", "cluster.restart.max-crashes", "a whole number of at least 1",
-			"cluster.ipc.max-frame-size", "a size of at least 64B and under 2GB, such as 1MB");
+	private static final Map<String, String> BY_PROPERTY = Map.ofEntries(Map.entry("cluster.enabled", "true or false"),
+			Map.entry("cluster.workers", WORKERS), Map.entry("cluster.shutdown-timeout", DURATION),
+			Map.entry("cluster.worker.startup-timeout", POSITIVE_DURATION),
+			Map.entry("cluster.restart.initial-backoff", DURATION), Map.entry("cluster.restart.max-backoff", DURATION),
+			Map.entry("cluster.restart.stable-uptime", DURATION),
+			Map.entry("cluster.restart.backoff-multiplier", "a number of at least 1, such as 1.5"),
+			Map.entry("cluster.restart.max-crashes", "a whole number of at least 1"),
+			Map.entry("cluster.ipc.max-frame-size", "a size of at least 64B and under 2GB, such as 1MB"),
+			Map.entry("cluster.master.management-port", "a port number from 0 to 65535"));
 
 	private AcceptedValues() {
 	}

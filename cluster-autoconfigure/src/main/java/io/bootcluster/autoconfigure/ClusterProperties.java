@@ -47,6 +47,8 @@ public class ClusterProperties {
 
 	private final Ipc ipc = new Ipc();
 
+	private final Master master = new Master();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -81,6 +83,10 @@ public class ClusterProperties {
 
 	public Ipc getIpc() {
 		return this.ipc;
+	}
+
+	public Master getMaster() {
+		return this.master;
 	}
 
 	/**
@@ -152,6 +158,9 @@ public class ClusterProperties {
 		require("restart.max-crashes", this.restart.maxCrashes >= 1, binder);
 		long frameSize = this.ipc.maxFrameSize.toBytes();
 		require("ipc.max-frame-size", frameSize >= 64 && frameSize <= Integer.MAX_VALUE, binder);
+		Integer managementPort = this.master.managementPort;
+		require("master.management-port", managementPort == null || (managementPort >= 0 && managementPort <= 65535),
+				binder);
 	}
 
 	private static void require(String name, boolean valid, Binder binder) {
@@ -303,6 +312,40 @@ public class ClusterProperties {
 
 		public void setMaxFrameSize(DataSize maxFrameSize) {
 			this.maxFrameSize = maxFrameSize;
+		}
+
+	}
+
+	/**
+	 * The master process.
+	 */
+	public static class Master {
+
+		/**
+		 * Port on which the master serves /actuator/cluster itself, so the cluster stays
+		 * observable while no worker is up. Unset, the master serves nothing.
+		 */
+		private @Nullable Integer managementPort;
+
+		/**
+		 * Address the master's management port binds to.
+		 */
+		private String managementAddress = "127.0.0.1";
+
+		public @Nullable Integer getManagementPort() {
+			return this.managementPort;
+		}
+
+		public void setManagementPort(@Nullable Integer managementPort) {
+			this.managementPort = managementPort;
+		}
+
+		public String getManagementAddress() {
+			return this.managementAddress;
+		}
+
+		public void setManagementAddress(String managementAddress) {
+			this.managementAddress = managementAddress;
 		}
 
 	}

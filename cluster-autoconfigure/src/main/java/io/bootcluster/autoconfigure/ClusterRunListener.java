@@ -2,9 +2,11 @@ package io.bootcluster.autoconfigure;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.bootcluster.master.ClusterMaster;
+import io.bootcluster.master.ManagementServer;
 import io.bootcluster.master.RestartPolicy;
 import io.bootcluster.worker.WorkerRuntime;
 import org.jspecify.annotations.Nullable;
@@ -16,6 +18,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
 
 /**
  * Decides, once the environment is prepared, what this JVM is:
@@ -75,7 +78,8 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 			throw new IllegalStateException(ex.getMessage(), ex);
 		}
 		if (this.worker == null && properties.isClustered()) {
-			ClusterMaster master = new ClusterMaster(masterSettings(properties), this.application, environment);
+			ClusterMaster master = new ClusterMaster(masterSettings(properties, environment), this.application,
+					environment);
 			System.exit(master.run());
 		}
 	}
@@ -88,14 +92,33 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 		}
 	}
 
-	private ClusterMaster.MasterSettings masterSettings(ClusterProperties properties) {
+	private ClusterMaster.MasterSettings masterSettings(ClusterProperties properties, Environment environment) {
 		ClusterProperties.Restart restart = properties.getRestart();
 		RestartPolicy restartPolicy = new RestartPolicy(restart.getInitialBackoff(), restart.getBackoffMultiplier(),
 				restart.getMaxBackoff(), restart.getStableUptime(), restart.getMaxCrashes());
 		return new ClusterMaster.MasterSettings(properties.resolveWorkers(Runtime.getRuntime()::availableProcessors),
 				List.of(this.args), properties.getWorker().getJvmArguments(),
 				properties.getWorker().getStartupTimeout(), properties.getShutdownTimeout(), restartPolicy,
-				(int) properties.getIpc().getMaxFrameSize().toBytes());
+				(int) properties.getIpc().getMaxFrameSize().toBytes(), managementSettings(properties, environment));
+	}
+
+	// The master's endpoint follows the same access settings as the workers' actuator
+	private static ManagementServer.Settings managementSettings(ClusterProperties properties,
+			Environment environment) {
+		String access = environment.getProperty("management.endpoint.cluster.access",
+				environment.getProperty("management.endpoints.access.default", "read-only"));
+		String maxPermitted = environment.getProperty("management.endpoints.access.max-permitted", "unrestricted");
+		int level = Math.min(accessLevel(access), accessLevel(maxPermitted));
+		return new ManagementServer.Settings(properties.getMaster().getManagementPort(),
+				properties.getMaster().getManagementAddress(), level >= 1, level >= 2);
+	}
+
+	private static int accessLevel(String access) {
+		return switch (access.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
+			case "none" -> 0;
+			case "unrestricted" -> 2;
+			default -> 1;
+		};
 	}
 
 }

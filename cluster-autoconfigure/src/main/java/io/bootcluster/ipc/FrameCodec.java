@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -25,6 +26,10 @@ public final class FrameCodec {
 	private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
 	private final int maxFrameSize;
+
+	private final LongAdder framesRead = new LongAdder();
+
+	private final LongAdder framesWritten = new LongAdder();
 
 	public FrameCodec(int maxFrameSize) {
 		if (maxFrameSize < 64) {
@@ -54,6 +59,7 @@ public final class FrameCodec {
 		while (frame.hasRemaining()) {
 			channel.write(frame);
 		}
+		this.framesWritten.increment();
 	}
 
 	/**
@@ -76,11 +82,29 @@ public final class FrameCodec {
 		ByteBuffer body = ByteBuffer.allocate(length);
 		readFully(channel, body, false);
 		try {
-			return MAPPER.readValue(body.array(), Message.class);
+			Message message = MAPPER.readValue(body.array(), Message.class);
+			this.framesRead.increment();
+			return message;
 		}
 		catch (JacksonException ex) {
 			throw new FrameException("Frame is not a valid message: " + ex.getOriginalMessage(), ex);
 		}
+	}
+
+	/**
+	 * Frames read so far, on every channel this codec serves.
+	 * @return the count
+	 */
+	public long framesRead() {
+		return this.framesRead.sum();
+	}
+
+	/**
+	 * Frames written so far, on every channel this codec serves.
+	 * @return the count
+	 */
+	public long framesWritten() {
+		return this.framesWritten.sum();
 	}
 
 	private static boolean readFully(ReadableByteChannel channel, ByteBuffer buffer, boolean endAllowed)

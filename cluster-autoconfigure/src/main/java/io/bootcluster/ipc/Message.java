@@ -2,6 +2,7 @@ package io.bootcluster.ipc;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -12,7 +13,10 @@ import tools.jackson.databind.JsonNode;
 		@JsonSubTypes.Type(value = Message.Welcome.class, name = "welcome"),
 		@JsonSubTypes.Type(value = Message.Listening.class, name = "listening"),
 		@JsonSubTypes.Type(value = Message.Disconnect.class, name = "disconnect"),
-		@JsonSubTypes.Type(value = Message.UserMessage.class, name = "message") })
+		@JsonSubTypes.Type(value = Message.UserMessage.class, name = "message"),
+		@JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
+		@JsonSubTypes.Type(value = Message.Request.class, name = "request"),
+		@JsonSubTypes.Type(value = Message.Reply.class, name = "reply") })
 public sealed interface Message {
 
 	/**
@@ -60,6 +64,34 @@ public sealed interface Message {
 	 * @param payload the payload
 	 */
 	record UserMessage(String topic, JsonNode payload) implements Message {
+	}
+
+	/**
+	 * A worker's periodic sign of life, with what the master reports about it.
+	 * @param heapUsed heap in use, in bytes
+	 * @param heapMax heap limit, in bytes
+	 * @param cpu the process's recent CPU load, from 0 to 1, or -1 when unknown
+	 * @param requests requests served so far
+	 */
+	record Heartbeat(long heapUsed, long heapMax, double cpu, long requests) implements Message {
+	}
+
+	/**
+	 * Asks the peer to do something and answer with a {@link Reply} of the same id.
+	 * @param id the correlation id, unique per sender
+	 * @param action what to do
+	 * @param body the action's input, or {@code null}
+	 */
+	record Request(long id, String action, @Nullable JsonNode body) implements Message {
+	}
+
+	/**
+	 * Answers a {@link Request}.
+	 * @param id the request's correlation id
+	 * @param error why the request failed, or {@code null} when it succeeded
+	 * @param body the result, or {@code null}
+	 */
+	record Reply(long id, @Nullable String error, @Nullable JsonNode body) implements Message {
 	}
 
 }

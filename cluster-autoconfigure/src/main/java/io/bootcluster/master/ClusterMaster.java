@@ -69,13 +69,15 @@ public final class ClusterMaster {
 		WorkerLauncher launcher = new WorkerLauncher(
 				WorkerCommand.forCurrentJvm(arguments, this.settings.workerJvmArguments()), address);
 		MasterEvents events = new MasterEvents(this.application);
-		Supervisor supervisor = new Supervisor(this.settings, workers, port, launcher, events);
+		FrameCodec codec = new FrameCodec(this.settings.maxFrameSize());
+		Supervisor supervisor = new Supervisor(this.settings, workers, port, codec, launcher, events);
 		Thread reaper = new Thread(ClusterMaster::killWorkers, "cluster-reaper");
 		Runtime.getRuntime().addShutdownHook(reaper);
 		ConfigurableApplicationContext masterContext = null;
-		try (ChannelServer server = ChannelServer.start(address, new FrameCodec(this.settings.maxFrameSize()),
-				supervisor)) {
+		ManagementServer management = null;
+		try (ChannelServer server = ChannelServer.start(address, codec, supervisor)) {
 			masterContext = startMasterContext(supervisor);
+			management = ManagementServer.startIfConfigured(this.settings.management(), supervisor);
 			events.setMasterContext(masterContext);
 			TerminationSignals.handle(supervisor::stop);
 			logger.info("Starting " + workers + " workers on port " + port + " (master pid "
@@ -92,6 +94,9 @@ public final class ClusterMaster {
 			throw new UncheckedIOException("Could not open the cluster's channel at " + address.socket(), ex);
 		}
 		finally {
+			if (management != null) {
+				management.stop();
+			}
 			if (masterContext != null) {
 				masterContext.close();
 			}
@@ -151,10 +156,11 @@ public final class ClusterMaster {
 	 * @param shutdownTimeout how long workers get to exit when the cluster stops
 	 * @param restartPolicy when crashed workers are replaced
 	 * @param maxFrameSize the largest frame the channel accepts, in bytes
+	 * @param management where the master serves {@code /actuator/cluster} itself
 	 */
 	public record MasterSettings(int workers, List<String> programArguments, List<String> workerJvmArguments,
-			Duration startupTimeout, Duration shutdownTimeout, RestartPolicy restartPolicy,
-			int maxFrameSize) {
+			Duration startupTimeout, Duration shutdownTimeout, RestartPolicy restartPolicy, int maxFrameSize,
+			ManagementServer.Settings management) {
 	}
 
 }

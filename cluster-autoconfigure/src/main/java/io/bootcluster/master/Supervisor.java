@@ -3,7 +3,10 @@ package io.bootcluster.master;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import io.bootcluster.Cluster;
+import io.bootcluster.ClusterStatus;
 import io.bootcluster.ClusterWorkerEvent;
 import io.bootcluster.WorkerDisconnectEvent;
 import io.bootcluster.WorkerExit;
@@ -30,24 +34,27 @@ import io.bootcluster.WorkerSnapshot;
 import io.bootcluster.WorkerState;
 import io.bootcluster.ipc.ChannelServer;
 import io.bootcluster.ipc.Connection;
+import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.ipc.Message;
+import io.bootcluster.master.WorkerProcess.Retirement;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Keeps the desired number of workers running. Each of the {@code desiredWorkers} slots
- * holds one worker; a worker that dies unexpectedly is replaced in its slot after the
- * {@link RestartPolicy}'s backoff.
+ * Keeps the desired number of workers running. Each {@link Slot} holds one worker; a
+ * worker that dies unexpectedly is replaced in its slot after the {@link RestartPolicy}'s
+ * backoff.
  * <p>
  * Everything that changes the cluster's state runs on one thread, the supervisor's: the
- * channel's readers, the processes' exit callbacks and the timers hand their work to it.
- * That keeps every worker's events in order without a lock.
+ * channel's readers, the processes' exit callbacks, the timers and the operators' commands
+ * hand their work to it. That keeps every worker's events in order without a lock.
  */
 final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private static final Log logger = LogFactory.getLog(Supervisor.class);
 
-	private static final Duration HANDSHAKE_DECISION_TIMEOUT = Duration.ofSeconds(5);
+	private static final Duration LOOP_ANSWER_TIMEOUT = Duration.ofSeconds(5);
 
 	private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor((task) -> {
 		Thread thread = new Thread(task, "cluster-supervisor");
@@ -59,9 +66,9 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private final ClusterMaster.MasterSettings settings;
 
-	private final int desiredWorkers;
-
 	private final int port;
+
+	private final FrameCodec codec;
 
 	private final Consumer<ClusterWorkerEvent> publisher;
 
@@ -69,35 +76,39 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private final Map<Connection, WorkerProcess> byConnection = new IdentityHashMap<>();
 
-	private final int[] crashesInRow;
+	private final List<Slot> slots = new ArrayList<>();
 
-	private final boolean[] slotStopped;
+	private final ClusterHistory history = new ClusterHistory();
+
+	private final MasterRequests requests;
 
 	private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
 
 	private volatile List<WorkerSnapshot> view = List.of();
 
+	private @Nullable RollingRestart rollingRestart;
+
 	private int lastId;
+
+	private long restarts;
 
 	private boolean stopping;
 
-	Supervisor(ClusterMaster.MasterSettings settings, int desiredWorkers, int port, WorkerLauncher launcher,
-			Consumer<ClusterWorkerEvent> publisher) {
+	Supervisor(ClusterMaster.MasterSettings settings, int desiredWorkers, int port, FrameCodec codec,
+			WorkerLauncher launcher, Consumer<ClusterWorkerEvent> publisher) {
 		this.settings = settings;
-		this.desiredWorkers = desiredWorkers;
 		this.port = port;
+		this.codec = codec;
 		this.launcher = launcher;
 		this.publisher = publisher;
-		this.crashesInRow = new int[desiredWorkers];
-		this.slotStopped = new boolean[desiredWorkers];
+		this.requests = new MasterRequests(this);
+		for (int i = 0; i < desiredWorkers; i++) {
+			this.slots.add(new Slot(i));
+		}
 	}
 
 	void start() {
-		this.loop.execute(() -> {
-			for (int slot = 0; slot < this.desiredWorkers; slot++) {
-				fork(slot);
-			}
-		});
+		this.loop.execute(() -> List.copyOf(this.slots).forEach(this::fork));
 	}
 
 	/**
@@ -119,9 +130,13 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		return code;
 	}
 
+	MasterRequests requests() {
+		return this.requests;
+	}
+
 	@Override
 	public int desiredWorkers() {
-		return this.desiredWorkers;
+		return (int) this.slots.stream().filter((slot) -> !slot.removed).count();
 	}
 
 	@Override
@@ -129,9 +144,130 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		return this.view;
 	}
 
-	private void fork(int slot) {
+	/**
+	 * Runs a task on the supervisor's thread and waits for its result.
+	 * @param <T> the result type
+	 * @param task the task
+	 * @return its result
+	 * @throws IllegalArgumentException if the task rejected its input
+	 */
+	<T> T call(Callable<T> task) {
+		try {
+			return this.loop.submit(task).get(LOOP_ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new IllegalStateException(ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			throw new IllegalStateException("The supervisor did not answer within " + LOOP_ANSWER_TIMEOUT.toSeconds()
+					+ "s", ex);
+		}
+	}
+
+	// ---- Operations, on the supervisor's thread
+
+	ClusterStatus status() {
+		Instant now = Instant.now();
+		List<ClusterStatus.Worker> workers = new ArrayList<>();
+		for (WorkerProcess worker : this.workers.values()) {
+			workers.add(new ClusterStatus.Worker(worker.id, worker.process.pid(),
+					worker.state.name().toLowerCase(), ClusterHistory.timestamp(worker.startedAt),
+					Duration.ofSeconds(worker.uptime().toSeconds()).toString(), worker.restarts,
+					worker.exitedAfterDisconnect, worker.slot.lastExit, worker.heapUsed, worker.heapMax, worker.cpu,
+					worker.requests));
+		}
+		return new ClusterStatus(ProcessHandle.current().pid(), desiredWorkers(), this.restarts, workers,
+				this.history.events(), this.history.exits(), this.history.startup(),
+				Map.of("in", this.codec.framesRead(), "out", this.codec.framesWritten()));
+	}
+
+	/**
+	 * Replaces every worker, one at a time, each replacement listening before its
+	 * predecessor is asked to go.
+	 * @return the ids of the workers to replace, in order
+	 */
+	List<Integer> restart() {
+		requireSteady("restart");
+		List<Integer> ids = this.workers.values()
+			.stream()
+			.filter((worker) -> !worker.isRetiring() && worker.state != WorkerState.DEAD)
+			.map((worker) -> worker.id)
+			.toList();
+		logger.info("Rolling restart of workers " + ids);
+		this.rollingRestart = new RollingRestart(new ArrayDeque<>(ids));
+		nextRestartStep();
+		return ids;
+	}
+
+	/**
+	 * Grows or shrinks the cluster. New slots get a worker at once; removed slots' workers
+	 * are asked to go, newest first.
+	 * @param desired the new number of workers
+	 * @return the number of workers before
+	 */
+	int scale(int desired) {
+		if (desired < 1) {
+			throw new IllegalArgumentException("workers must be at least 1, was " + desired);
+		}
+		requireSteady("scale");
+		int before = desiredWorkers();
+		logger.info("Scaling from " + before + " to " + desired + " workers");
+		for (int i = before; i < desired; i++) {
+			Slot slot = new Slot(this.slots.size());
+			this.slots.add(slot);
+			fork(slot);
+		}
+		List<Slot> active = this.slots.stream().filter((slot) -> !slot.removed).toList();
+		for (int i = active.size() - 1; i >= desired; i--) {
+			Slot slot = active.get(i);
+			slot.removed = true;
+			workersIn(slot).forEach((worker) -> retire(worker, Retirement.REMOVE, "the cluster is scaling down"));
+		}
+		return before;
+	}
+
+	/**
+	 * Asks one worker to go; a new worker takes its slot once it is gone.
+	 * @param id the worker's id
+	 */
+	void stopWorker(int id) {
+		requireSteady("stop a worker");
+		WorkerProcess worker = this.workers.get(id);
+		if (worker == null || worker.isRetiring()) {
+			throw new IllegalArgumentException("No running worker has id " + id + "; running: " + runningIds());
+		}
+		retire(worker, Retirement.REPLACE, "an operator stopped it");
+	}
+
+	private void requireSteady(String action) {
 		if (this.stopping) {
-			return;
+			throw new IllegalArgumentException("Cannot " + action + ": the cluster is stopping");
+		}
+		if (this.rollingRestart != null) {
+			throw new IllegalArgumentException("Cannot " + action + ": a rolling restart is running");
+		}
+	}
+
+	private List<Integer> runningIds() {
+		return this.workers.values().stream().filter((worker) -> !worker.isRetiring()).map((w) -> w.id).toList();
+	}
+
+	private List<WorkerProcess> workersIn(Slot slot) {
+		return this.workers.values().stream().filter((worker) -> worker.slot == slot).toList();
+	}
+
+	// ---- Lifecycle
+
+	private @Nullable WorkerProcess fork(Slot slot) {
+		if (this.stopping || slot.removed) {
+			return null;
 		}
 		int id = ++this.lastId;
 		WorkerProcess worker;
@@ -141,7 +277,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		catch (IOException ex) {
 			logger.error("Could not start worker " + id + ": " + ex.getMessage(), ex);
 			crashed(slot, Duration.ZERO);
-			return;
+			return null;
 		}
 		this.workers.put(id, worker);
 		publish(new WorkerForkEvent(this, worker.snapshot()));
@@ -152,11 +288,12 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			worker.drainOutput();
 			this.loop.execute(() -> exited(worker));
 		}, (task) -> new Thread(task, "cluster-exit-" + id).start());
+		return worker;
 	}
 
 	@Override
 	public boolean accept(Connection connection, Message.Hello hello) {
-		return onLoop(() -> {
+		return call(() -> {
 			WorkerProcess worker = this.workers.get(hello.workerId());
 			if (worker == null || worker.process.pid() != hello.pid() || worker.state != WorkerState.FORKED) {
 				logger.warn("Refused a channel connection from pid " + hello.pid() + " claiming to be worker "
@@ -181,8 +318,20 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			if (worker == null) {
 				return;
 			}
-			if (message instanceof Message.Listening listening) {
+			if (message instanceof Message.Heartbeat heartbeat) {
+				worker.heapUsed = heartbeat.heapUsed();
+				worker.heapMax = heartbeat.heapMax();
+				worker.cpu = heartbeat.cpu();
+				worker.requests = heartbeat.requests();
+			}
+			else if (message instanceof Message.Listening listening) {
 				listening(worker, listening);
+			}
+			else if (message instanceof Message.Request request) {
+				this.requests.handle(connection, request);
+			}
+			else if (message instanceof Message.Reply reply) {
+				this.requests.complete(reply);
 			}
 			else if (message instanceof Message.UserMessage userMessage) {
 				publish(new WorkerMessageEvent(this, worker.snapshot(), userMessage.topic(), userMessage.payload()));
@@ -203,24 +352,48 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		});
 	}
 
+	/**
+	 * The workers that listen, to which requests can be sent.
+	 * @return their connections, by worker id
+	 */
+	Map<Integer, Connection> listeningConnections() {
+		Map<Integer, Connection> connections = new LinkedHashMap<>();
+		this.workers.values()
+			.stream()
+			.filter((worker) -> worker.state == WorkerState.LISTENING && worker.connection != null)
+			.forEach((worker) -> connections.put(worker.id, worker.connection));
+		return connections;
+	}
+
 	private void listening(WorkerProcess worker, Message.Listening listening) {
-		int port = this.port;
 		String problem = !listening.reusePort() ? "without SO_REUSEPORT"
-				: (port > 0 && listening.port() != port) ? "instead of the shared port " + port : null;
+				: (this.port > 0 && listening.port() != this.port) ? "instead of the shared port " + this.port : null;
 		if (problem != null) {
 			logger.error("Killing " + worker + ": it bound " + listening.host() + ":" + listening.port() + " " + problem
 					+ ", so it cannot share the port with the other workers");
-			worker.kill();
+			worker.kill("killed");
 			return;
 		}
 		if (worker.startupDeadline != null) {
 			worker.startupDeadline.cancel(false);
 		}
 		worker.state = WorkerState.LISTENING;
+		worker.listened = true;
+		this.history.recordStartup(worker.uptime());
 		logger.info("Worker " + worker.id + " (pid " + worker.process.pid() + ") is listening on " + listening.host()
 				+ ":" + listening.port());
 		publish(new WorkerListeningEvent(this, worker.snapshot(),
 				InetSocketAddress.createUnresolved(listening.host(), listening.port())));
+		RollingRestart restart = this.rollingRestart;
+		if (restart != null && restart.successor == worker) {
+			if (restart.predecessor != null) {
+				retire(restart.predecessor, Retirement.REPLACED, "a new worker replaced it");
+			}
+			else {
+				// The predecessor died on its own meanwhile
+				nextRestartStep();
+			}
+		}
 	}
 
 	private void disconnected(WorkerProcess worker) {
@@ -239,42 +412,77 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			worker.startupDeadline.cancel(false);
 		}
 		worker.state = WorkerState.DEAD;
-		worker.exit = WorkerExit.of(worker.process.exitValue());
+		WorkerExit exit = WorkerExit.of(worker.process.exitValue());
+		worker.exit = exit;
 		if (worker.exitedAfterDisconnect == null) {
 			worker.exitedAfterDisconnect = worker.disconnectRequested;
 		}
 		this.workers.remove(worker.id);
+		this.history.recordExit(exitReason(worker, exit), worker.disconnectRequested);
+		worker.slot.lastExit = new ClusterStatus.Exit(worker.id, exit.code(), exit.signal(),
+				ClusterHistory.timestamp(Instant.now()));
 		publish(new WorkerExitEvent(this, worker.snapshot()));
 		if (worker.disconnectRequested) {
-			logger.info("Worker " + worker.id + " exited with " + worker.exit);
+			logger.info("Worker " + worker.id + " exited with " + exit);
 		}
 		else {
-			logger.warn("Worker " + worker.id + " (pid " + worker.process.pid() + ") died unexpectedly with "
-					+ worker.exit + " after " + worker.uptime().toMillis() + " ms");
+			logger.warn("Worker " + worker.id + " (pid " + worker.process.pid() + ") died unexpectedly with " + exit
+					+ " after " + worker.uptime().toMillis() + " ms");
 		}
+		afterExit(worker);
+	}
+
+	private void afterExit(WorkerProcess worker) {
 		if (this.stopping) {
 			if (this.workers.isEmpty()) {
 				finish(0);
 			}
+			return;
 		}
-		else if (worker.disconnectRequested) {
-			fork(worker.slot);
+		RollingRestart restart = this.rollingRestart;
+		if (restart != null && restart.successor == worker && !worker.listened) {
+			abortRestart(worker);
+			return;
 		}
-		else {
-			crashed(worker.slot, worker.uptime());
+		if (restart != null && restart.predecessor == worker) {
+			restart.predecessor = null;
+			if (restart.successor == null || restart.successor.listened) {
+				nextRestartStep();
+			}
+			// Otherwise the successor, already starting, takes the slot
+			return;
+		}
+		switch (worker.retirement) {
+			case REPLACE -> fork(worker.slot);
+			case REPLACED, REMOVE -> {
+				// Nothing to start
+			}
+			case NONE -> crashed(worker.slot, worker.uptime());
 		}
 	}
 
-	private void crashed(int slot, Duration uptime) {
+	private static String exitReason(WorkerProcess worker, WorkerExit exit) {
+		if (worker.killedBecause != null) {
+			return worker.killedBecause;
+		}
+		if (worker.disconnectRequested) {
+			return "retired";
+		}
+		return (exit.signal() != null) ? "signal" : "crashed";
+	}
+
+	private void crashed(Slot slot, Duration uptime) {
+		this.restarts++;
+		slot.restarts++;
 		RestartPolicy policy = this.settings.restartPolicy();
-		int crashes = policy.countCrash(this.crashesInRow[slot], uptime);
-		this.crashesInRow[slot] = crashes;
+		int crashes = policy.countCrash(slot.crashesInRow, uptime);
+		slot.crashesInRow = crashes;
 		if (policy.exhausted(crashes)) {
-			this.slotStopped[slot] = true;
+			slot.givenUp = true;
 			logger.error("A worker crashed " + crashes + " times in a row without staying up for "
 					+ policy.stableUptime().toSeconds() + "s: its slot will not be respawned (cluster.restart.max-crashes="
 					+ policy.maxCrashes() + "). The worker output above shows why it fails.");
-			if (this.workers.isEmpty() && allSlotsStopped()) {
+			if (this.workers.isEmpty() && this.slots.stream().allMatch((s) -> s.givenUp || s.removed)) {
 				logger.error("No worker is left and none will be respawned: the master exits");
 				finish(1);
 			}
@@ -286,30 +494,61 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		this.loop.schedule(() -> fork(slot), delay.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
-	private boolean allSlotsStopped() {
-		for (boolean stopped : this.slotStopped) {
-			if (!stopped) {
-				return false;
-			}
-		}
-		return true;
-	}
-
 	private void startupTimedOut(WorkerProcess worker) {
 		if (worker.state == WorkerState.FORKED || worker.state == WorkerState.ONLINE) {
 			logger.error("Killing " + worker + ": it did not start listening within "
 					+ this.settings.startupTimeout().toSeconds() + "s (cluster.worker.startup-timeout)");
-			worker.kill();
+			worker.kill("killed");
+		}
+	}
+
+	// ---- Rolling restart
+
+	private void nextRestartStep() {
+		RollingRestart restart = this.rollingRestart;
+		if (restart == null) {
+			return;
+		}
+		while (!restart.remaining.isEmpty()) {
+			WorkerProcess old = this.workers.get(restart.remaining.poll());
+			if (old == null || old.isRetiring() || old.slot.removed) {
+				continue;
+			}
+			restart.predecessor = old;
+			restart.successor = fork(old.slot);
+			if (restart.successor != null) {
+				return;
+			}
+		}
+		logger.info("Rolling restart done");
+		this.rollingRestart = null;
+	}
+
+	private void abortRestart(WorkerProcess successor) {
+		logger.error("Rolling restart stopped: replacement " + successor + " ended with " + successor.exit
+				+ " before it listened. The remaining workers keep serving.");
+		this.rollingRestart = null;
+	}
+
+	// ---- Shutdown
+
+	private void retire(WorkerProcess worker, Retirement retirement, String reason) {
+		worker.retirement = retirement;
+		worker.disconnectRequested = true;
+		if (worker.connection == null || !worker.connection.trySend(new Message.Disconnect(reason))) {
+			// Not on the channel yet: its JVM shuts down on SIGTERM as gracefully as it can
+			worker.process.destroy();
 		}
 	}
 
 	private void beginShutdown() {
 		if (this.stopping) {
 			logger.warn("Stopping now: killing " + this.workers.size() + " workers");
-			this.workers.values().forEach(WorkerProcess::kill);
+			this.workers.values().forEach((worker) -> worker.kill("killed"));
 			return;
 		}
 		this.stopping = true;
+		this.rollingRestart = null;
 		if (this.workers.isEmpty()) {
 			finish(0);
 			return;
@@ -317,22 +556,14 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		Duration timeout = this.settings.shutdownTimeout();
 		logger.info("Stopping the cluster: asking " + this.workers.size() + " workers to disconnect (at most "
 				+ timeout.toSeconds() + "s)");
-		this.workers.values().forEach((worker) -> requestDisconnect(worker, "the master is stopping"));
+		this.workers.values().forEach((worker) -> retire(worker, Retirement.REMOVE, "the master is stopping"));
 		this.loop.schedule(() -> {
 			for (WorkerProcess worker : this.workers.values()) {
 				logger.warn("Killing " + worker + ": it did not exit within " + timeout.toSeconds()
 						+ "s (cluster.shutdown-timeout)");
-				worker.kill();
+				worker.kill("killed");
 			}
 		}, timeout.toMillis(), TimeUnit.MILLISECONDS);
-	}
-
-	private void requestDisconnect(WorkerProcess worker, String reason) {
-		worker.disconnectRequested = true;
-		if (worker.connection == null || !worker.connection.trySend(new Message.Disconnect(reason))) {
-			// Not on the channel yet: its JVM shuts down on SIGTERM as gracefully as it can
-			worker.process.destroy();
-		}
 	}
 
 	private void finish(int code) {
@@ -343,6 +574,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		List<WorkerSnapshot> snapshots = new ArrayList<>(this.workers.size());
 		this.workers.values().forEach((worker) -> snapshots.add(worker.snapshot()));
 		this.view = List.copyOf(snapshots);
+		this.history.record(event);
 		try {
 			this.publisher.accept(event);
 		}
@@ -351,17 +583,22 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		}
 	}
 
-	private <T> T onLoop(Callable<T> task) {
-		try {
-			return this.loop.submit(task).get(HANDSHAKE_DECISION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+	/**
+	 * A rolling restart under way: the workers still to replace, and the current step's
+	 * old and new worker.
+	 */
+	private static final class RollingRestart {
+
+		final Deque<Integer> remaining;
+
+		@Nullable WorkerProcess predecessor;
+
+		@Nullable WorkerProcess successor;
+
+		RollingRestart(Deque<Integer> remaining) {
+			this.remaining = remaining;
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-		catch (ExecutionException | TimeoutException ex) {
-			throw new IllegalStateException("The supervisor did not answer", ex);
-		}
+
 	}
 
 }

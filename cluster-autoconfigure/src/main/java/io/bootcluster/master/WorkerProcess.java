@@ -19,7 +19,10 @@ final class WorkerProcess {
 
 	final int id;
 
-	final int slot;
+	final Slot slot;
+
+	/** Restarts of the slot when this worker was forked. */
+	final long restarts;
 
 	final Process process;
 
@@ -35,15 +38,33 @@ final class WorkerProcess {
 
 	boolean disconnectRequested;
 
+	/** Whether the worker ever reached listening. */
+	boolean listened;
+
+	/** What happens once the worker is gone, when the master asked it to go. */
+	Retirement retirement = Retirement.NONE;
+
+	/** Why the master killed the worker, or {@code null} when it did not. */
+	@Nullable String killedBecause;
+
+	long heapUsed;
+
+	long heapMax;
+
+	double cpu = -1;
+
+	long requests;
+
 	@Nullable Boolean exitedAfterDisconnect;
 
 	@Nullable WorkerExit exit;
 
 	@Nullable ScheduledFuture<?> startupDeadline;
 
-	WorkerProcess(int id, int slot, Process process) {
+	WorkerProcess(int id, Slot slot, Process process) {
 		this.id = id;
 		this.slot = slot;
+		this.restarts = slot.restarts;
 		this.process = process;
 		this.outputPumps = List.of(OutputPump.start(process.getInputStream(), System.out, id),
 				OutputPump.start(process.getErrorStream(), System.err, id));
@@ -80,15 +101,42 @@ final class WorkerProcess {
 
 	/**
 	 * Kills the worker and anything it started.
+	 * @param reason why, for its exit's record
 	 */
-	void kill() {
+	void kill(String reason) {
+		if (this.killedBecause == null) {
+			this.killedBecause = reason;
+		}
 		this.process.descendants().forEach(ProcessHandle::destroyForcibly);
 		this.process.destroyForcibly();
+	}
+
+	boolean isRetiring() {
+		return this.retirement != Retirement.NONE;
 	}
 
 	@Override
 	public String toString() {
 		return "worker " + this.id + " (pid " + this.process.pid() + ")";
+	}
+
+	/**
+	 * What the master does once a worker it asked to go is gone.
+	 */
+	enum Retirement {
+
+		/** Not asked to go: if it dies, it crashed. */
+		NONE,
+
+		/** Fork a new worker in its slot once it is gone. */
+		REPLACE,
+
+		/** A successor already serves in its slot. */
+		REPLACED,
+
+		/** Its slot goes with it: scaling down or stopping. */
+		REMOVE
+
 	}
 
 }

@@ -1,8 +1,17 @@
 package io.bootcluster.worker;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryUsage;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 import io.bootcluster.DisconnectRequestedEvent;
 import io.bootcluster.ipc.ChannelAddress;
@@ -10,11 +19,13 @@ import io.bootcluster.ipc.ChannelClient;
 import io.bootcluster.ipc.Connection;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.ipc.Message;
+import io.bootcluster.ipc.PendingRequests;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -38,6 +49,8 @@ public final class WorkerRuntime {
 	/** How long an orphaned worker may spend closing before it halts. */
 	private static final Duration ORPHAN_GRACE = Duration.ofSeconds(3);
 
+	private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+
 	private final int id;
 
 	private final Connection connection;
@@ -47,6 +60,18 @@ public final class WorkerRuntime {
 	private volatile @Nullable ConfigurableApplicationContext context;
 
 	private volatile boolean leaving;
+
+	private final PendingRequests pending = new PendingRequests();
+
+	private final Map<String, Function<JsonNode, JsonNode>> requestHandlers = new ConcurrentHashMap<>();
+
+	private final LongAdder requestsServed = new LongAdder();
+
+	private final ExecutorService requestExecutor = Executors.newSingleThreadExecutor((task) -> {
+		Thread thread = new Thread(task, "cluster-requests");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	private WorkerRuntime(int id, Connection connection, long masterPid) {
 		this.id = id;
@@ -82,6 +107,9 @@ public final class WorkerRuntime {
 		Thread reader = new Thread(this::receive, "cluster-ipc-master");
 		reader.setDaemon(true);
 		reader.start();
+		Thread heartbeat = new Thread(this::beat, "cluster-heartbeat");
+		heartbeat.setDaemon(true);
+		heartbeat.start();
 		ProcessHandle.of(this.masterPid).ifPresentOrElse((master) -> master.onExit().thenRun(this::masterGone),
 				this::masterGone);
 		ignoreInterrupts();
@@ -116,6 +144,39 @@ public final class WorkerRuntime {
 	}
 
 	/**
+	 * Asks the master to do something.
+	 * @param action what to do
+	 * @param body the action's input
+	 * @param timeout how long to wait for the answer
+	 * @return the master's answer; fails with a
+	 * {@link PendingRequests.RequestRejectedException} when the master refuses the request
+	 */
+	public CompletableFuture<JsonNode> request(String action, JsonNode body, Duration timeout) {
+		PendingRequests.Pending request = this.pending.create(action, body, timeout);
+		if (!this.connection.trySend(request.request())) {
+			this.pending.failAll("The channel to the master is closed");
+		}
+		return request.reply();
+	}
+
+	/**
+	 * Answers the master's requests for an action. Handlers run one at a time, off the
+	 * channel's reader thread.
+	 * @param action the action
+	 * @param handler computes the answer from the request's input
+	 */
+	public void onRequest(String action, Function<JsonNode, JsonNode> handler) {
+		this.requestHandlers.put(action, handler);
+	}
+
+	/**
+	 * Counts a request this worker served, for the master's view of the cluster.
+	 */
+	public void countRequest() {
+		this.requestsServed.increment();
+	}
+
+	/**
 	 * Gives the runtime the application's context, to be closed when the master asks.
 	 * @param context the worker's application context
 	 */
@@ -132,6 +193,7 @@ public final class WorkerRuntime {
 				logger.error("The channel to the master failed: " + ex.getMessage());
 			}
 		}
+		this.pending.failAll("The channel to the master closed");
 		masterGone();
 	}
 
@@ -139,8 +201,48 @@ public final class WorkerRuntime {
 		if (message instanceof Message.Disconnect disconnect) {
 			leave(disconnect.reason());
 		}
+		else if (message instanceof Message.Reply reply) {
+			this.pending.complete(reply);
+		}
+		else if (message instanceof Message.Request request) {
+			this.requestExecutor.execute(() -> answer(request));
+		}
 		else {
 			logger.debug("Ignored " + message.getClass().getSimpleName() + " from the master");
+		}
+	}
+
+	private void answer(Message.Request request) {
+		Function<JsonNode, JsonNode> handler = this.requestHandlers.get(request.action());
+		Message.Reply reply;
+		if (handler == null) {
+			reply = new Message.Reply(request.id(), "Worker " + this.id + " has no handler for " + request.action(),
+					null);
+		}
+		else {
+			try {
+				reply = new Message.Reply(request.id(), null, handler.apply(request.body()));
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not answer the master's " + request.action() + " request", ex);
+				reply = new Message.Reply(request.id(), String.valueOf(ex.getMessage()), null);
+			}
+		}
+		this.connection.trySend(reply);
+	}
+
+	private void beat() {
+		MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+		java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+		while (!this.leaving) {
+			MemoryUsage heap = memory.getHeapMemoryUsage();
+			double cpu = (os instanceof com.sun.management.OperatingSystemMXBean sunOs) ? sunOs.getProcessCpuLoad()
+					: -1;
+			if (!this.connection.trySend(
+					new Message.Heartbeat(heap.getUsed(), heap.getMax(), cpu, this.requestsServed.sum()))) {
+				return;
+			}
+			sleep(HEARTBEAT_INTERVAL);
 		}
 	}
 

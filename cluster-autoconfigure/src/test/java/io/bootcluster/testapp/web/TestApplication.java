@@ -6,6 +6,8 @@ import java.util.Map;
 import io.bootcluster.DisconnectRequestedEvent;
 import io.bootcluster.ipc.Message;
 import io.bootcluster.worker.WorkerRuntime;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -41,16 +43,26 @@ public class TestApplication {
 
 		private final WorkerRuntime runtime;
 
-		WhoAmI(@Value("${cluster.worker.id:0}") int workerId, Environment environment, WorkerRuntime runtime) {
+		private final Counter work;
+
+		WhoAmI(@Value("${cluster.worker.id:0}") int workerId, Environment environment, WorkerRuntime runtime,
+				MeterRegistry registry) {
 			this.workerId = workerId;
 			this.environment = environment;
 			this.runtime = runtime;
+			this.work = Counter.builder("test.work").tag("kind", "unit").register(registry);
 		}
 
 		@GetMapping("/tell-master/{topic}")
 		String tellMaster(@PathVariable String topic) throws IOException {
 			this.runtime.send(new Message.UserMessage(topic, JsonNodeFactory.instance.textNode("from " + this.workerId)));
 			return "sent";
+		}
+
+		@GetMapping("/work")
+		Map<String, Long> work() {
+			this.work.increment();
+			return whoAmI();
 		}
 
 		@GetMapping("/property/{name}")

@@ -1,0 +1,89 @@
+package io.bootcluster.actuate;
+
+import java.util.Map;
+
+import io.bootcluster.ClusterStatus;
+import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.ipc.PendingRequests;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
+
+/**
+ * {@code /actuator/cluster}: the whole cluster, as the master sees it, from whichever
+ * worker answers. Reading is allowed by default; restarting, scaling and stopping a worker
+ * need {@code management.endpoint.cluster.access=unrestricted}.
+ */
+@WebEndpoint(id = "cluster", defaultAccess = Access.READ_ONLY)
+public class ClusterEndpoint {
+
+	private final MasterClient master;
+
+	public ClusterEndpoint(MasterClient master) {
+		this.master = master;
+	}
+
+	@ReadOperation
+	public ClusterStatus cluster() {
+		return this.master.status();
+	}
+
+	/**
+	 * Restarts every worker, one at a time ({@code {"action": "restart"}}), or grows or
+	 * shrinks the cluster ({@code {"action": "scale", "workers": 3}}).
+	 * @param action {@code restart} or {@code scale}
+	 * @param workers the number of workers to scale to
+	 * @return what the master did, or why it did nothing
+	 */
+	@WriteOperation
+	public WebEndpointResponse<Map<String, Object>> command(String action, @Nullable Integer workers) {
+		ObjectNode body = FrameCodec.mapper().createObjectNode();
+		if ("scale".equals(action)) {
+			if (workers == null) {
+				return badRequest("'scale' needs 'workers', the number of workers to scale to");
+			}
+			body.put("workers", workers);
+		}
+		else if (!"restart".equals(action)) {
+			return badRequest("Unknown action '" + action + "': expected 'restart' or 'scale'");
+		}
+		return ask(action, body);
+	}
+
+	/**
+	 * Stops one worker gracefully; the master replaces it.
+	 * @param id the worker's id
+	 * @return what the master did, or why it did nothing
+	 */
+	@DeleteOperation
+	public WebEndpointResponse<Map<String, Object>> stopWorker(@Selector int id) {
+		return ask("stop", FrameCodec.mapper().createObjectNode().put("worker", id));
+	}
+
+	private WebEndpointResponse<Map<String, Object>> ask(String action, JsonNode body) {
+		try {
+			return new WebEndpointResponse<>(toMap(this.master.ask(action, body)));
+		}
+		catch (PendingRequests.RequestRejectedException ex) {
+			return badRequest(ex.getMessage());
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> toMap(JsonNode node) {
+		return FrameCodec.mapper().convertValue(node, Map.class);
+	}
+
+	private static WebEndpointResponse<Map<String, Object>> badRequest(String message) {
+		return new WebEndpointResponse<>(Map.of("error", message), WebEndpointResponse.STATUS_BAD_REQUEST);
+	}
+
+}

@@ -1,0 +1,145 @@
+package io.bootcluster.master;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.bootcluster.ipc.FrameCodec;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The master's own {@code /actuator/cluster}, on {@code cluster.master.management-port}:
+ * the cluster stays observable, and steerable, while no worker is up. Same contract as the
+ * workers' endpoint, served by the JDK's small HTTP server so the master stays free of a
+ * web stack.
+ */
+public final class ManagementServer {
+
+	private static final Log logger = LogFactory.getLog(ManagementServer.class);
+
+	private static final String PATH = "/actuator/cluster";
+
+	private final HttpServer server;
+
+	private final Supervisor supervisor;
+
+	private final boolean writable;
+
+	private ManagementServer(HttpServer server, Supervisor supervisor, boolean writable) {
+		this.server = server;
+		this.supervisor = supervisor;
+		this.writable = writable;
+	}
+
+	static @Nullable ManagementServer startIfConfigured(Settings settings, Supervisor supervisor) {
+		if (settings.port() == null || !settings.readable()) {
+			return null;
+		}
+		try {
+			HttpServer server = HttpServer.create(new InetSocketAddress(settings.address(), settings.port()), 16);
+			ManagementServer management = new ManagementServer(server, supervisor, settings.writable());
+			server.createContext(PATH, management::handle);
+			server.setExecutor(Executors.newSingleThreadExecutor((task) -> {
+				Thread thread = new Thread(task, "cluster-management");
+				thread.setDaemon(true);
+				return thread;
+			}));
+			server.start();
+			logger.info("Serving " + PATH + " on " + settings.address() + ":" + server.getAddress().getPort()
+					+ (settings.writable() ? "" : " (read only)"));
+			return management;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not serve " + PATH + " on " + settings.address() + ":"
+					+ settings.port() + " (cluster.master.management-port)", ex);
+		}
+	}
+
+	void stop() {
+		this.server.stop(0);
+	}
+
+	private void handle(HttpExchange exchange) throws IOException {
+		try (exchange) {
+			Response response;
+			try {
+				response = route(exchange);
+			}
+			catch (IllegalArgumentException ex) {
+				response = new Response(400, error(ex.getMessage()));
+			}
+			byte[] bytes = FrameCodec.mapper().writeValueAsBytes(response.body());
+			exchange.getResponseHeaders().set("Content-Type", "application/json");
+			exchange.sendResponseHeaders(response.status(), bytes.length);
+			try (OutputStream out = exchange.getResponseBody()) {
+				out.write(bytes);
+			}
+		}
+	}
+
+	private Response route(HttpExchange exchange) {
+		String rest = exchange.getRequestURI().getPath().substring(PATH.length());
+		String method = exchange.getRequestMethod();
+		if (rest.isEmpty() && method.equals("GET")) {
+			return new Response(200, execute(MasterRequests.STATUS, null));
+		}
+		if (!this.writable && (method.equals("POST") || method.equals("DELETE"))) {
+			return new Response(405, error("Write operations need management.endpoint.cluster.access=unrestricted"));
+		}
+		if (rest.isEmpty() && method.equals("POST")) {
+			JsonNode body = readBody(exchange.getRequestBody());
+			JsonNode action = body.get("action");
+			if (action == null || !action.isString()) {
+				throw new IllegalArgumentException("Missing 'action': expected restart or scale");
+			}
+			return new Response(200, execute(action.asString(), body));
+		}
+		if (rest.matches("/\\d{1,9}") && method.equals("DELETE")) {
+			ObjectNode body = FrameCodec.mapper().createObjectNode().put("worker", Integer.parseInt(rest.substring(1)));
+			return new Response(200, execute(MasterRequests.STOP, body));
+		}
+		return new Response(404, error("No such operation: " + method + " " + exchange.getRequestURI()));
+	}
+
+	private JsonNode execute(String action, @Nullable JsonNode body) {
+		return this.supervisor.call(() -> this.supervisor.requests().execute(action, body));
+	}
+
+	private static JsonNode readBody(InputStream body) {
+		try {
+			return FrameCodec.mapper().readTree(body);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("Body is not JSON: " + ex.getOriginalMessage());
+		}
+	}
+
+	private static JsonNode error(String message) {
+		return FrameCodec.mapper().createObjectNode().put("error", message);
+	}
+
+	private record Response(int status, JsonNode body) {
+	}
+
+	/**
+	 * Where and how the master serves its endpoint.
+	 *
+	 * @param port the port, or {@code null} for no endpoint on the master
+	 * @param address the address to bind
+	 * @param readable whether the endpoint may be read at all
+	 * @param writable whether operators may restart, scale and stop workers through it
+	 */
+	public record Settings(@Nullable Integer port, String address, boolean readable, boolean writable) {
+	}
+
+}

@@ -1,0 +1,138 @@
+package io.bootcluster.master;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import io.bootcluster.ipc.Connection;
+import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.ipc.Message;
+import io.bootcluster.ipc.PendingRequests;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.NullNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What the master does for the cluster's operators, whether they reach it through a
+ * worker's {@code /actuator/cluster} or the master's own management port: report the
+ * cluster's status, restart, scale, stop one worker, and gather every worker's metrics.
+ * Runs on the supervisor's thread.
+ */
+final class MasterRequests {
+
+	static final String STATUS = "status";
+
+	static final String RESTART = "restart";
+
+	static final String SCALE = "scale";
+
+	static final String STOP = "stop";
+
+	static final String METRICS = "metrics";
+
+	/** How long a worker gets to send its meters. */
+	private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(2);
+
+	private final Supervisor supervisor;
+
+	private final PendingRequests toWorkers = new PendingRequests();
+
+	MasterRequests(Supervisor supervisor) {
+		this.supervisor = supervisor;
+	}
+
+	/**
+	 * Runs an operator's action.
+	 * @param action {@code status}, {@code restart}, {@code scale} or {@code stop}
+	 * @param body the action's input: {@code {"workers": n}} to scale, {@code {"worker":
+	 * id}} to stop
+	 * @return what was done
+	 * @throws IllegalArgumentException if the action or its input is not valid now
+	 */
+	JsonNode execute(String action, @Nullable JsonNode body) {
+		ObjectNode result = FrameCodec.mapper().createObjectNode().put("action", action);
+		switch (action) {
+			case STATUS -> {
+				return FrameCodec.mapper().valueToTree(this.supervisor.status());
+			}
+			case RESTART -> result.set("workers", FrameCodec.mapper().valueToTree(this.supervisor.restart()));
+			case SCALE -> {
+				int workers = requiredInt(body, "workers");
+				result.put("from", this.supervisor.scale(workers)).put("to", workers);
+			}
+			case STOP -> {
+				int worker = requiredInt(body, "worker");
+				this.supervisor.stopWorker(worker);
+				result.put("worker", worker);
+			}
+			default -> throw new IllegalArgumentException(
+					"Unknown action '" + action + "': expected one of " + List.of(RESTART, SCALE));
+		}
+		return result;
+	}
+
+	/**
+	 * Answers a worker's request.
+	 * @param from the worker's connection
+	 * @param request the request
+	 */
+	void handle(Connection from, Message.Request request) {
+		if (METRICS.equals(request.action())) {
+			gatherMetrics(from, request);
+			return;
+		}
+		try {
+			from.trySend(new Message.Reply(request.id(), null, execute(request.action(), request.body())));
+		}
+		catch (IllegalArgumentException ex) {
+			from.trySend(new Message.Reply(request.id(), ex.getMessage(), null));
+		}
+	}
+
+	/**
+	 * Completes the master's own request that a worker answered.
+	 * @param reply the worker's reply
+	 */
+	void complete(Message.Reply reply) {
+		this.toWorkers.complete(reply);
+	}
+
+	// Every other listening worker's meters, by worker id; a worker that does not answer
+	// in time is left out rather than holding up the scrape
+	private void gatherMetrics(Connection from, Message.Request request) {
+		Map<Integer, CompletableFuture<JsonNode>> replies = new LinkedHashMap<>();
+		this.supervisor.listeningConnections().forEach((id, connection) -> {
+			if (connection != from) {
+				PendingRequests.Pending pending = this.toWorkers.create(METRICS, NullNode.getInstance(),
+						METRICS_TIMEOUT);
+				connection.trySend(pending.request());
+				replies.put(id, pending.reply());
+			}
+		});
+		CompletableFuture<?>[] all = replies.values()
+			.stream()
+			.map((reply) -> reply.handle((result, failure) -> null))
+			.toArray(CompletableFuture[]::new);
+		CompletableFuture.allOf(all).whenComplete((ignored, failure) -> {
+			ObjectNode meters = FrameCodec.mapper().createObjectNode();
+			replies.forEach((id, reply) -> {
+				if (reply.isDone() && !reply.isCompletedExceptionally()) {
+					meters.set(Integer.toString(id), reply.join());
+				}
+			});
+			from.trySend(new Message.Reply(request.id(), null, meters));
+		});
+	}
+
+	private static int requiredInt(@Nullable JsonNode body, String field) {
+		JsonNode value = (body != null) ? body.get(field) : null;
+		if (value == null || !value.canConvertToInt()) {
+			throw new IllegalArgumentException("'" + field + "' must be a whole number");
+		}
+		return value.asInt();
+	}
+
+}
