@@ -12,8 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Plain HTTP/1.1 requests, one connection each: a new connection is what the kernel spreads
- * across the workers, so a test sees the distribution for real.
+ * Plain HTTP/1.0 requests, one connection each, so no answer comes chunked: a new
+ * connection is what the kernel spreads across the workers, so a test sees the
+ * distribution for real.
  */
 public final class Http {
 
@@ -32,12 +33,17 @@ public final class Http {
 	 * @throws IOException if the connection fails
 	 */
 	public static Response get(int port, String path) throws IOException {
+		return exchange(port, ("GET " + path + " HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+			.getBytes(StandardCharsets.US_ASCII), new byte[0]);
+	}
+
+	private static Response exchange(int port, byte[] head, byte[] body) throws IOException {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-			socket.setSoTimeout(5000);
+			socket.setSoTimeout(10000);
 			OutputStream out = socket.getOutputStream();
-			out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
+			out.write(head);
+			out.write(body);
 			out.flush();
 			InputStream in = socket.getInputStream();
 			String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -45,6 +51,23 @@ public final class Http {
 			int bodyStart = response.indexOf("\r\n\r\n");
 			return new Response(status, (bodyStart >= 0) ? response.substring(bodyStart + 4) : "");
 		}
+	}
+
+	/**
+	 * Sends a request with a JSON body, or none, on a new connection.
+	 * @param method the method
+	 * @param port the port on localhost
+	 * @param path the path
+	 * @param json the body, or {@code null}
+	 * @return the status line and body
+	 * @throws IOException if the connection fails
+	 */
+	public static Response send(String method, int port, String path, String json) throws IOException {
+		byte[] body = (json != null) ? json.getBytes(StandardCharsets.UTF_8) : new byte[0];
+		String head = method + " " + path + " HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n"
+				+ ((json != null) ? "Content-Type: application/json\r\n" : "") + "Content-Length: " + body.length
+				+ "\r\n\r\n";
+		return exchange(port, head.getBytes(StandardCharsets.US_ASCII), body);
 	}
 
 	/**
@@ -102,6 +125,14 @@ public final class Http {
 	 * @param body the body
 	 */
 	public record Response(int status, String body) {
+
+		/**
+		 * The body as JSON.
+		 * @return the parsed body
+		 */
+		public tools.jackson.databind.JsonNode json() {
+			return Json.parse(this.body);
+		}
 
 		/**
 		 * The worker id in a {@code GET /} answer.

@@ -1,0 +1,211 @@
+package io.bootcluster;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Http;
+import io.bootcluster.testapp.web.TestApplication;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One real cluster of two workers, observed and steered through {@code /actuator/cluster}
+ * on the shared port and on the master's own management port.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterActuatorProcessTests {
+
+	private static final Duration STARTUP = Duration.ofSeconds(90);
+
+	private static int port;
+
+	private static int masterPort;
+
+	private static ClusterProcess master;
+
+	@BeforeAll
+	static void startCluster() {
+		port = ClusterProcess.freePort();
+		masterPort = ClusterProcess.freePort();
+		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2",
+				"--cluster.master.management-port=" + masterPort,
+				"--management.endpoints.web.exposure.include=cluster,health,metrics,prometheus",
+				"--management.endpoint.cluster.access=unrestricted", "--management.endpoint.health.show-details=always");
+		master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
+	}
+
+	@AfterAll
+	static void stopCluster() {
+		master.close();
+	}
+
+	@Test
+	@Order(1)
+	void statusDescribesTheWholeClusterFromAnyWorkerAndFromTheMaster() throws IOException {
+		for (int i = 0; i < 4; i++) {
+			JsonNode status = Http.get(port, "/actuator/cluster").json();
+			assertThat(status.get("masterPid").asLong()).isEqualTo(master.pid());
+			assertThat(status.get("desiredWorkers").asInt()).isEqualTo(2);
+			assertThat(status.get("restarts").asLong()).isZero();
+			assertThat(status.get("workers")).hasSize(2);
+			for (JsonNode worker : status.get("workers")) {
+				assertThat(worker.get("state").asString()).isEqualTo("listening");
+				assertThat(worker.get("pid").asLong()).isPositive();
+				assertThat(worker.get("startedAt").asString()).endsWith("Z");
+				assertThat(worker.get("uptime").asString()).startsWith("PT");
+				assertThat(worker.get("restarts").asLong()).isZero();
+				assertThat(worker.get("exitedAfterDisconnect").isNull()).isTrue();
+				assertThat(worker.get("lastExit").isNull()).isTrue();
+				assertThat(worker.get("heapUsed").asLong()).isPositive();
+			}
+			assertThat(status.get("events").findValuesAsString("type")).containsSubsequence("fork", "online",
+					"listening");
+		}
+		JsonNode fromMaster = Http.get(masterPort, "/actuator/cluster").json();
+		assertThat(fromMaster.get("masterPid").asLong()).isEqualTo(master.pid());
+		assertThat(fromMaster.get("workers")).hasSize(2);
+	}
+
+	@Test
+	@Order(2)
+	void healthIsUpWithTheCountsWhenEveryWorkerListens() throws IOException {
+		JsonNode cluster = Http.get(port, "/actuator/health").json().get("components").get("cluster");
+		assertThat(cluster.get("status").asString()).isEqualTo("UP");
+		assertThat(cluster.get("details").get("desiredWorkers").asInt()).isEqualTo(2);
+		assertThat(cluster.get("details").get("listeningWorkers").asInt()).isEqualTo(2);
+	}
+
+	@Test
+	@Order(3)
+	void oneMetricsReadAddsUpEveryWorkersCounters() throws IOException {
+		Map<Integer, Integer> served = new HashMap<>();
+		for (int i = 0; i < 200 && (i < 7 || served.size() < 2 || served.get(1).equals(served.get(2))); i++) {
+			served.merge(Http.get(port, "/work").worker(), 1, Integer::sum);
+		}
+		assertThat(served.keySet()).containsExactlyInAnyOrder(1, 2);
+		assertThat(served.get(1)).isNotEqualTo(served.get(2));
+		int total = served.get(1) + served.get(2);
+		for (int i = 0; i < 4; i++) {
+			assertThat(count(Http.get(port, "/actuator/metrics/test.work").json())).isEqualTo(total);
+			for (int worker : served.keySet()) {
+				assertThat(count(Http.get(port, "/actuator/metrics/test.work?tag=cluster.worker:" + worker).json()))
+					.isEqualTo(served.get(worker).intValue());
+			}
+		}
+		String scrape = Http.get(port, "/actuator/prometheus").body();
+		for (int worker : served.keySet()) {
+			assertThat(scrape).contains(
+					"test_work_total{cluster_worker=\"" + worker + "\",kind=\"unit\"} " + served.get(worker) + ".0");
+		}
+		assertThat(scrape).contains("cluster_workers{state=\"listening\"} 2.0",
+				"cluster_ipc_messages_total{direction=\"in\"}", "cluster_worker_startup_seconds_count 2");
+		JsonNode listening = Http.get(port, "/actuator/metrics/cluster.workers?tag=state:listening").json();
+		assertThat(listening.get("measurements").get(0).get("value").asDouble()).isEqualTo(2.0);
+	}
+
+	@Test
+	@Order(4)
+	void badInputIsRejectedWith400AndAMessage() throws IOException {
+		assertBadRequest(Http.send("POST", port, "/actuator/cluster", "{\"action\":\"explode\"}"), "Unknown action");
+		assertBadRequest(Http.send("POST", port, "/actuator/cluster", "{\"action\":\"scale\",\"workers\":0}"),
+				"workers must be at least 1");
+		assertBadRequest(Http.send("POST", port, "/actuator/cluster", "{\"action\":\"scale\"}"), "needs 'workers'");
+		assertBadRequest(Http.send("DELETE", port, "/actuator/cluster/999", null), "No running worker has id 999");
+		assertBadRequest(Http.send("POST", masterPort, "/actuator/cluster", "{\"action\":\"explode\"}"),
+				"Unknown action");
+		assertThat(Http.get(port, "/actuator/cluster").json().get("workers")).hasSize(2);
+	}
+
+	@Test
+	@Order(5)
+	void deletedWorkerIsStoppedGracefullyThenReplaced() throws IOException {
+		Http.Response response = Http.send("DELETE", port, "/actuator/cluster/1", null);
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.json().get("worker").asInt()).isEqualTo(1);
+		master.awaitLine("EVENT exit worker=1 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(30));
+		master.awaitLine("EVENT listening worker=3 ", STARTUP);
+		assertThat(eventIndex("exit worker=1 ")).isLessThan(eventIndex("fork worker=3 "));
+		JsonNode status = Http.get(port, "/actuator/cluster").json();
+		assertThat(status.get("workers").findValuesAsString("state")).containsOnly("listening");
+		assertThat(status.get("workers").findValues("id")).extracting(JsonNode::asInt)
+			.containsExactlyInAnyOrder(2, 3);
+		assertThat(status.get("restarts").asLong()).isZero();
+	}
+
+	@Test
+	@Order(6)
+	void scalingGrowsThenShrinksTheCluster() throws IOException {
+		Http.Response up = Http.send("POST", port, "/actuator/cluster", "{\"action\":\"scale\",\"workers\":3}");
+		assertThat(up.status()).isEqualTo(200);
+		assertThat(up.json().get("from").asInt()).isEqualTo(2);
+		master.awaitLine("EVENT listening worker=4 ", STARTUP);
+		assertThat(Http.get(port, "/actuator/cluster").json().get("desiredWorkers").asInt()).isEqualTo(3);
+		Http.Response down = Http.send("POST", masterPort, "/actuator/cluster", "{\"action\":\"scale\",\"workers\":2}");
+		assertThat(down.status()).isEqualTo(200);
+		master.awaitLine("EVENT exit worker=4 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(30));
+		JsonNode status = Http.get(port, "/actuator/cluster").json();
+		assertThat(status.get("desiredWorkers").asInt()).isEqualTo(2);
+		assertThat(status.get("workers").findValues("id")).extracting(JsonNode::asInt)
+			.containsExactlyInAnyOrder(2, 3);
+	}
+
+	@Test
+	@Order(7)
+	void restartReplacesEveryWorkerOneByOneEachSuccessorListeningBeforeItsPredecessorGoes() throws IOException {
+		Set<Long> before = pids();
+		Http.Response response = Http.send("POST", port, "/actuator/cluster", "{\"action\":\"restart\"}");
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.json().get("workers")).extracting(JsonNode::asInt).containsExactly(2, 3);
+		master.awaitLine("Rolling restart done", STARTUP);
+		assertThat(eventIndex("listening worker=5 ")).isLessThan(eventIndex("disconnect worker=2 "));
+		assertThat(eventIndex("exit worker=2 ")).isLessThan(eventIndex("fork worker=6 "));
+		assertThat(eventIndex("listening worker=6 ")).isLessThan(eventIndex("disconnect worker=3 "));
+		master.awaitLine("EVENT exit worker=3 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(30));
+		Set<Long> after = pids();
+		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
+		assertThat(master.linesMatching("died unexpectedly")).isEmpty();
+	}
+
+	private static Set<Long> pids() throws IOException {
+		return Http.get(port, "/actuator/cluster")
+			.json()
+			.get("workers")
+			.findValues("pid")
+			.stream()
+			.map(JsonNode::asLong)
+			.collect(Collectors.toSet());
+	}
+
+	private static int eventIndex(String event) {
+		List<String> lines = master.linesMatching("^EVENT ");
+		for (int i = 0; i < lines.size(); i++) {
+			if (lines.get(i).startsWith("EVENT " + event)) {
+				return i;
+			}
+		}
+		throw new AssertionError("No event '" + event + "' in " + lines);
+	}
+
+	private static long count(JsonNode metric) {
+		return (long) metric.get("measurements").get(0).get("value").asDouble();
+	}
+
+	private static void assertBadRequest(Http.Response response, String message) {
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(response.json().get("error").asString()).contains(message);
+	}
+
+}
