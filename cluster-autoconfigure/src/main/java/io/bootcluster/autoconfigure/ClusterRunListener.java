@@ -103,7 +103,7 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 	}
 
 	// The master's endpoint follows the same access settings as the workers' actuator
-	private static ManagementServer.Settings managementSettings(ClusterProperties properties,
+	static ManagementServer.Settings managementSettings(ClusterProperties properties,
 			Environment environment) {
 		String access = environment.getProperty("management.endpoint.cluster.access",
 				environment.getProperty("management.endpoints.access.default", "read-only"));
