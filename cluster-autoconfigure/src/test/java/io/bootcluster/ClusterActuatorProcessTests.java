@@ -43,7 +43,8 @@ class ClusterActuatorProcessTests {
 		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2",
 				"--cluster.master.management-port=" + masterPort,
 				"--management.endpoints.web.exposure.include=cluster,health,metrics,prometheus",
-				"--management.endpoint.cluster.access=unrestricted", "--management.endpoint.health.show-details=always");
+				"--management.endpoint.cluster.access=unrestricted", "--management.endpoint.health.show-details=always",
+				"--logging.pattern.level=%5p [w${cluster.worker.id:m}]");
 		master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
 	}
 
@@ -81,6 +82,14 @@ class ClusterActuatorProcessTests {
 
 	@Test
 	@Order(2)
+	void logPatternsCanSayWhichWorkerWroteALine() {
+		assertThat(master.linesMatching("^\\[worker 1\\] .* INFO \\[w1\\] ")).isNotEmpty();
+		assertThat(master.linesMatching("^\\[worker 2\\] .* INFO \\[w2\\] ")).isNotEmpty();
+		assertThat(master.linesMatching("^\\d.* INFO \\[wm\\] .*ClusterMaster")).isNotEmpty();
+	}
+
+	@Test
+	@Order(3)
 	void healthIsUpWithTheCountsWhenEveryWorkerListens() throws IOException {
 		JsonNode cluster = Http.get(port, "/actuator/health").json().get("components").get("cluster");
 		assertThat(cluster.get("status").asString()).isEqualTo("UP");
@@ -89,7 +98,7 @@ class ClusterActuatorProcessTests {
 	}
 
 	@Test
-	@Order(3)
+	@Order(4)
 	void oneMetricsReadAddsUpEveryWorkersCounters() throws IOException {
 		Map<Integer, Integer> served = new HashMap<>();
 		for (int i = 0; i < 200 && (i < 7 || served.size() < 2 || served.get(1).equals(served.get(2))); i++) {
@@ -117,7 +126,7 @@ class ClusterActuatorProcessTests {
 	}
 
 	@Test
-	@Order(4)
+	@Order(5)
 	void badInputIsRejectedWith400AndAMessage() throws IOException {
 		assertBadRequest(Http.send("POST", port, "/actuator/cluster", "{\"action\":\"explode\"}"), "Unknown action");
 		assertBadRequest(Http.send("POST", port, "/actuator/cluster", "{\"action\":\"scale\",\"workers\":0}"),
@@ -130,7 +139,7 @@ class ClusterActuatorProcessTests {
 	}
 
 	@Test
-	@Order(5)
+	@Order(6)
 	void deletedWorkerIsStoppedGracefullyThenReplaced() throws IOException {
 		Http.Response response = Http.send("DELETE", port, "/actuator/cluster/1", null);
 		assertThat(response.status()).isEqualTo(200);
@@ -146,7 +155,7 @@ class ClusterActuatorProcessTests {
 	}
 
 	@Test
-	@Order(6)
+	@Order(7)
 	void scalingGrowsThenShrinksTheCluster() throws IOException {
 		Http.Response up = Http.send("POST", port, "/actuator/cluster", "{\"action\":\"scale\",\"workers\":3}");
 		assertThat(up.status()).isEqualTo(200);
@@ -163,7 +172,7 @@ class ClusterActuatorProcessTests {
 	}
 
 	@Test
-	@Order(7)
+	@Order(8)
 	void restartReplacesEveryWorkerOneByOneEachSuccessorListeningBeforeItsPredecessorGoes() throws IOException {
 		Set<Long> before = pids();
 		Http.Response response = Http.send("POST", port, "/actuator/cluster", "{\"action\":\"restart\"}");

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.bootcluster.ipc.ChannelAddress;
 import io.bootcluster.master.ClusterMaster;
 import io.bootcluster.master.ManagementServer;
 import io.bootcluster.master.RestartPolicy;
@@ -61,6 +62,9 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 		// An application started while another is starting (a bootstrap context, say) is not
 		// the one to cluster, nor is any application started after the first
 		this.firstInJvm = jvmClaimed.compareAndSet(false, true);
+		if (this.firstInJvm && System.getenv(ChannelAddress.WORKER_ID_ENV) != null) {
+			WorkerRuntime.ignoreInterrupts();
+		}
 	}
 
 	@Override

@@ -82,6 +82,16 @@ public final class ChannelServer implements Closeable {
 	}
 
 	private void serve(Connection connection) {
+		try {
+			serveAccepted(connection);
+		}
+		catch (RuntimeException ex) {
+			logger.error("Closing a channel connection after an unexpected failure", ex);
+			connection.close();
+		}
+	}
+
+	private void serveAccepted(Connection connection) {
 		Message.Hello hello = handshake(connection);
 		if (hello == null) {
 			connection.close();
@@ -119,13 +129,12 @@ public final class ChannelServer implements Closeable {
 				logger.warn("Refused a channel connection whose first frame was not a hello");
 				return null;
 			}
-			if (!MessageDigest.isEqual(hello.secret().getBytes(StandardCharsets.UTF_8),
+			if (hello.secret() == null || !MessageDigest.isEqual(hello.secret().getBytes(StandardCharsets.UTF_8),
 					this.address.secret().getBytes(StandardCharsets.UTF_8))) {
 				logger.warn("Refused a channel connection without the cluster's secret (it claimed to be worker "
 						+ hello.workerId() + ", pid " + hello.pid() + ")");
 				return null;
 			}
-			connection.send(new Message.Welcome(ProcessHandle.current().pid()));
 			return this.handler.accept(connection, hello) ? hello : null;
 		}
 		catch (IOException ex) {
@@ -163,7 +172,9 @@ public final class ChannelServer implements Closeable {
 
 		/**
 		 * Decides whether a connection that presented the right secret belongs to the
-		 * cluster, for example whether its worker id and pid match a forked worker.
+		 * cluster, for example whether its worker id and pid match a forked worker. When it
+		 * does, the handler answers with a {@link Message.Welcome} before any other message,
+		 * since the peer waits for it; otherwise the connection is closed unanswered.
 		 * @param connection the connection
 		 * @param hello its hello
 		 * @return whether to keep the connection

@@ -26,7 +26,7 @@ public sealed interface Message {
 	 * @param pid the worker's process id
 	 * @param secret the cluster's secret
 	 */
-	record Hello(int workerId, long pid, String secret) implements Message {
+	record Hello(int workerId, long pid, @Nullable String secret) implements Message {
 
 		@Override
 		public String toString() {

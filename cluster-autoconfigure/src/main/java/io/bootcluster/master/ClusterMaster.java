@@ -2,6 +2,7 @@ package io.bootcluster.master;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
@@ -52,7 +53,8 @@ public final class ClusterMaster {
 	 */
 	public int run() {
 		int workers = this.settings.workers();
-		if (workers > 1 && !reusePortSupported()) {
+		boolean reusePort = reusePortSupported();
+		if (workers > 1 && !reusePort) {
 			logger.warn("This platform does not support SO_REUSEPORT for server sockets, so workers cannot share a "
 					+ "port: running a single worker instead of " + workers);
 			workers = 1;
@@ -65,20 +67,32 @@ public final class ClusterMaster {
 			arguments.removeIf((argument) -> argument.startsWith("--server.port="));
 			arguments.add("--server.port=" + port);
 		}
+		else {
+			requirePortFree(this.environment.getProperty("server.address"), port);
+		}
 		ChannelAddress address = ChannelAddress.create();
+		try {
+			return run(workers, port, reusePort, arguments, address);
+		}
+		finally {
+			address.delete();
+		}
+	}
+
+	private int run(int workers, int port, boolean reusePort, List<String> arguments, ChannelAddress address) {
 		WorkerLauncher launcher = new WorkerLauncher(
 				WorkerCommand.forCurrentJvm(arguments, this.settings.workerJvmArguments()), address);
 		MasterEvents events = new MasterEvents(this.application);
 		FrameCodec codec = new FrameCodec(this.settings.maxFrameSize());
-		Supervisor supervisor = new Supervisor(this.settings, workers, port, codec, launcher, events);
+		Supervisor supervisor = new Supervisor(this.settings, workers, port, reusePort, codec, launcher, events);
 		Thread reaper = new Thread(ClusterMaster::killWorkers, "cluster-reaper");
 		Runtime.getRuntime().addShutdownHook(reaper);
 		ConfigurableApplicationContext masterContext = null;
 		ManagementServer management = null;
 		try (ChannelServer server = ChannelServer.start(address, codec, supervisor)) {
 			masterContext = startMasterContext(supervisor);
-			management = ManagementServer.startIfConfigured(this.settings.management(), supervisor);
 			events.setMasterContext(masterContext);
+			management = ManagementServer.startIfConfigured(this.settings.management(), supervisor);
 			TerminationSignals.handle(supervisor::stop);
 			logger.info("Starting " + workers + " workers on port " + port + " (master pid "
 					+ ProcessHandle.current().pid() + ")");
@@ -102,6 +116,17 @@ public final class ClusterMaster {
 			}
 			killWorkers();
 			Runtime.getRuntime().removeShutdownHook(reaper);
+		}
+	}
+
+	// With SO_REUSEPORT, workers would quietly share the port with whatever already holds
+	// it, another cluster of this application included: a plain bind tells
+	private static void requirePortFree(@Nullable String host, int port) {
+		try (ServerSocketChannel channel = ServerSocketChannel.open()) {
+			channel.bind((host != null) ? new InetSocketAddress(host, port) : new InetSocketAddress(port));
+		}
+		catch (IOException ex) {
+			throw new PortTakenException(port, ex);
 		}
 	}
 

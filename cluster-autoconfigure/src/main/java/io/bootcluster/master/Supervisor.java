@@ -15,7 +15,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -68,6 +71,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private final int port;
 
+	private final boolean requireReusePort;
+
 	private final FrameCodec codec;
 
 	private final Consumer<ClusterWorkerEvent> publisher;
@@ -94,10 +99,11 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private boolean stopping;
 
-	Supervisor(ClusterMaster.MasterSettings settings, int desiredWorkers, int port, FrameCodec codec,
-			WorkerLauncher launcher, Consumer<ClusterWorkerEvent> publisher) {
+	Supervisor(ClusterMaster.MasterSettings settings, int desiredWorkers, int port, boolean requireReusePort,
+			FrameCodec codec, WorkerLauncher launcher, Consumer<ClusterWorkerEvent> publisher) {
 		this.settings = settings;
 		this.port = port;
+		this.requireReusePort = requireReusePort;
 		this.codec = codec;
 		this.launcher = launcher;
 		this.publisher = publisher;
@@ -108,7 +114,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	void start() {
-		this.loop.execute(() -> List.copyOf(this.slots).forEach(this::fork));
+		execute(() -> List.copyOf(this.slots).forEach(this::fork));
 	}
 
 	/**
@@ -116,7 +122,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	 * the shutdown timeout. A second call kills them at once.
 	 */
 	void stop() {
-		this.loop.execute(this::beginShutdown);
+		execute(this::beginShutdown);
 	}
 
 	/**
@@ -152,8 +158,9 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	 * @throws IllegalArgumentException if the task rejected its input
 	 */
 	<T> T call(Callable<T> task) {
+		Future<T> result = this.loop.submit(task);
 		try {
-			return this.loop.submit(task).get(LOOP_ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			return result.get(LOOP_ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -166,6 +173,9 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			throw new IllegalStateException(ex.getCause());
 		}
 		catch (TimeoutException ex) {
+			// Whoever asked has given up: the task must not run late, on a state it no longer
+			// matches
+			result.cancel(false);
 			throw new IllegalStateException("The supervisor did not answer within " + LOOP_ANSWER_TIMEOUT.toSeconds()
 					+ "s", ex);
 		}
@@ -281,12 +291,11 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		}
 		this.workers.put(id, worker);
 		publish(new WorkerForkEvent(this, worker.snapshot()));
-		worker.startupDeadline = this.loop.schedule(() -> startupTimedOut(worker),
-				this.settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+		worker.startupDeadline = schedule(() -> startupTimedOut(worker), this.settings.startupTimeout());
 		// Off the JDK's process reaper thread: draining the output may take a moment
 		worker.process.onExit().thenRunAsync(() -> {
 			worker.drainOutput();
-			this.loop.execute(() -> exited(worker));
+			execute(() -> exited(worker));
 		}, (task) -> new Thread(task, "cluster-exit-" + id).start());
 		return worker;
 	}
@@ -298,6 +307,9 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			if (worker == null || worker.process.pid() != hello.pid() || worker.state != WorkerState.FORKED) {
 				logger.warn("Refused a channel connection from pid " + hello.pid() + " claiming to be worker "
 						+ hello.workerId() + ": no such worker is waiting to join");
+				return false;
+			}
+			if (!connection.trySend(new Message.Welcome(ProcessHandle.current().pid()))) {
 				return false;
 			}
 			worker.connection = connection;
@@ -313,7 +325,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	@Override
 	public void received(Connection connection, Message message) {
-		this.loop.execute(() -> {
+		execute(() -> {
 			WorkerProcess worker = this.byConnection.get(connection);
 			if (worker == null) {
 				return;
@@ -344,7 +356,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	@Override
 	public void closed(Connection connection) {
-		this.loop.execute(() -> {
+		execute(() -> {
 			WorkerProcess worker = this.byConnection.remove(connection);
 			if (worker != null && worker.isConnected()) {
 				disconnected(worker);
@@ -366,7 +378,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	private void listening(WorkerProcess worker, Message.Listening listening) {
-		String problem = !listening.reusePort() ? "without SO_REUSEPORT"
+		String problem = (this.requireReusePort && !listening.reusePort()) ? "without SO_REUSEPORT"
 				: (this.port > 0 && listening.port() != this.port) ? "instead of the shared port " + this.port : null;
 		if (problem != null) {
 			logger.error("Killing " + worker + ": it bound " + listening.host() + ":" + listening.port() + " " + problem
@@ -491,7 +503,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		Duration delay = policy.backoff(crashes);
 		logger.warn("Replacing it in " + delay.toMillis() + " ms (crash " + crashes + " of at most "
 				+ policy.maxCrashes() + " in a row)");
-		this.loop.schedule(() -> fork(slot), delay.toMillis(), TimeUnit.MILLISECONDS);
+		schedule(() -> fork(slot), delay);
 	}
 
 	private void startupTimedOut(WorkerProcess worker) {
@@ -557,13 +569,38 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		logger.info("Stopping the cluster: asking " + this.workers.size() + " workers to disconnect (at most "
 				+ timeout.toSeconds() + "s)");
 		this.workers.values().forEach((worker) -> retire(worker, Retirement.REMOVE, "the master is stopping"));
-		this.loop.schedule(() -> {
+		schedule(() -> {
 			for (WorkerProcess worker : this.workers.values()) {
 				logger.warn("Killing " + worker + ": it did not exit within " + timeout.toSeconds()
 						+ "s (cluster.shutdown-timeout)");
 				worker.kill("killed");
 			}
-		}, timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}, timeout);
+	}
+
+	// The executor would keep a task's failure to itself: a failure here must be seen
+	private void execute(Runnable task) {
+		try {
+			this.loop.execute(guarded(task));
+		}
+		catch (RejectedExecutionException ex) {
+			// The cluster has stopped; nothing is left to act on
+		}
+	}
+
+	private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+		return this.loop.schedule(guarded(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	private static Runnable guarded(Runnable task) {
+		return () -> {
+			try {
+				task.run();
+			}
+			catch (Throwable ex) {
+				logger.error("The supervisor failed a task; the cluster carries on", ex);
+			}
+		};
 	}
 
 	private void finish(int code) {

@@ -5,7 +5,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +22,10 @@ class ReusePortNioEndpoint extends NioEndpoint {
 
 	private static final VarHandle SERVER_SOCKET = serverSocketField();
 
+	private static final long STOP_POLL_MILLIS = 10;
+
+	private volatile boolean closedToUnlock;
+
 	@Override
 	protected void initServerSocket() throws Exception {
 		if (getUseInheritedChannel() || getUnixDomainSocketPath() != null) {
@@ -28,8 +34,11 @@ class ReusePortNioEndpoint extends NioEndpoint {
 		}
 		ServerSocketChannel channel = ServerSocketChannel.open();
 		try {
-			// Must be set before bind(), on every socket of the group
-			channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+			// Must be set before bind(), on every socket of the group. Where the platform has
+			// no such option, the master runs a single worker
+			if (channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+				channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+			}
 			getSocketProperties().setProperties(channel.socket());
 			channel.bind(new InetSocketAddress(getAddress(), getPortWithOffset()), getAcceptCount());
 			channel.configureBlocking(true);
@@ -53,11 +62,33 @@ class ReusePortNioEndpoint extends NioEndpoint {
 			super.unlockAccept();
 			return;
 		}
+		this.closedToUnlock = true;
 		try {
 			channel.close();
 		}
 		catch (IOException ex) {
 			// The acceptor wakes all the same once the channel is unusable
+		}
+	}
+
+	/**
+	 * Accepts the next connection. When {@link #unlockAccept()} closed the listener, the
+	 * acceptor would take the close for an accept failure while the endpoint still runs,
+	 * log it as an error and back off; it waits here instead until the endpoint stops, and
+	 * ends quietly.
+	 */
+	@Override
+	protected SocketChannel serverSocketAccept() throws Exception {
+		try {
+			return super.serverSocketAccept();
+		}
+		catch (ClosedChannelException ex) {
+			if (this.closedToUnlock) {
+				while (isRunning()) {
+					Thread.sleep(STOP_POLL_MILLIS);
+				}
+			}
+			throw ex;
 		}
 	}
 

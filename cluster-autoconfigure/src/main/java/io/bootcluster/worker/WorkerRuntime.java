@@ -53,6 +53,8 @@ public final class WorkerRuntime {
 
 	private final int id;
 
+	private final ChannelAddress address;
+
 	private final Connection connection;
 
 	private final long masterPid;
@@ -60,6 +62,10 @@ public final class WorkerRuntime {
 	private volatile @Nullable ConfigurableApplicationContext context;
 
 	private volatile boolean leaving;
+
+	private volatile boolean leftCleanly;
+
+	private volatile boolean orphaned;
 
 	private final PendingRequests pending = new PendingRequests();
 
@@ -73,8 +79,9 @@ public final class WorkerRuntime {
 		return thread;
 	});
 
-	private WorkerRuntime(int id, Connection connection, long masterPid) {
+	private WorkerRuntime(int id, ChannelAddress address, Connection connection, long masterPid) {
 		this.id = id;
+		this.address = address;
 		this.connection = connection;
 		this.masterPid = masterPid;
 	}
@@ -98,7 +105,8 @@ public final class WorkerRuntime {
 		}
 		ChannelClient.Session session = ChannelClient.connect(address, new FrameCodec(maxFrameSize),
 				Integer.parseInt(id), JOIN_TIMEOUT);
-		WorkerRuntime runtime = new WorkerRuntime(Integer.parseInt(id), session.connection(), session.masterPid());
+		WorkerRuntime runtime = new WorkerRuntime(Integer.parseInt(id), address, session.connection(),
+				session.masterPid());
 		runtime.start();
 		return runtime;
 	}
@@ -112,12 +120,14 @@ public final class WorkerRuntime {
 		heartbeat.start();
 		ProcessHandle.of(this.masterPid).ifPresentOrElse((master) -> master.onExit().thenRun(this::masterGone),
 				this::masterGone);
-		ignoreInterrupts();
 	}
 
-	// Ctrl-C reaches every process in the terminal's group: the master stops the workers
-	// in order, so a worker waits for its disconnect request instead
-	private static void ignoreInterrupts() {
+	/**
+	 * Makes a worker's JVM ignore SIGINT. Ctrl-C reaches every process in the terminal's
+	 * group: the master stops the workers in order, so a worker waits for its disconnect
+	 * request instead of dying on the spot.
+	 */
+	public static void ignoreInterrupts() {
 		try {
 			Signal.handle(new Signal("INT"), SignalHandler.SIG_IGN);
 		}
@@ -253,30 +263,46 @@ public final class WorkerRuntime {
 		this.leaving = true;
 		logger.info("Leaving the cluster: " + reason);
 		Thread leaver = new Thread(() -> {
-			ConfigurableApplicationContext context = this.context;
 			int code = 0;
-			if (context != null && context.isActive()) {
-				context.publishEvent(new DisconnectRequestedEvent(context, reason));
-				code = SpringApplication.exit(context);
+			try {
+				ConfigurableApplicationContext context = this.context;
+				if (context != null && context.isActive()) {
+					context.publishEvent(new DisconnectRequestedEvent(context, reason));
+					code = SpringApplication.exit(context);
+				}
 			}
-			this.connection.close();
-			System.exit(code);
+			catch (Throwable ex) {
+				logger.error("Failed to close the application while leaving the cluster", ex);
+				code = 1;
+			}
+			finally {
+				this.leftCleanly = true;
+				this.connection.close();
+				System.exit(code);
+			}
 		}, "cluster-leave");
 		leaver.start();
 	}
 
 	private void masterGone() {
-		if (this.leaving) {
+		if (this.leftCleanly || this.orphaned) {
 			return;
 		}
-		this.leaving = true;
-		logger.error("The master (pid " + this.masterPid + ") is gone: worker " + this.id + " exits");
+		this.orphaned = true;
+		// Whatever this worker was doing, leaving included, it ends within the grace period
 		Thread halter = new Thread(() -> {
 			sleep(ORPHAN_GRACE);
 			Runtime.getRuntime().halt(1);
 		}, "cluster-orphan-halt");
 		halter.setDaemon(true);
 		halter.start();
+		if (this.leaving) {
+			return;
+		}
+		this.leaving = true;
+		logger.error("The master (pid " + this.masterPid + ") is gone: worker " + this.id + " exits");
+		// The master could not remove its channel's directory; whoever notices first does
+		this.address.delete();
 		new Thread(() -> System.exit(1), "cluster-orphan-exit").start();
 	}
 

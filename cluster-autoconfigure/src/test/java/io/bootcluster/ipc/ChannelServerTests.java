@@ -43,7 +43,7 @@ class ChannelServerTests {
 			@Override
 			public boolean accept(Connection connection, Message.Hello hello) {
 				ChannelServerTests.this.seen.add("accept " + hello.workerId());
-				return hello.workerId() != 99;
+				return hello.workerId() != 99 && connection.trySend(new Message.Welcome(42));
 			}
 
 			@Override
@@ -75,7 +75,7 @@ class ChannelServerTests {
 	@Test
 	void workerWithTheSecretIsWelcomedAndHeardInOrder() throws Exception {
 		ChannelClient.Session session = ChannelClient.connect(this.address, this.codec, 7, Duration.ofSeconds(5));
-		assertThat(session.masterPid()).isEqualTo(ProcessHandle.current().pid());
+		assertThat(session.masterPid()).isEqualTo(42);
 		session.connection().send(new Message.Listening("::", 8080, true));
 		session.connection().send(new Message.Disconnect("first"));
 		session.connection().close();
@@ -92,12 +92,21 @@ class ChannelServerTests {
 	}
 
 	@Test
-	void connectionTheHandlerRejectsIsClosed() throws Exception {
-		ChannelClient.Session session = ChannelClient.connect(this.address, this.codec, 99, Duration.ofSeconds(5));
-		assertThat(next(1)).containsExactly("accept 99");
-		List<Message> after = new ArrayList<>();
-		assertTimeoutPreemptively(Duration.ofSeconds(5), () -> session.connection().receiveEach(after::add));
-		assertThat(after).isEmpty();
+	void connectionTheHandlerRejectsIsClosedUnanswered() {
+		assertThatIOException().isThrownBy(() -> ChannelClient.connect(this.address, this.codec, 99, Duration.ofSeconds(5)))
+			.withMessageContaining("refused");
+		assertThat(this.seen).containsExactly("accept 99");
+	}
+
+	@Test
+	void helloWithoutASecretIsRefused() throws Exception {
+		try (SocketChannel raw = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+			raw.connect(UnixDomainSocketAddress.of(this.address.socket()));
+			this.codec.write(raw, new Message.Hello(5, 1, null));
+			assertTimeoutPreemptively(Duration.ofSeconds(5),
+					() -> assertThat(raw.read(ByteBuffer.allocate(16))).isEqualTo(-1));
+		}
+		assertThat(this.seen.poll(200, TimeUnit.MILLISECONDS)).isNull();
 	}
 
 	@Test

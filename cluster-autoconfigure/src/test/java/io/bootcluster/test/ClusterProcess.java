@@ -83,7 +83,8 @@ public final class ClusterProcess implements AutoCloseable {
 
 	private static ClusterProcess start(List<String> command) {
 		try {
-			Path log = Files.createTempFile("cluster-process-", ".log");
+			Path logs = Files.createDirectories(Path.of("target", "process-logs"));
+			Path log = Files.createTempFile(logs, "cluster-", ".log");
 			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 			builder.environment().remove("CLUSTER_WORKER_ID");
 			return new ClusterProcess(builder.start(), log);
@@ -262,16 +263,25 @@ public final class ClusterProcess implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Stops the process and everything it started: gracefully first, so the cluster cleans
+	 * up after itself, then by force.
+	 */
 	@Override
 	public void close() {
 		List<ProcessHandle> family = descendants();
-		this.process.destroyForcibly();
-		family.forEach(ProcessHandle::destroyForcibly);
 		try {
-			this.process.waitFor(10, TimeUnit.SECONDS);
+			if (this.process.isAlive()) {
+				terminate();
+				this.process.waitFor(15, TimeUnit.SECONDS);
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+		finally {
+			this.process.toHandle().destroyForcibly();
+			family.forEach(ProcessHandle::destroyForcibly);
 		}
 	}
 

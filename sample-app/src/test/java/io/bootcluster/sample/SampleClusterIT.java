@@ -24,7 +24,9 @@ class SampleClusterIT {
 	@Test
 	void javaDashJarRunsAMasterAndWorkersOnOnePortThenStopsCleanlyOnSigterm() throws IOException {
 		int port = ClusterProcess.freePort();
-		try (ClusterProcess master = ClusterProcess.startJar(JAR, "--server.port=" + port, "--cluster.workers=2")) {
+		int masterPort = ClusterProcess.freePort();
+		try (ClusterProcess master = ClusterProcess.startJar(JAR, "--server.port=" + port, "--cluster.workers=2",
+				"--cluster.master.management-port=" + masterPort)) {
 			master.awaitLines("Worker \\d+ \\(pid \\d+\\) is listening on .*:" + port, 2, Duration.ofSeconds(120));
 			Set<Long> pids = new HashSet<>();
 			Set<Long> workerIds = new HashSet<>();
@@ -38,6 +40,9 @@ class SampleClusterIT {
 			assertThat(workerIds).containsExactlyInAnyOrder(1L, 2L);
 			assertThat(ListeningSockets.listens(master.pid(), port)).isFalse();
 			assertThat(Http.get(port, "/actuator/health").body()).contains("\"status\":\"UP\"");
+			assertThat(Http.get(masterPort, "/actuator/cluster").json().get("masterPid").asLong())
+				.isEqualTo(master.pid());
+			assertThat(Http.get(port, "/actuator/prometheus").body()).contains("cluster_workers{state=\"listening\"} 2.0");
 			assertThat(master.linesMatching("^\\[worker [12]\\] .*Started SampleApplication")).hasSize(2);
 
 			List<ProcessHandle> workers = master.descendants();

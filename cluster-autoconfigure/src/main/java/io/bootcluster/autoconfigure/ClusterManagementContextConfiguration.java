@@ -1,0 +1,28 @@
+package io.bootcluster.autoconfigure;
+
+import io.bootcluster.server.TomcatPortSharing;
+import io.bootcluster.worker.WorkerRuntime;
+import org.apache.catalina.startup.Tomcat;
+
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.tomcat.TomcatWebServerFactory;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * With {@code management.server.port} set, the actuator runs its own web server in a
+ * child context; every worker starts one, so that port is shared like the application's.
+ */
+@ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
+@ConditionalOnClass({ Tomcat.class, TomcatWebServerFactory.class })
+@ConditionalOnBean(WorkerRuntime.class)
+public final class ClusterManagementContextConfiguration {
+
+	@Bean
+	TomcatPortSharing clusterManagementTomcatPortSharing() {
+		return new TomcatPortSharing();
+	}
+
+}
