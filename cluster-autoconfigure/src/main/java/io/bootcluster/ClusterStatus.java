@@ -17,9 +17,11 @@ import org.jspecify.annotations.Nullable;
  * @param exits worker exits so far, by reason
  * @param startup how long workers took from fork to listening
  * @param messages channel messages the master received ({@code in}) and sent ({@code out})
+ * @param restart the latest rolling restart, or {@code null} when there was none
  */
 public record ClusterStatus(long masterPid, int desiredWorkers, long restarts, List<Worker> workers,
-		List<Event> events, List<ExitCount> exits, Startup startup, Map<String, Long> messages) {
+		List<Event> events, List<ExitCount> exits, Startup startup, Map<String, Long> messages,
+		@Nullable Restart restart) {
 
 	/**
 	 * One worker.
@@ -59,8 +61,8 @@ public record ClusterStatus(long masterPid, int desiredWorkers, long restarts, L
 	 *
 	 * @param time when, ISO-8601
 	 * @param worker the worker's id
-	 * @param type {@code fork}, {@code online}, {@code listening}, {@code disconnect} or
-	 * {@code exit}
+	 * @param type {@code fork}, {@code online}, {@code listening}, {@code disconnect},
+	 * {@code exit}, or {@code restart-failed} when a rolling restart stopped at this worker
 	 * @param code the exit code, for an exit
 	 * @param signal the signal, for an exit by signal
 	 */
@@ -77,6 +79,19 @@ public record ClusterStatus(long masterPid, int desiredWorkers, long restarts, L
 	 * @param count how many
 	 */
 	public record ExitCount(String reason, boolean expected, long count) {
+	}
+
+	/**
+	 * A rolling restart.
+	 *
+	 * @param state {@code running}, {@code done} or {@code failed}
+	 * @param startedAt when it started, ISO-8601
+	 * @param finishedAt when it ended, or {@code null} while it runs
+	 * @param workers the workers it set out to replace, in order
+	 * @param message why it failed, or {@code null}
+	 */
+	public record Restart(String state, String startedAt, @Nullable String finishedAt, List<Integer> workers,
+			@Nullable String message) {
 	}
 
 	/**

@@ -20,7 +20,7 @@ class StartupTimeoutTests {
 				"--spring.main.web-application-type=none", "--spring.main.keep-alive=true",
 				"--cluster.worker.startup-timeout=2s", "--cluster.restart.max-crashes=2")) {
 			assertThat(master.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
-			assertThat(master.linesMatching("Killing worker \\d+ \\(pid \\d+\\): it did not start listening within 2s"))
+			assertThat(master.linesMatching("Killing worker \\d+ \\(pid \\d+\\): it was not listening and ready within 2s"))
 				.hasSize(2);
 			assertThat(master.linesMatching("^EVENT exit .*exitedAfterDisconnect=false exit=137/SIGKILL")).hasSize(2);
 			assertThat(master.descendants()).isEmpty();

@@ -21,7 +21,12 @@ final class AcceptedValues {
 			Map.entry("cluster.restart.backoff-multiplier", "a number of at least 1, such as 1.5"),
 			Map.entry("cluster.restart.max-crashes", "a whole number of at least 1"),
 			Map.entry("cluster.ipc.max-frame-size", "a size of at least 64B and under 2GB, such as 1MB"),
-			Map.entry("cluster.master.management-port", "a port number from 0 to 65535"));
+			Map.entry("cluster.master.management-port", "a port number from 0 to 65535"),
+			Map.entry("cluster.worker.heartbeat-timeout", "a duration of at least 2s, such as 30s"),
+			Map.entry("cluster.worker.drain-timeout", DURATION),
+			Map.entry("cluster.worker.on-uncaught-exception", "replace, exit or ignore"),
+			Map.entry("cluster.worker.max-requests", "a whole number, 0 for no limit"),
+			Map.entry("cluster.worker.max-heap-after-gc", "a size greater than zero, such as 512MB"));
 
 	private AcceptedValues() {
 	}

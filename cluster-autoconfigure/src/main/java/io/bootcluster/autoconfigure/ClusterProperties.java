@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.IntSupplier;
 
+import io.bootcluster.worker.UncaughtExceptionPolicy;
+import io.bootcluster.worker.WorkerOptions;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -151,6 +153,12 @@ public class ClusterProperties {
 		require("shutdown-timeout", !this.shutdownTimeout.isNegative(), binder);
 		require("worker.startup-timeout",
 				!this.worker.startupTimeout.isNegative() && !this.worker.startupTimeout.isZero(), binder);
+		require("worker.heartbeat-timeout",
+				this.worker.heartbeatTimeout.compareTo(WorkerOptions.HEARTBEAT_INTERVAL.multipliedBy(2)) >= 0, binder);
+		require("worker.drain-timeout", !this.worker.drainTimeout.isNegative(), binder);
+		require("worker.max-requests", this.worker.maxRequests >= 0, binder);
+		require("worker.max-heap-after-gc",
+				this.worker.maxHeapAfterGc == null || this.worker.maxHeapAfterGc.toBytes() > 0, binder);
 		require("restart.initial-backoff", !this.restart.initialBackoff.isNegative(), binder);
 		require("restart.max-backoff", !this.restart.maxBackoff.isNegative(), binder);
 		require("restart.stable-uptime", !this.restart.stableUptime.isNegative(), binder);
@@ -190,10 +198,41 @@ public class ClusterProperties {
 		private List<String> jvmArguments = new ArrayList<>();
 
 		/**
-		 * Time a worker may take from its fork until its web server listens, before it is
-		 * killed and counted as a crash.
+		 * Time a worker may take from its fork until its web server listens and its
+		 * application is ready, before it is killed and counted as a crash.
 		 */
 		private Duration startupTimeout = Duration.ofSeconds(60);
+
+		/**
+		 * Time without a heartbeat after which a worker counts as hung: its thread dump is
+		 * written to the log, then it is killed and replaced. Deadlocked threads stop a
+		 * worker's heartbeats.
+		 */
+		private Duration heartbeatTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * Time a retiring worker waits for its open connections to finish and close, after
+		 * it has stopped taking new ones, before it closes the rest.
+		 */
+		private Duration drainTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * What a worker does when one of its threads dies of an uncaught exception, or it
+		 * meets a VirtualMachineError while serving a request.
+		 */
+		private UncaughtExceptionPolicy onUncaughtException = UncaughtExceptionPolicy.REPLACE;
+
+		/**
+		 * Requests after which a worker is replaced, plus a random jitter of up to a tenth
+		 * so workers do not recycle together; 0 for no limit.
+		 */
+		private long maxRequests;
+
+		/**
+		 * Heap in use after garbage collection above which a worker is replaced; unset for
+		 * no limit.
+		 */
+		private @Nullable DataSize maxHeapAfterGc;
 
 		public @Nullable Integer getId() {
 			return this.id;
@@ -217,6 +256,46 @@ public class ClusterProperties {
 
 		public void setStartupTimeout(Duration startupTimeout) {
 			this.startupTimeout = startupTimeout;
+		}
+
+		public Duration getHeartbeatTimeout() {
+			return this.heartbeatTimeout;
+		}
+
+		public void setHeartbeatTimeout(Duration heartbeatTimeout) {
+			this.heartbeatTimeout = heartbeatTimeout;
+		}
+
+		public Duration getDrainTimeout() {
+			return this.drainTimeout;
+		}
+
+		public void setDrainTimeout(Duration drainTimeout) {
+			this.drainTimeout = drainTimeout;
+		}
+
+		public UncaughtExceptionPolicy getOnUncaughtException() {
+			return this.onUncaughtException;
+		}
+
+		public void setOnUncaughtException(UncaughtExceptionPolicy onUncaughtException) {
+			this.onUncaughtException = onUncaughtException;
+		}
+
+		public long getMaxRequests() {
+			return this.maxRequests;
+		}
+
+		public void setMaxRequests(long maxRequests) {
+			this.maxRequests = maxRequests;
+		}
+
+		public @Nullable DataSize getMaxHeapAfterGc() {
+			return this.maxHeapAfterGc;
+		}
+
+		public void setMaxHeapAfterGc(@Nullable DataSize maxHeapAfterGc) {
+			this.maxHeapAfterGc = maxHeapAfterGc;
 		}
 
 	}

@@ -9,6 +9,7 @@ import io.bootcluster.ipc.ChannelAddress;
 import io.bootcluster.master.ClusterMaster;
 import io.bootcluster.master.ManagementServer;
 import io.bootcluster.master.RestartPolicy;
+import io.bootcluster.worker.WorkerOptions;
 import io.bootcluster.worker.WorkerRuntime;
 import org.jspecify.annotations.Nullable;
 
@@ -76,7 +77,7 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 		ClusterProperties properties = ClusterProperties.get(Binder.get(environment));
 		int maxFrameSize = (int) properties.getIpc().getMaxFrameSize().toBytes();
 		try {
-			this.worker = WorkerRuntime.join(System.getenv(), maxFrameSize);
+			this.worker = WorkerRuntime.join(System.getenv(), maxFrameSize, workerOptions(properties));
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex.getMessage(), ex);
@@ -96,13 +97,21 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 		}
 	}
 
+	private static WorkerOptions workerOptions(ClusterProperties properties) {
+		ClusterProperties.Worker worker = properties.getWorker();
+		return new WorkerOptions(worker.getOnUncaughtException(), worker.getMaxRequests(),
+				(worker.getMaxHeapAfterGc() != null) ? worker.getMaxHeapAfterGc().toBytes() : 0,
+				WorkerOptions.HEARTBEAT_INTERVAL);
+	}
+
 	private ClusterMaster.MasterSettings masterSettings(ClusterProperties properties, Environment environment) {
 		ClusterProperties.Restart restart = properties.getRestart();
 		RestartPolicy restartPolicy = new RestartPolicy(restart.getInitialBackoff(), restart.getBackoffMultiplier(),
 				restart.getMaxBackoff(), restart.getStableUptime(), restart.getMaxCrashes());
 		return new ClusterMaster.MasterSettings(properties.resolveWorkers(Runtime.getRuntime()::availableProcessors),
 				List.of(this.args), properties.getWorker().getJvmArguments(),
-				properties.getWorker().getStartupTimeout(), properties.getShutdownTimeout(), restartPolicy,
+				properties.getWorker().getStartupTimeout(), properties.getWorker().getHeartbeatTimeout(),
+				properties.getShutdownTimeout(), restartPolicy,
 				(int) properties.getIpc().getMaxFrameSize().toBytes(), managementSettings(properties, environment));
 	}
 

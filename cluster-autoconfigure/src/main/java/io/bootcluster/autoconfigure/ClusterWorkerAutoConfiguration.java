@@ -1,10 +1,11 @@
 package io.bootcluster.autoconfigure;
 
 import io.bootcluster.actuate.MasterClient;
-import io.bootcluster.server.ListenerInspector;
+import io.bootcluster.server.SharedPortSupport;
 import io.bootcluster.server.TomcatPortSharing;
-import io.bootcluster.worker.ListeningReporter;
+import io.bootcluster.worker.ReadinessReporter;
 import io.bootcluster.worker.RequestCountingFilter;
+import io.bootcluster.worker.SharedPortLifecycle;
 import io.bootcluster.worker.WorkerRuntime;
 import jakarta.servlet.Filter;
 import org.apache.catalina.startup.Tomcat;
@@ -35,6 +36,11 @@ public final class ClusterWorkerAutoConfiguration {
 		return new MasterClient(runtime);
 	}
 
+	@Bean
+	ReadinessReporter clusterReadinessReporter(WorkerRuntime runtime) {
+		return new ReadinessReporter(runtime);
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 	@ConditionalOnClass(Filter.class)
@@ -52,9 +58,10 @@ public final class ClusterWorkerAutoConfiguration {
 	static class ListeningConfiguration {
 
 		@Bean
-		ListeningReporter clusterListeningReporter(WorkerRuntime runtime,
-				ObjectProvider<ListenerInspector> inspectors) {
-			return new ListeningReporter(runtime, inspectors.orderedStream().toList());
+		SharedPortLifecycle clusterSharedPortLifecycle(WorkerRuntime runtime,
+				ObjectProvider<SharedPortSupport> supports, ClusterProperties properties) {
+			return new SharedPortLifecycle(runtime, supports.orderedStream().toList(),
+					properties.getWorker().getDrainTimeout());
 		}
 
 	}

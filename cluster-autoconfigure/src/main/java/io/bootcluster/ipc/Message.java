@@ -15,6 +15,8 @@ import tools.jackson.databind.JsonNode;
 		@JsonSubTypes.Type(value = Message.Disconnect.class, name = "disconnect"),
 		@JsonSubTypes.Type(value = Message.UserMessage.class, name = "message"),
 		@JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
+		@JsonSubTypes.Type(value = Message.Ready.class, name = "ready"),
+		@JsonSubTypes.Type(value = Message.ReplaceMe.class, name = "replace-me"),
 		@JsonSubTypes.Type(value = Message.Request.class, name = "request"),
 		@JsonSubTypes.Type(value = Message.Reply.class, name = "reply") })
 public sealed interface Message {
@@ -92,6 +94,22 @@ public sealed interface Message {
 	 * @param body the result, or {@code null}
 	 */
 	record Reply(long id, @Nullable String error, @Nullable JsonNode body) implements Message {
+	}
+
+	/**
+	 * A worker's readiness changed: whether its application accepts traffic.
+	 * @param accepting whether its readiness state is {@code ACCEPTING_TRAFFIC}
+	 */
+	record Ready(boolean accepting) implements Message {
+	}
+
+	/**
+	 * A worker asks to be replaced: it is still serving, but should not for long (an
+	 * uncaught exception, too many requests, too much heap after GC). The master starts
+	 * its successor, and retires it once the successor is ready.
+	 * @param reason why, for the master's log
+	 */
+	record ReplaceMe(String reason) implements Message {
 	}
 
 }

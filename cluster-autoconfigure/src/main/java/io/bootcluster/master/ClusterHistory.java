@@ -15,6 +15,7 @@ import io.bootcluster.ClusterWorkerEvent;
 import io.bootcluster.WorkerExit;
 import io.bootcluster.WorkerExitEvent;
 import io.bootcluster.WorkerMessageEvent;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the cluster has been through: the latest lifecycle events, and running totals of
@@ -40,9 +41,17 @@ final class ClusterHistory {
 		}
 		WorkerExit exit = (event instanceof WorkerExitEvent exitEvent) ? exitEvent.getExit() : null;
 		String type = event.getClass().getSimpleName().replace("Worker", "").replace("Event", "").toLowerCase();
-		this.events.addLast(new ClusterStatus.Event(timestamp(Instant.ofEpochMilli(event.getTimestamp())),
-				event.getWorker().id(), type, (exit != null) ? exit.code() : null,
-				(exit != null) ? exit.signal() : null));
+		add(new ClusterStatus.Event(timestamp(Instant.ofEpochMilli(event.getTimestamp())), event.getWorker().id(),
+				type, (exit != null) ? exit.code() : null, (exit != null) ? exit.signal() : null));
+	}
+
+	void recordRestartFailure(int worker, @Nullable WorkerExit exit) {
+		add(new ClusterStatus.Event(timestamp(Instant.now()), worker, "restart-failed",
+				(exit != null) ? exit.code() : null, (exit != null) ? exit.signal() : null));
+	}
+
+	private void add(ClusterStatus.Event event) {
+		this.events.addLast(event);
 		if (this.events.size() > MAX_EVENTS) {
 			this.events.removeFirst();
 		}

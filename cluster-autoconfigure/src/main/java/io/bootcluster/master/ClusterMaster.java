@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +72,7 @@ public final class ClusterMaster {
 		else {
 			requirePortFree(this.environment.getProperty("server.address"), port);
 		}
+		warnWithoutConnectionMigration();
 		ChannelAddress address = ChannelAddress.create();
 		try {
 			return run(workers, port, reusePort, arguments, address);
@@ -93,7 +96,7 @@ public final class ClusterMaster {
 			masterContext = startMasterContext(supervisor);
 			events.setMasterContext(masterContext);
 			management = ManagementServer.startIfConfigured(this.settings.management(), supervisor);
-			TerminationSignals.handle(supervisor::stop);
+			MasterSignals.handle(supervisor::stop, supervisor::restartOnSignal);
 			logger.info("Starting " + workers + " workers on port " + port + " (master pid "
 					+ ProcessHandle.current().pid() + ")");
 			if (logger.isDebugEnabled()) {
@@ -116,6 +119,22 @@ public final class ClusterMaster {
 			}
 			killWorkers();
 			Runtime.getRuntime().removeShutdownHook(reaper);
+		}
+	}
+
+	private static void warnWithoutConnectionMigration() {
+		Path sysctl = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+		try {
+			if (Files.isReadable(sysctl) && Files.readString(sysctl).trim().equals("0")) {
+				logger.warn("net.ipv4.tcp_migrate_req is 0: when a worker retires, connections still waiting in its "
+						+ "listener's accept queue are reset instead of being handed to the other workers. Workers "
+						+ "close their listener before anything else, which keeps that window short, but only the "
+						+ "kernel can close it: run 'sysctl -w net.ipv4.tcp_migrate_req=1' as root, and add "
+						+ "'net.ipv4.tcp_migrate_req = 1' to /etc/sysctl.d/ to keep it (Linux 5.14 or later).");
+			}
+		}
+		catch (IOException ex) {
+			// Not Linux, or not readable: nothing to advise
 		}
 	}
 
@@ -178,13 +197,15 @@ public final class ClusterMaster {
 	 * @param programArguments the application's arguments, passed to every worker
 	 * @param workerJvmArguments JVM options for workers only
 	 * @param startupTimeout how long a worker may take from fork to listening
+	 * @param heartbeatTimeout how long a worker may stay silent before it counts as hung
 	 * @param shutdownTimeout how long workers get to exit when the cluster stops
 	 * @param restartPolicy when crashed workers are replaced
 	 * @param maxFrameSize the largest frame the channel accepts, in bytes
 	 * @param management where the master serves {@code /actuator/cluster} itself
 	 */
 	public record MasterSettings(int workers, List<String> programArguments, List<String> workerJvmArguments,
-			Duration startupTimeout, Duration shutdownTimeout, RestartPolicy restartPolicy, int maxFrameSize,
+			Duration startupTimeout, Duration heartbeatTimeout, Duration shutdownTimeout, RestartPolicy restartPolicy,
+			int maxFrameSize,
 			ManagementServer.Settings management) {
 	}
 

@@ -93,6 +93,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private @Nullable RollingRestart rollingRestart;
 
+	private ClusterStatus.@Nullable Restart lastRestart;
+
 	private int lastId;
 
 	private long restarts;
@@ -115,6 +117,21 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	void start() {
 		execute(() -> List.copyOf(this.slots).forEach(this::fork));
+		this.loop.scheduleWithFixedDelay(guarded(this::checkHeartbeats), 1, 1, TimeUnit.SECONDS);
+	}
+
+	/**
+	 * Restarts every worker, one at a time, when the master gets SIGHUP.
+	 */
+	void restartOnSignal() {
+		execute(() -> {
+			try {
+				restart();
+			}
+			catch (IllegalArgumentException ex) {
+				logger.warn("Ignored SIGHUP: " + ex.getMessage());
+			}
+		});
 	}
 
 	/**
@@ -195,7 +212,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		}
 		return new ClusterStatus(ProcessHandle.current().pid(), desiredWorkers(), this.restarts, workers,
 				this.history.events(), this.history.exits(), this.history.startup(),
-				Map.of("in", this.codec.framesRead(), "out", this.codec.framesWritten()));
+				Map.of("in", this.codec.framesRead(), "out", this.codec.framesWritten()), this.lastRestart);
 	}
 
 	/**
@@ -212,6 +229,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			.toList();
 		logger.info("Rolling restart of workers " + ids);
 		this.rollingRestart = new RollingRestart(new ArrayDeque<>(ids));
+		this.lastRestart = new ClusterStatus.Restart("running", ClusterHistory.timestamp(Instant.now()), null, ids,
+				null);
 		nextRestartStep();
 		return ids;
 	}
@@ -313,6 +332,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 				return false;
 			}
 			worker.connection = connection;
+			worker.lastHeartbeat = System.nanoTime();
 			this.byConnection.put(connection, worker);
 			worker.state = WorkerState.ONLINE;
 			publish(new WorkerOnlineEvent(this, worker.snapshot()));
@@ -331,6 +351,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 				return;
 			}
 			if (message instanceof Message.Heartbeat heartbeat) {
+				worker.lastHeartbeat = System.nanoTime();
 				worker.heapUsed = heartbeat.heapUsed();
 				worker.heapMax = heartbeat.heapMax();
 				worker.cpu = heartbeat.cpu();
@@ -338,6 +359,14 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			}
 			else if (message instanceof Message.Listening listening) {
 				listening(worker, listening);
+			}
+			else if (message instanceof Message.Ready ready) {
+				readiness(worker, ready.accepting());
+			}
+			else if (message instanceof Message.ReplaceMe replaceMe) {
+				if (replace(worker, replaceMe.reason()) == null) {
+					logger.warn(worker + " asked to be replaced (" + replaceMe.reason() + "), which cannot be done now");
+				}
 			}
 			else if (message instanceof Message.Request request) {
 				this.requests.handle(connection, request);
@@ -386,9 +415,6 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			worker.kill("killed");
 			return;
 		}
-		if (worker.startupDeadline != null) {
-			worker.startupDeadline.cancel(false);
-		}
 		worker.state = WorkerState.LISTENING;
 		worker.listened = true;
 		this.history.recordStartup(worker.uptime());
@@ -396,16 +422,75 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 				+ ":" + listening.port());
 		publish(new WorkerListeningEvent(this, worker.snapshot(),
 				InetSocketAddress.createUnresolved(listening.host(), listening.port())));
-		RollingRestart restart = this.rollingRestart;
-		if (restart != null && restart.successor == worker) {
-			if (restart.predecessor != null) {
-				retire(restart.predecessor, Retirement.REPLACED, "a new worker replaced it");
-			}
-			else {
-				// The predecessor died on its own meanwhile
-				nextRestartStep();
+		checkServing(worker);
+	}
+
+	private void readiness(WorkerProcess worker, boolean accepting) {
+		worker.ready = accepting;
+		checkServing(worker);
+	}
+
+	// Listening and ready: the worker has started, and may take over from a predecessor
+	private void checkServing(WorkerProcess worker) {
+		if (!worker.listened || !worker.ready || worker.served) {
+			return;
+		}
+		worker.served = true;
+		if (worker.startupDeadline != null) {
+			worker.startupDeadline.cancel(false);
+		}
+		WorkerProcess predecessor = worker.predecessor;
+		if (predecessor != null) {
+			worker.predecessor = null;
+			predecessor.successor = null;
+			if (predecessor.state != WorkerState.DEAD) {
+				retire(predecessor, Retirement.REPLACED, "worker " + worker.id + " replaced it");
 			}
 		}
+		RollingRestart restart = this.rollingRestart;
+		if (restart != null && restart.successor == worker
+				&& (restart.predecessor == null || restart.predecessor.state == WorkerState.DEAD)) {
+			nextRestartStep();
+		}
+	}
+
+	/**
+	 * Starts a successor in a worker's slot; the worker is retired once its successor is
+	 * listening and ready.
+	 * @param worker the worker to replace
+	 * @param reason why, for the log
+	 * @return the successor, or {@code null} when none was started
+	 */
+	private @Nullable WorkerProcess replace(WorkerProcess worker, String reason) {
+		if (this.stopping || worker.isRetiring() || worker.successor != null || worker.state == WorkerState.DEAD) {
+			return null;
+		}
+		WorkerProcess successor = fork(worker.slot);
+		if (successor != null) {
+			logger.info("Replacing " + worker + " with worker " + successor.id + ": " + reason);
+			worker.successor = successor;
+			successor.predecessor = worker;
+		}
+		return successor;
+	}
+
+	private void checkHeartbeats() {
+		long now = System.nanoTime();
+		for (WorkerProcess worker : this.workers.values()) {
+			if (worker.isConnected() && !worker.isRetiring() && worker.killedBecause == null
+					&& now - worker.lastHeartbeat > this.settings.heartbeatTimeout().toNanos()) {
+				hung(worker);
+			}
+		}
+	}
+
+	private void hung(WorkerProcess worker) {
+		logger.error(worker + " sent no heartbeat for " + this.settings.heartbeatTimeout().toSeconds()
+				+ "s (cluster.worker.heartbeat-timeout): it counts as hung. Its thread dump follows; then it is killed"
+				+ " and replaced.");
+		worker.killedBecause = "killed";
+		ThreadDumps.request(worker.process);
+		schedule(() -> worker.kill("killed"), ThreadDumps.TIME_TO_PRINT);
 	}
 
 	private void disconnected(WorkerProcess worker) {
@@ -451,17 +536,34 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			}
 			return;
 		}
-		RollingRestart restart = this.rollingRestart;
-		if (restart != null && restart.successor == worker && !worker.listened) {
-			abortRestart(worker);
+		WorkerProcess predecessor = worker.predecessor;
+		if (predecessor != null) {
+			// A replacement that never became ready: its predecessor serves on
+			predecessor.successor = null;
+			logger.error("Replacement " + worker + " ended with " + worker.exit + " before it was ready; " + predecessor
+					+ " keeps serving");
+			RollingRestart restart = this.rollingRestart;
+			if (restart != null && restart.successor == worker) {
+				abortRestart(worker);
+			}
 			return;
 		}
+		WorkerProcess successor = worker.successor;
+		if (successor != null) {
+			// Died while its successor starts: the successor takes the slot
+			successor.predecessor = null;
+			if (worker.retirement == Retirement.NONE) {
+				this.restarts++;
+				worker.slot.restarts++;
+			}
+			return;
+		}
+		RollingRestart restart = this.rollingRestart;
 		if (restart != null && restart.predecessor == worker) {
 			restart.predecessor = null;
-			if (restart.successor == null || restart.successor.listened) {
+			if (restart.successor == null || restart.successor.served) {
 				nextRestartStep();
 			}
-			// Otherwise the successor, already starting, takes the slot
 			return;
 		}
 		switch (worker.retirement) {
@@ -507,8 +609,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	private void startupTimedOut(WorkerProcess worker) {
-		if (worker.state == WorkerState.FORKED || worker.state == WorkerState.ONLINE) {
-			logger.error("Killing " + worker + ": it did not start listening within "
+		if (!worker.served && worker.state != WorkerState.DEAD) {
+			logger.error("Killing " + worker + ": it was not listening and ready within "
 					+ this.settings.startupTimeout().toSeconds() + "s (cluster.worker.startup-timeout)");
 			worker.kill("killed");
 		}
@@ -523,23 +625,34 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		}
 		while (!restart.remaining.isEmpty()) {
 			WorkerProcess old = this.workers.get(restart.remaining.poll());
-			if (old == null || old.isRetiring() || old.slot.removed) {
+			if (old == null || old.slot.removed) {
 				continue;
 			}
-			restart.predecessor = old;
-			restart.successor = fork(old.slot);
-			if (restart.successor != null) {
+			WorkerProcess successor = replace(old, "rolling restart");
+			if (successor != null) {
+				restart.predecessor = old;
+				restart.successor = successor;
 				return;
 			}
 		}
 		logger.info("Rolling restart done");
 		this.rollingRestart = null;
+		this.lastRestart = finishedRestart("done", null);
 	}
 
 	private void abortRestart(WorkerProcess successor) {
-		logger.error("Rolling restart stopped: replacement " + successor + " ended with " + successor.exit
-				+ " before it listened. The remaining workers keep serving.");
+		String message = "replacement worker " + successor.id + " ended with " + successor.exit
+				+ " before it was ready";
+		logger.error("Rolling restart stopped: " + message + ". The remaining workers keep serving.");
 		this.rollingRestart = null;
+		this.lastRestart = finishedRestart("failed", message);
+		this.history.recordRestartFailure(successor.id, successor.exit);
+	}
+
+	private ClusterStatus.@Nullable Restart finishedRestart(String state, @Nullable String message) {
+		ClusterStatus.Restart running = this.lastRestart;
+		return (running != null) ? new ClusterStatus.Restart(state, running.startedAt(),
+				ClusterHistory.timestamp(Instant.now()), running.workers(), message) : null;
 	}
 
 	// ---- Shutdown

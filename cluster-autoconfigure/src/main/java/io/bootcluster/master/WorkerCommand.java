@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 
@@ -48,8 +49,15 @@ final class WorkerCommand {
 	static List<String> build(Launch launch, List<String> workerJvmArguments) {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(launch.javaHome(), "bin", isWindows() ? "java.exe" : "java").toString());
-		command.addAll(jvmOptions(launch));
+		List<String> options = jvmOptions(launch);
+		command.addAll(options);
 		command.addAll(workerJvmArguments);
+		// A worker out of memory cannot be trusted to do anything, reporting included: it
+		// exits, and the master replaces it. Unless the user chose what happens
+		if (Stream.concat(options.stream(), workerJvmArguments.stream())
+			.noneMatch((option) -> option.contains("OnOutOfMemoryError"))) {
+			command.add("-XX:+ExitOnOutOfMemoryError");
+		}
 		command.add("-Dspring.devtools.restart.enabled=false");
 		command.addAll(target(launch));
 		command.addAll(launch.programArguments());

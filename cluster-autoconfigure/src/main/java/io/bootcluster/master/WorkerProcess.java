@@ -41,6 +41,21 @@ final class WorkerProcess {
 	/** Whether the worker ever reached listening. */
 	boolean listened;
 
+	/** Whether the worker's application accepts traffic. */
+	boolean ready;
+
+	/** Whether the worker has been listening and ready: it has started. */
+	boolean served;
+
+	/** When the last heartbeat came, by {@link System#nanoTime()}. */
+	long lastHeartbeat;
+
+	/** The worker this one is to replace once it is ready. */
+	@Nullable WorkerProcess predecessor;
+
+	/** The worker starting to replace this one. */
+	@Nullable WorkerProcess successor;
+
 	/** What happens once the worker is gone, when the master asked it to go. */
 	Retirement retirement = Retirement.NONE;
 

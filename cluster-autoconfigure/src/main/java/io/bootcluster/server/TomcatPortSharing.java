@@ -1,5 +1,10 @@
 package io.bootcluster.server;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
 import org.apache.catalina.connector.Connector;
 import org.jspecify.annotations.Nullable;
 
@@ -13,7 +18,7 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
  * bound. The protocol must be chosen on the factory: a connector customizer comes too
  * late, once the connector's endpoint exists.
  */
-public class TomcatPortSharing implements WebServerFactoryCustomizer<TomcatWebServerFactory>, ListenerInspector {
+public class TomcatPortSharing implements WebServerFactoryCustomizer<TomcatWebServerFactory>, SharedPortSupport {
 
 	@Override
 	public void customize(TomcatWebServerFactory factory) {
@@ -21,18 +26,48 @@ public class TomcatPortSharing implements WebServerFactoryCustomizer<TomcatWebSe
 	}
 
 	@Override
-	public @Nullable BoundListener inspect(WebServer webServer) {
-		if (webServer instanceof TomcatWebServer tomcat) {
-			for (Connector connector : tomcat.getTomcat().getService().findConnectors()) {
-				if (connector.getProtocolHandler() instanceof ReusePortHttp11NioProtocol protocol) {
-					BoundListener listener = protocol.boundListener();
-					if (listener != null) {
-						return listener;
-					}
-				}
+	public @Nullable BoundListener find(WebServer webServer) {
+		for (ReusePortHttp11NioProtocol protocol : protocols(webServer)) {
+			BoundListener listener = protocol.boundListener();
+			if (listener != null) {
+				return listener;
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * Closes the listeners without pausing the connectors: a paused connector would turn
+	 * away requests already on their way. With the listener closed, Tomcat ends each
+	 * keep-alive connection after its next response ({@code Connection: close}).
+	 */
+	@Override
+	public boolean retire(WebServer webServer, Duration drainTimeout) {
+		List<ReusePortHttp11NioProtocol> protocols = protocols(webServer);
+		if (protocols.isEmpty()) {
+			return false;
+		}
+		protocols.forEach(ReusePortHttp11NioProtocol::closeServerSocketGraceful);
+		long deadline = System.nanoTime() + drainTimeout.toNanos();
+		for (ReusePortHttp11NioProtocol protocol : protocols) {
+			long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+			if (left > 0) {
+				protocol.awaitConnectionsClose(left);
+			}
+		}
+		return true;
+	}
+
+	private static List<ReusePortHttp11NioProtocol> protocols(WebServer webServer) {
+		List<ReusePortHttp11NioProtocol> protocols = new ArrayList<>();
+		if (webServer instanceof TomcatWebServer tomcat) {
+			for (Connector connector : tomcat.getTomcat().getService().findConnectors()) {
+				if (connector.getProtocolHandler() instanceof ReusePortHttp11NioProtocol protocol) {
+					protocols.add(protocol);
+				}
+			}
+		}
+		return protocols;
 	}
 
 }

@@ -7,9 +7,12 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Counts the requests a servlet worker serves, for the master's view of the cluster.
+ * Counts the requests a servlet worker serves, for the master's view of the cluster and
+ * for recycling, and reports a {@link VirtualMachineError} met while serving one: a worker
+ * that ran out of memory or stack once is not to be trusted with more.
  */
 public class RequestCountingFilter implements Filter {
 
@@ -23,7 +26,26 @@ public class RequestCountingFilter implements Filter {
 	public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
 			throws IOException, ServletException {
 		this.runtime.countRequest();
-		chain.doFilter(request, response);
+		try {
+			chain.doFilter(request, response);
+		}
+		catch (IOException | ServletException | RuntimeException | Error ex) {
+			VirtualMachineError error = virtualMachineError(ex);
+			if (error != null) {
+				this.runtime.failed("a request met " + error);
+			}
+			throw ex;
+		}
+	}
+
+	// Frameworks wrap what a handler throws: look through the causes
+	private static @Nullable VirtualMachineError virtualMachineError(Throwable failure) {
+		for (Throwable candidate = failure; candidate != null; candidate = candidate.getCause()) {
+			if (candidate instanceof VirtualMachineError error) {
+				return error;
+			}
+		}
+		return null;
 	}
 
 }

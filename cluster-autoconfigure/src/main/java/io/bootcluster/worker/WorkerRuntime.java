@@ -1,15 +1,13 @@
 package io.bootcluster.worker;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
-import java.lang.management.MemoryUsage;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -28,6 +26,8 @@ import sun.misc.SignalHandler;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -49,11 +49,16 @@ public final class WorkerRuntime {
 	/** How long an orphaned worker may spend closing before it halts. */
 	private static final Duration ORPHAN_GRACE = Duration.ofSeconds(3);
 
-	private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
 	private final int id;
 
 	private final ChannelAddress address;
+
+	private final WorkerOptions options;
+
+	private final WorkerHealth health;
+
+	private volatile boolean replacementRequested;
 
 	private final Connection connection;
 
@@ -79,9 +84,15 @@ public final class WorkerRuntime {
 		return thread;
 	});
 
-	private WorkerRuntime(int id, ChannelAddress address, Connection connection, long masterPid) {
+	private WorkerRuntime(int id, ChannelAddress address, Connection connection, long masterPid,
+			WorkerOptions options) {
 		this.id = id;
 		this.address = address;
+		this.options = options;
+		// Jitter, so that workers started together do not all recycle together
+		long jitter = (options.maxRequests() > 0) ? ThreadLocalRandom.current().nextLong(options.maxRequests() / 10 + 1)
+				: 0;
+		this.health = new WorkerHealth(options, options.maxRequests() + jitter);
 		this.connection = connection;
 		this.masterPid = masterPid;
 	}
@@ -93,7 +104,8 @@ public final class WorkerRuntime {
 	 * @return the runtime, or {@code null} when this JVM is not a worker
 	 * @throws IOException if the master cannot be joined
 	 */
-	public static @Nullable WorkerRuntime join(Map<String, String> environment, int maxFrameSize) throws IOException {
+	public static @Nullable WorkerRuntime join(Map<String, String> environment, int maxFrameSize,
+			WorkerOptions options) throws IOException {
 		String id = environment.get(ChannelAddress.WORKER_ID_ENV);
 		if (id == null) {
 			return null;
@@ -106,7 +118,7 @@ public final class WorkerRuntime {
 		ChannelClient.Session session = ChannelClient.connect(address, new FrameCodec(maxFrameSize),
 				Integer.parseInt(id), JOIN_TIMEOUT);
 		WorkerRuntime runtime = new WorkerRuntime(Integer.parseInt(id), address, session.connection(),
-				session.masterPid());
+				session.masterPid(), options);
 		runtime.start();
 		return runtime;
 	}
@@ -118,6 +130,18 @@ public final class WorkerRuntime {
 		Thread heartbeat = new Thread(this::beat, "cluster-heartbeat");
 		heartbeat.setDaemon(true);
 		heartbeat.start();
+		if (this.options.onUncaughtException() != UncaughtExceptionPolicy.IGNORE) {
+			Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+			Thread.setDefaultUncaughtExceptionHandler((thread, failure) -> {
+				if (previous != null) {
+					previous.uncaughtException(thread, failure);
+				}
+				else {
+					logger.error("Thread \"" + thread.getName() + "\" died of an uncaught exception", failure);
+				}
+				failed("thread \"" + thread.getName() + "\" died of " + failure);
+			});
+		}
 		ProcessHandle.of(this.masterPid).ifPresentOrElse((master) -> master.onExit().thenRun(this::masterGone),
 				this::masterGone);
 	}
@@ -151,6 +175,15 @@ public final class WorkerRuntime {
 	 */
 	public void send(Message message) throws IOException {
 		this.connection.send(message);
+	}
+
+	/**
+	 * Sends the master a message, if the channel is still open.
+	 * @param message the message
+	 * @return whether it went out
+	 */
+	public boolean tell(Message message) {
+		return this.connection.trySend(message);
 	}
 
 	/**
@@ -241,19 +274,54 @@ public final class WorkerRuntime {
 		this.connection.trySend(reply);
 	}
 
+	// A dedicated thread: however busy or stuck the application's threads are, the
+	// master hears from this worker, or learns that the JVM itself is stuck
 	private void beat() {
-		MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-		java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
 		while (!this.leaving) {
-			MemoryUsage heap = memory.getHeapMemoryUsage();
-			double cpu = (os instanceof com.sun.management.OperatingSystemMXBean sunOs) ? sunOs.getProcessCpuLoad()
-					: -1;
-			if (!this.connection.trySend(
-					new Message.Heartbeat(heap.getUsed(), heap.getMax(), cpu, this.requestsServed.sum()))) {
+			String deadlock = this.health.deadlock();
+			if (deadlock != null) {
+				logger.error("Threads " + deadlock + " are deadlocked: worker " + this.id
+						+ " stops its heartbeats so that the master replaces it");
 				return;
 			}
-			sleep(HEARTBEAT_INTERVAL);
+			long requests = this.requestsServed.sum();
+			if (!this.connection.trySend(this.health.heartbeat(requests))) {
+				return;
+			}
+			String recycle = this.health.recycleReason(requests);
+			if (recycle != null) {
+				requestReplacement(recycle);
+			}
+			sleep(this.options.heartbeatInterval());
 		}
+	}
+
+	/**
+	 * Reports a failure this worker should not keep serving with: an uncaught exception, or
+	 * a {@link VirtualMachineError} while serving a request. What follows depends on
+	 * {@code cluster.worker.on-uncaught-exception}.
+	 * @param failure what happened
+	 */
+	public void failed(String failure) {
+		switch (this.options.onUncaughtException()) {
+			case REPLACE -> requestReplacement(failure);
+			case EXIT -> {
+				logger.error("Worker " + this.id + " exits: " + failure);
+				new Thread(() -> System.exit(70), "cluster-exit").start();
+			}
+			case IGNORE -> {
+				// Logged where it happened
+			}
+		}
+	}
+
+	private void requestReplacement(String reason) {
+		if (this.replacementRequested || this.leaving) {
+			return;
+		}
+		this.replacementRequested = true;
+		logger.warn("Worker " + this.id + " asks to be replaced: " + reason);
+		this.connection.trySend(new Message.ReplaceMe(reason));
 	}
 
 	private void leave(String reason) {
@@ -267,6 +335,7 @@ public final class WorkerRuntime {
 			try {
 				ConfigurableApplicationContext context = this.context;
 				if (context != null && context.isActive()) {
+					AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
 					context.publishEvent(new DisconnectRequestedEvent(context, reason));
 					code = SpringApplication.exit(context);
 				}

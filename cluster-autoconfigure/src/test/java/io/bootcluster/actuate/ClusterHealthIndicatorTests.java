@@ -51,7 +51,7 @@ class ClusterHealthIndicatorTests {
 					null, 0, 0, -1, 0));
 		}
 		return new ClusterStatus(1, desired, 0, workers, List.of(), List.of(), new ClusterStatus.Startup(0, 0, 0),
-				Map.of());
+				Map.of(), null);
 	}
 
 }

@@ -1,7 +1,9 @@
 package io.bootcluster.autoconfigure;
 
 import io.bootcluster.server.TomcatPortSharing;
-import io.bootcluster.worker.ListeningReporter;
+import io.bootcluster.worker.SharedPortLifecycle;
+import io.bootcluster.worker.ReadinessReporter;
+import io.bootcluster.worker.RequestCountingFilter;
 import io.bootcluster.worker.WorkerRuntime;
 import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,7 @@ class ClusterWorkerAutoConfigurationTests {
 	void outsideAWorkerNothingIsConfigured() {
 		this.runner.withPropertyValues("cluster.workers=2").run((context) -> {
 			assertThat(context).doesNotHaveBean(ClusterProperties.class);
-			assertThat(context).doesNotHaveBean(ListeningReporter.class);
+			assertThat(context).doesNotHaveBean(SharedPortLifecycle.class);
 			assertThat(context).doesNotHaveBean(TomcatPortSharing.class);
 		});
 	}
@@ -32,8 +34,10 @@ class ClusterWorkerAutoConfigurationTests {
 	void inAWorkerTheServerSharesThePortAndReportsListening() {
 		this.runner.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class)).run((context) -> {
 			assertThat(context).hasSingleBean(ClusterProperties.class);
-			assertThat(context).hasSingleBean(ListeningReporter.class);
+			assertThat(context).hasSingleBean(SharedPortLifecycle.class);
 			assertThat(context).hasSingleBean(TomcatPortSharing.class);
+			assertThat(context).hasSingleBean(ReadinessReporter.class);
+			assertThat(context).hasSingleBean(RequestCountingFilter.class);
 		});
 	}
 
@@ -42,7 +46,7 @@ class ClusterWorkerAutoConfigurationTests {
 		this.runner.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class))
 			.withClassLoader(new FilteredClassLoader(Tomcat.class))
 			.run((context) -> {
-				assertThat(context).hasSingleBean(ListeningReporter.class);
+				assertThat(context).hasSingleBean(SharedPortLifecycle.class);
 				assertThat(context).doesNotHaveBean(TomcatPortSharing.class);
 			});
 	}
@@ -53,7 +57,7 @@ class ClusterWorkerAutoConfigurationTests {
 			.withClassLoader(new FilteredClassLoader(WebServerInitializedEvent.class))
 			.run((context) -> {
 				assertThat(context).hasSingleBean(ClusterProperties.class);
-				assertThat(context).doesNotHaveBean(ListeningReporter.class);
+				assertThat(context).doesNotHaveBean(SharedPortLifecycle.class);
 			});
 	}
 

@@ -67,8 +67,18 @@ class WorkerCommandTests {
 						"-Dcom.sun.management.jmxremote.authenticate=false"),
 				Map.of(), "app.jar", "app.jar", null, List.of());
 		assertThat(WorkerCommand.build(launch, List.of())).containsExactly("/jdk/bin/java",
-				"-Dcom.sun.management.jmxremote.authenticate=false", "-Dspring.devtools.restart.enabled=false", "-jar",
+				"-Dcom.sun.management.jmxremote.authenticate=false", "-XX:+ExitOnOutOfMemoryError",
+				"-Dspring.devtools.restart.enabled=false", "-jar",
 				java.nio.file.Path.of("app.jar").toAbsolutePath().toString());
+	}
+
+	@Test
+	void outOfMemoryEndsAWorkerUnlessTheUserChoseOtherwise() {
+		WorkerCommand.Launch launch = new WorkerCommand.Launch("/jdk", List.of(), Map.of(), "app.jar", "app.jar", null,
+				List.of());
+		assertThat(WorkerCommand.build(launch, List.of())).contains("-XX:+ExitOnOutOfMemoryError");
+		assertThat(WorkerCommand.build(launch, List.of("-XX:OnOutOfMemoryError=kill -9 %p")))
+			.doesNotContain("-XX:+ExitOnOutOfMemoryError");
 	}
 
 	@Test

@@ -26,11 +26,11 @@ class TomcatPortSharingTests {
 		WebServer first = start(port, "first");
 		WebServer second = start(port, "second");
 		try {
-			BoundListener listener = this.portSharing.inspect(first);
+			BoundListener listener = this.portSharing.find(first);
 			assertThat(listener).isNotNull();
 			assertThat(listener.reusePort()).isTrue();
 			assertThat(listener.address().getPort()).isEqualTo(port);
-			assertThat(this.portSharing.inspect(second)).isNotNull();
+			assertThat(this.portSharing.find(second)).isNotNull();
 			Set<String> answers = new HashSet<>();
 			for (int i = 0; i < 60 && answers.size() < 2; i++) {
 				answers.add(Http.get(port, "/").body());
@@ -49,7 +49,7 @@ class TomcatPortSharingTests {
 
 	@Test
 	void otherServersAreNotInspected() {
-		assertThat(this.portSharing.inspect(mockServer())).isNull();
+		assertThat(this.portSharing.find(mockServer())).isNull();
 	}
 
 	private WebServer start(int port, String name) {
