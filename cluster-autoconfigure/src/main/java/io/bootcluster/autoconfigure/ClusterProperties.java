@@ -38,8 +38,8 @@ public class ClusterProperties {
 	private @Nullable String workers;
 
 	/**
-	 * Time the workers get to finish in-flight requests and exit when the master stops,
-	 * before they are killed.
+	 * Time a worker gets to finish in-flight requests and exit once asked to go, when the
+	 * master stops or replaces it, before it is killed.
 	 */
 	private Duration shutdownTimeout = Duration.ofSeconds(30);
 

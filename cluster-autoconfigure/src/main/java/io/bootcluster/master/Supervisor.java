@@ -664,6 +664,15 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			// Not on the channel yet: its JVM shuts down on SIGTERM as gracefully as it can
 			worker.process.destroy();
 		}
+		// A worker that cannot leave, however stuck, is not left to hold its slot
+		Duration timeout = this.settings.shutdownTimeout();
+		schedule(() -> {
+			if (worker.state != WorkerState.DEAD) {
+				logger.warn("Killing " + worker + ": it did not exit within " + timeout.toSeconds()
+						+ "s of being asked to (cluster.shutdown-timeout)");
+				worker.kill("killed");
+			}
+		}, timeout);
 	}
 
 	private void beginShutdown() {
@@ -681,14 +690,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		Duration timeout = this.settings.shutdownTimeout();
 		logger.info("Stopping the cluster: asking " + this.workers.size() + " workers to disconnect (at most "
 				+ timeout.toSeconds() + "s)");
-		this.workers.values().forEach((worker) -> retire(worker, Retirement.REMOVE, "the master is stopping"));
-		schedule(() -> {
-			for (WorkerProcess worker : this.workers.values()) {
-				logger.warn("Killing " + worker + ": it did not exit within " + timeout.toSeconds()
-						+ "s (cluster.shutdown-timeout)");
-				worker.kill("killed");
-			}
-		}, timeout);
+		List.copyOf(this.workers.values())
+			.forEach((worker) -> retire(worker, Retirement.REMOVE, "the master is stopping"));
 	}
 
 	// The executor would keep a task's failure to itself: a failure here must be seen

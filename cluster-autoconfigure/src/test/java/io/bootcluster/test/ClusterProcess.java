@@ -217,6 +217,27 @@ public final class ClusterProcess implements AutoCloseable {
 		this.process.toHandle().destroy();
 	}
 
+	/**
+	 * Sends a signal by name, as {@code kill -NAME} does.
+	 * @param pid the process
+	 * @param name the signal's name without {@code SIG}, such as {@code HUP}
+	 */
+	public static void signal(long pid, String name) {
+		try {
+			Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+			if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+				throw new AssertionError("kill -" + name + " " + pid + " failed");
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
+	}
+
 	/** Sends SIGKILL. */
 	public void kill() {
 		this.process.toHandle().destroyForcibly();

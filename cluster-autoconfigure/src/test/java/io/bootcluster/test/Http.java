@@ -47,6 +47,9 @@ public final class Http {
 			out.flush();
 			InputStream in = socket.getInputStream();
 			String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+			if (!response.startsWith("HTTP/")) {
+				throw new IOException("No HTTP response from port " + port);
+			}
 			int status = Integer.parseInt(response.substring(9, 12));
 			int bodyStart = response.indexOf("\r\n\r\n");
 			return new Response(status, (bodyStart >= 0) ? response.substring(bodyStart + 4) : "");

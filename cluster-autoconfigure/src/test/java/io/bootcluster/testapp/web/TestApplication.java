@@ -1,7 +1,12 @@
 package io.bootcluster.testapp.web;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 import io.bootcluster.DisconnectRequestedEvent;
 import io.bootcluster.ipc.Message;
@@ -13,6 +18,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -27,6 +33,16 @@ public class TestApplication {
 
 	public static void main(String[] args) {
 		SpringApplication.run(TestApplication.class, args);
+	}
+
+	// Lets a test break the next worker's startup, as a bad deploy would
+	@Bean
+	Object brokenBuildCheck(Environment environment) {
+		String marker = environment.getProperty("test.fail-startup-when");
+		if (marker != null && Files.exists(Path.of(marker))) {
+			throw new IllegalStateException("this build is broken: " + marker + " exists");
+		}
+		return marker != null ? marker : "no marker";
 	}
 
 	@EventListener
@@ -57,6 +73,57 @@ public class TestApplication {
 		String tellMaster(@PathVariable String topic) throws IOException {
 			this.runtime.send(new Message.UserMessage(topic, JsonNodeFactory.instance.textNode("from " + this.workerId)));
 			return "sent";
+		}
+
+		@GetMapping("/ping")
+		String ping() {
+			return "pong";
+		}
+
+		@GetMapping("/fail-thread")
+		Map<String, Long> failThread() {
+			Thread thread = new Thread(() -> {
+				throw new IllegalStateException("background job failed");
+			}, "background-job");
+			thread.start();
+			return whoAmI();
+		}
+
+		@GetMapping("/oom")
+		String outOfMemory() {
+			List<long[]> hog = new ArrayList<>();
+			while (true) {
+				hog.add(new long[1024 * 1024]);
+			}
+		}
+
+		@GetMapping("/deadlock")
+		Map<String, Long> deadlock() {
+			Object first = new Object();
+			Object second = new Object();
+			CountDownLatch bothLocked = new CountDownLatch(2);
+			startLocking("deadlock-a", first, second, bothLocked);
+			startLocking("deadlock-b", second, first, bothLocked);
+			return whoAmI();
+		}
+
+		private static void startLocking(String name, Object held, Object wanted, CountDownLatch bothLocked) {
+			Thread thread = new Thread(() -> {
+				synchronized (held) {
+					bothLocked.countDown();
+					try {
+						bothLocked.await();
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+					synchronized (wanted) {
+						System.out.println("never");
+					}
+				}
+			}, name);
+			thread.setDaemon(true);
+			thread.start();
 		}
 
 		@GetMapping("/work")

@@ -1,0 +1,211 @@
+package io.bootcluster;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.stream.Collectors;
+
+import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Http;
+import io.bootcluster.test.KeepAliveLoad;
+import io.bootcluster.testapp.web.TestApplication;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One real cluster of two workers that loses no request while it is restarted, survives a
+ * broken build, and replaces workers that fail, run out of memory or hang.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SelfHealingProcessTests {
+
+	private static final Duration STARTUP = Duration.ofSeconds(90);
+
+	private static final int CLIENTS = 8;
+
+	private static Path brokenBuild;
+
+	private static int port;
+
+	private static ClusterProcess master;
+
+	@BeforeAll
+	static void startCluster() throws IOException {
+		brokenBuild = Files.createTempFile("broken-build", ".marker");
+		Files.delete(brokenBuild);
+		port = ClusterProcess.freePort();
+		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2",
+				"--cluster.worker.heartbeat-timeout=5s", "--cluster.worker.jvm-arguments=-Xmx128m",
+				"--cluster.restart.initial-backoff=0s", "--test.fail-startup-when=" + brokenBuild,
+				"--management.endpoints.web.exposure.include=cluster",
+				"--management.endpoint.cluster.access=unrestricted");
+		master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
+	}
+
+	@AfterAll
+	static void stopCluster() throws IOException {
+		master.close();
+		Files.deleteIfExists(brokenBuild);
+	}
+
+	@Test
+	@Order(1)
+	void rollingRestartOnSighupUnderKeepAliveLoadFailsNoRequest() throws IOException {
+		Set<Long> before = pids();
+		try (KeepAliveLoad load = KeepAliveLoad.start(port, "/ping", CLIENTS)) {
+			load.awaitMore(300, Duration.ofSeconds(30));
+			ClusterProcess.signal(master.pid(), "HUP");
+			master.awaitLine("Rolling restart done", STARTUP);
+			master.awaitLine("EVENT exit worker=2 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(30));
+			load.awaitMore(300, Duration.ofSeconds(30));
+			load.close();
+			assertThat(load.failures()).isEmpty();
+			assertThat(load.succeeded()).isGreaterThan(600);
+			// Each retiring worker closed its keep-alive connections: the clients moved on
+			assertThat(load.connections()).isGreaterThan(CLIENTS);
+		}
+		assertThat(pids()).hasSize(2).doesNotContainAnyElementsOf(before);
+		assertThat(master.linesMatching("died unexpectedly")).isEmpty();
+	}
+
+	@Test
+	@Order(2)
+	void brokenReplacementStopsTheRestartAndTheOldWorkersKeepServing() throws IOException {
+		Set<Long> before = pids();
+		Files.createFile(brokenBuild);
+		try {
+			assertThat(Http.send("POST", port, "/actuator/cluster", "{\"action\":\"restart\"}").status())
+				.isEqualTo(200);
+			master.awaitLine("Rolling restart stopped: replacement worker 5 ended with code 1", STARTUP);
+		}
+		finally {
+			Files.delete(brokenBuild);
+		}
+		JsonNode status = Http.get(port, "/actuator/cluster").json();
+		assertThat(status.get("restart").get("state").asString()).isEqualTo("failed");
+		assertThat(status.get("restart").get("message").asString()).contains("worker 5");
+		assertThat(status.get("events").findValuesAsString("type")).contains("restart-failed");
+		assertThat(pids()).isEqualTo(before);
+		for (int i = 0; i < 10; i++) {
+			assertThat(Http.get(port, "/ping").status()).isEqualTo(200);
+		}
+	}
+
+	@Test
+	@Order(3)
+	void workerWithAnUncaughtExceptionIsReplacedWithoutFailingARequest() throws IOException {
+		try (KeepAliveLoad load = KeepAliveLoad.start(port, "/ping", CLIENTS)) {
+			load.awaitMore(200, Duration.ofSeconds(30));
+			int sick = Http.get(port, "/fail-thread").worker();
+			master.awaitLine("EVENT exit worker=" + sick + " .*exitedAfterDisconnect=true exit=0/null", STARTUP);
+			load.awaitMore(200, Duration.ofSeconds(30));
+			load.close();
+			assertThat(load.failures()).isEmpty();
+			assertThat(master.linesMatching("\\[worker " + sick + "\\] .*asks to be replaced: thread \"background-job\""))
+				.hasSize(1);
+		}
+		assertThat(pids()).hasSize(2);
+	}
+
+	@Test
+	@Order(4)
+	void workerOutOfMemoryExitsAndIsReplaced() throws IOException {
+		try {
+			Http.get(port, "/oom");
+		}
+		catch (IOException ex) {
+			// The worker died answering
+		}
+		Matcher exit = master.awaitLine("EVENT exit worker=(\\d+) .*exitedAfterDisconnect=false exit=3/null",
+				Duration.ofSeconds(30));
+		assertThat(master.linesMatching("\\[worker " + exit.group(1) + "\\] .*OutOfMemoryError")).isNotEmpty();
+		awaitTwoServingWorkers();
+		assertThat(workerIds()).doesNotContain(Integer.parseInt(exit.group(1)));
+	}
+
+	@Test
+	@Order(5)
+	void deadlockedWorkerIsDumpedThenReplaced() throws IOException {
+		int stuck = Http.get(port, "/deadlock").worker();
+		master.awaitLine("\\[worker " + stuck + "\\] .*Threads .*deadlock-.* are deadlocked", Duration.ofSeconds(10));
+		master.awaitLine("worker " + stuck + " \\(pid \\d+\\) sent no heartbeat for 5s", Duration.ofSeconds(20));
+		master.awaitLine("\\[worker " + stuck + "\\] Found one Java-level deadlock", Duration.ofSeconds(10));
+		master.awaitLine("EVENT exit worker=" + stuck + " .*exit=137/SIGKILL", Duration.ofSeconds(10));
+		master.awaitLine("EVENT listening worker=" + lastWorkerId() + " ", STARTUP);
+		assertThat(workerIds()).hasSize(2).doesNotContain(stuck);
+	}
+
+	@Test
+	@Order(6)
+	void frozenWorkerIsKilledAndReplaced() throws IOException {
+		Http.Response frozen = Http.get(port, "/");
+		ClusterProcess.signal(frozen.pid(), "STOP");
+		master.awaitLine("worker " + frozen.worker() + " \\(pid \\d+\\) sent no heartbeat", Duration.ofSeconds(20));
+		master.awaitLine("EVENT exit worker=" + frozen.worker() + " .*exit=137/SIGKILL", Duration.ofSeconds(10));
+		master.awaitLine("EVENT listening worker=" + lastWorkerId() + " ", STARTUP);
+		assertThat(workerIds()).hasSize(2).doesNotContain(frozen.worker());
+	}
+
+	// Each test starts from two serving workers, whatever the one before left starting
+	@BeforeEach
+	void awaitTwoServingWorkers() throws IOException {
+		long deadline = System.nanoTime() + STARTUP.toNanos();
+		while (true) {
+			JsonNode status = Http.get(port, "/actuator/cluster").json();
+			JsonNode workers = status.get("workers");
+			boolean steady = workers.size() == 2 && workers.findValuesAsString("state")
+				.stream()
+				.allMatch("listening"::equals)
+				&& (status.get("restart").isNull() || !status.get("restart").get("state").asString().equals("running"));
+			if (steady) {
+				return;
+			}
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("The cluster did not settle: " + status);
+			}
+			sleep(Duration.ofMillis(200));
+		}
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
+	}
+
+	private static int lastWorkerId() {
+		return master.linesMatching("^EVENT fork worker=")
+			.stream()
+			.map((line) -> Integer.parseInt(line.replaceAll("^EVENT fork worker=(\\d+) .*", "$1")))
+			.max(Integer::compare)
+			.orElseThrow();
+	}
+
+	private static Set<Long> pids() throws IOException {
+		return status().findValues("pid").stream().map(JsonNode::asLong).collect(Collectors.toSet());
+	}
+
+	private static Set<Integer> workerIds() throws IOException {
+		return status().findValues("id").stream().map(JsonNode::asInt).collect(Collectors.toSet());
+	}
+
+	private static JsonNode status() throws IOException {
+		return Http.get(port, "/actuator/cluster").json().get("workers");
+	}
+
+}
