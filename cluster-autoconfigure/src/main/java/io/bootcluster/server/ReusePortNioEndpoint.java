@@ -6,17 +6,31 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Tomcat's NIO endpoint, binding its listener with {@code SO_REUSEPORT}. Tomcat has no
- * setting for the option, and keeps its listener in a private field that only
- * {@link #initServerSocket()} assigns, so this endpoint binds the channel itself and
+ * Tomcat's NIO endpoint, binding its listener with {@code SO_REUSEPORT}, and closing it
+ * without dropping a connection that already reached this worker.
+ * <p>
+ * Tomcat has no setting for the option, and keeps its listener in a private field that
+ * only {@link #initServerSocket()} assigns, so this endpoint binds the channel itself and
  * stores it there.
+ * <p>
+ * The acceptor waits on a selector rather than in a blocking {@code accept()}. To stop
+ * taking connections, it is woken, accepts every connection already queued, and closes the
+ * listener itself right after the queue is found empty: the kernel resets what is still
+ * queued on a closed listener (unless {@code net.ipv4.tcp_migrate_req} is set), and this
+ * leaves no time for anything to be queued. Tomcat's own way of waking its acceptor, a
+ * connection to its own port, is not used: with {@code SO_REUSEPORT} the kernel may hand
+ * that connection to a sibling worker.
  */
 class ReusePortNioEndpoint extends NioEndpoint {
 
@@ -24,7 +38,13 @@ class ReusePortNioEndpoint extends NioEndpoint {
 
 	private static final long STOP_POLL_MILLIS = 10;
 
-	private volatile boolean closedToUnlock;
+	private static final long CLOSE_WAIT_MILLIS = 2000;
+
+	private final CountDownLatch listenerClosed = new CountDownLatch(1);
+
+	private volatile @Nullable Selector acceptSelector;
+
+	private volatile boolean closing;
 
 	@Override
 	protected void initServerSocket() throws Exception {
@@ -41,7 +61,10 @@ class ReusePortNioEndpoint extends NioEndpoint {
 			}
 			getSocketProperties().setProperties(channel.socket());
 			channel.bind(new InetSocketAddress(getAddress(), getPortWithOffset()), getAcceptCount());
-			channel.configureBlocking(true);
+			channel.configureBlocking(false);
+			Selector selector = Selector.open();
+			channel.register(selector, SelectionKey.OP_ACCEPT);
+			this.acceptSelector = selector;
 		}
 		catch (IOException | RuntimeException ex) {
 			channel.close();
@@ -51,44 +74,86 @@ class ReusePortNioEndpoint extends NioEndpoint {
 	}
 
 	/**
-	 * Wakes the acceptor by closing the listener. Tomcat's own way connects to the
-	 * listener's port, and with {@code SO_REUSEPORT} the kernel may hand that connection to
-	 * a sibling worker, which then sees a connection that sends nothing.
+	 * Asks the acceptor to close the listener once it has taken every queued connection,
+	 * and waits, briefly, until it has: Tomcat closes the listener right after this.
 	 */
 	@Override
 	protected void unlockAccept() {
-		ServerSocketChannel channel = (ServerSocketChannel) getServerSocket();
-		if (channel == null || getUnixDomainSocketPath() != null) {
+		Selector selector = this.acceptSelector;
+		if (selector == null) {
 			super.unlockAccept();
 			return;
 		}
-		this.closedToUnlock = true;
+		this.closing = true;
+		selector.wakeup();
 		try {
-			channel.close();
+			this.listenerClosed.await(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
 		}
-		catch (IOException ex) {
-			// The acceptor wakes all the same once the channel is unusable
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	protected SocketChannel serverSocketAccept() throws Exception {
+		Selector selector = this.acceptSelector;
+		if (selector == null) {
+			return super.serverSocketAccept();
+		}
+		ServerSocketChannel channel = (ServerSocketChannel) getServerSocket();
+		try {
+			while (true) {
+				SocketChannel socket = channel.accept();
+				if (socket != null) {
+					return socket;
+				}
+				if (this.closing) {
+					channel.close();
+					this.listenerClosed.countDown();
+					throw new ClosedChannelException();
+				}
+				// Woken by a connection or by unlockAccept(); the timeout guards against a missed wake-up
+				selector.select(1000);
+				selector.selectedKeys().clear();
+			}
+		}
+		catch (ClosedChannelException ex) {
+			this.listenerClosed.countDown();
+			// Still running, the acceptor would take the close for a failure, log it and back
+			// off: it ends quietly once the endpoint has stopped
+			while (isRunning()) {
+				Thread.sleep(STOP_POLL_MILLIS);
+			}
+			throw ex;
 		}
 	}
 
 	/**
-	 * Accepts the next connection. When {@link #unlockAccept()} closed the listener, the
-	 * acceptor would take the close for an accept failure while the endpoint still runs,
-	 * log it as an error and back off; it waits here instead until the endpoint stops, and
-	 * ends quietly.
+	 * Serves a connection accepted while the listener closes, instead of resetting it as
+	 * Tomcat would: while a worker retires without pausing, its connector still serves, and
+	 * the client already counts on this connection.
 	 */
 	@Override
-	protected SocketChannel serverSocketAccept() throws Exception {
-		try {
-			return super.serverSocketAccept();
-		}
-		catch (ClosedChannelException ex) {
-			if (this.closedToUnlock) {
-				while (isRunning()) {
-					Thread.sleep(STOP_POLL_MILLIS);
-				}
+	protected void destroySocket(SocketChannel socket) {
+		if (this.closing && isRunning() && !isPaused()) {
+			if (!setSocketOptions(socket)) {
+				closeSocket(socket);
 			}
-			throw ex;
+			return;
+		}
+		super.destroySocket(socket);
+	}
+
+	@Override
+	protected void doCloseServerSocket() throws IOException {
+		try {
+			super.doCloseServerSocket();
+		}
+		finally {
+			Selector selector = this.acceptSelector;
+			if (selector != null) {
+				selector.close();
+			}
 		}
 	}
 
