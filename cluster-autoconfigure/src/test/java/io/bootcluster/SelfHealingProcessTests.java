@@ -174,17 +174,7 @@ class SelfHealingProcessTests {
 			if (System.nanoTime() > deadline) {
 				throw new AssertionError("The cluster did not settle: " + status);
 			}
-			sleep(Duration.ofMillis(200));
-		}
-	}
-
-	private static void sleep(Duration duration) {
-		try {
-			Thread.sleep(duration.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new AssertionError(ex);
+			ClusterProcess.sleep(Duration.ofMillis(200));
 		}
 	}
 

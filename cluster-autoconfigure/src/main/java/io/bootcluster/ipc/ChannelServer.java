@@ -58,9 +58,7 @@ public final class ChannelServer implements Closeable {
 		ServerSocketChannel serverChannel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
 		serverChannel.bind(UnixDomainSocketAddress.of(address.socket()));
 		ChannelServer server = new ChannelServer(serverChannel, address, codec, handler);
-		Thread acceptor = new Thread(server::acceptLoop, "cluster-ipc-accept");
-		acceptor.setDaemon(true);
-		acceptor.start();
+		DaemonThreads.start("cluster-ipc-accept", server::acceptLoop);
 		return server;
 	}
 
@@ -68,9 +66,7 @@ public final class ChannelServer implements Closeable {
 		while (this.serverChannel.isOpen()) {
 			try {
 				SocketChannel channel = this.serverChannel.accept();
-				Thread reader = new Thread(() -> serve(new Connection(channel, this.codec)), "cluster-ipc-reader");
-				reader.setDaemon(true);
-				reader.start();
+				DaemonThreads.start("cluster-ipc-reader", () -> serve(new Connection(channel, this.codec)));
 			}
 			catch (ClosedChannelException ex) {
 				return;

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.bootcluster.ipc.DaemonThreads;
 import io.bootcluster.ipc.FrameCodec;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -49,11 +50,7 @@ public final class ManagementServer {
 			HttpServer server = HttpServer.create(new InetSocketAddress(settings.address(), settings.port()), 16);
 			ManagementServer management = new ManagementServer(server, supervisor, settings.writable());
 			server.createContext(PATH, management::handle);
-			server.setExecutor(Executors.newSingleThreadExecutor((task) -> {
-				Thread thread = new Thread(task, "cluster-management");
-				thread.setDaemon(true);
-				return thread;
-			}));
+			server.setExecutor(Executors.newSingleThreadExecutor(DaemonThreads.factory("cluster-management")));
 			server.start();
 			logger.info("Serving " + PATH + " on " + settings.address() + ":" + server.getAddress().getPort()
 					+ (settings.writable() ? "" : " (read only)"));

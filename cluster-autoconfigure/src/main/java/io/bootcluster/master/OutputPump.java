@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
+import io.bootcluster.ipc.DaemonThreads;
+
 /**
  * Copies a worker's output to the master's, line by line, each line prefixed with the
  * worker's id, so the cluster's output reads as one stream. Works on bytes, not
@@ -26,11 +28,8 @@ final class OutputPump implements Runnable {
 	}
 
 	static Thread start(InputStream input, PrintStream output, int workerId) {
-		Thread thread = new Thread(new OutputPump(input, output, "[worker " + workerId + "] "),
-				"cluster-output-" + workerId);
-		thread.setDaemon(true);
-		thread.start();
-		return thread;
+		return DaemonThreads.start("cluster-output-" + workerId,
+				new OutputPump(input, output, "[worker " + workerId + "] "));
 	}
 
 	@Override

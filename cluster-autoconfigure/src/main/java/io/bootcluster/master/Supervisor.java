@@ -37,6 +37,7 @@ import io.bootcluster.WorkerSnapshot;
 import io.bootcluster.WorkerState;
 import io.bootcluster.ipc.ChannelServer;
 import io.bootcluster.ipc.Connection;
+import io.bootcluster.ipc.DaemonThreads;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.ipc.Message;
 import io.bootcluster.master.WorkerProcess.Retirement;
@@ -59,11 +60,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private static final Duration LOOP_ANSWER_TIMEOUT = Duration.ofSeconds(5);
 
-	private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "cluster-supervisor");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final ScheduledExecutorService loop = Executors
+		.newSingleThreadScheduledExecutor(DaemonThreads.factory("cluster-supervisor"));
 
 	private final WorkerLauncher launcher;
 

@@ -15,6 +15,7 @@ import io.bootcluster.DisconnectRequestedEvent;
 import io.bootcluster.ipc.ChannelAddress;
 import io.bootcluster.ipc.ChannelClient;
 import io.bootcluster.ipc.Connection;
+import io.bootcluster.ipc.DaemonThreads;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.ipc.Message;
 import io.bootcluster.ipc.PendingRequests;
@@ -78,11 +79,8 @@ public final class WorkerRuntime {
 
 	private final LongAdder requestsServed = new LongAdder();
 
-	private final ExecutorService requestExecutor = Executors.newSingleThreadExecutor((task) -> {
-		Thread thread = new Thread(task, "cluster-requests");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final ExecutorService requestExecutor = Executors
+		.newSingleThreadExecutor(DaemonThreads.factory("cluster-requests"));
 
 	private WorkerRuntime(int id, ChannelAddress address, Connection connection, long masterPid,
 			WorkerOptions options) {
@@ -124,12 +122,8 @@ public final class WorkerRuntime {
 	}
 
 	private void start() {
-		Thread reader = new Thread(this::receive, "cluster-ipc-master");
-		reader.setDaemon(true);
-		reader.start();
-		Thread heartbeat = new Thread(this::beat, "cluster-heartbeat");
-		heartbeat.setDaemon(true);
-		heartbeat.start();
+		DaemonThreads.start("cluster-ipc-master", this::receive);
+		DaemonThreads.start("cluster-heartbeat", this::beat);
 		if (this.options.onUncaughtException() != UncaughtExceptionPolicy.IGNORE) {
 			Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
 			Thread.setDefaultUncaughtExceptionHandler((thread, failure) -> {
@@ -359,12 +353,10 @@ public final class WorkerRuntime {
 		}
 		this.orphaned = true;
 		// Whatever this worker was doing, leaving included, it ends within the grace period
-		Thread halter = new Thread(() -> {
+		DaemonThreads.start("cluster-orphan-halt", () -> {
 			sleep(ORPHAN_GRACE);
 			Runtime.getRuntime().halt(1);
-		}, "cluster-orphan-halt");
-		halter.setDaemon(true);
-		halter.start();
+		});
 		if (this.leaving) {
 			return;
 		}

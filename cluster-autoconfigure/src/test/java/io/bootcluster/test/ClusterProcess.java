@@ -272,6 +272,20 @@ public final class ClusterProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Pauses a test between two looks at something it waits for.
+	 * @param duration how long
+	 */
+	public static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
+	}
+
+	/**
 	 * A port nobody listens on right now.
 	 * @return the port
 	 */

@@ -3,7 +3,6 @@ package io.bootcluster.test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -85,39 +84,6 @@ public final class Http {
 		}
 		catch (IOException ex) {
 			return false;
-		}
-	}
-
-	/**
-	 * Waits until {@code GET /} answers.
-	 * @param port the port
-	 * @param timeout the deadline
-	 */
-	public static void awaitServing(int port, Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (true) {
-			try {
-				if (get(port, "/").status() == 200) {
-					return;
-				}
-			}
-			catch (IOException ex) {
-				// Not yet
-			}
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("Nothing served port " + port + " within " + timeout.toSeconds() + "s");
-			}
-			sleep(Duration.ofMillis(100));
-		}
-	}
-
-	private static void sleep(Duration duration) {
-		try {
-			Thread.sleep(duration.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new UncheckedIOException(new IOException(ex));
 		}
 	}
 

@@ -142,13 +142,7 @@ public final class KeepAliveLoad implements AutoCloseable {
 				throw new AssertionError("Only " + this.succeeded.get() + " of " + target + " requests within "
 						+ timeout.toSeconds() + "s; failures: " + failures());
 			}
-			try {
-				Thread.sleep(20);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new AssertionError(ex);
-			}
+			ClusterProcess.sleep(Duration.ofMillis(20));
 		}
 	}
 
