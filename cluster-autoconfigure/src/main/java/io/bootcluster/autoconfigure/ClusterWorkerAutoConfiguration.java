@@ -1,6 +1,9 @@
 package io.bootcluster.autoconfigure;
 
+import io.bootcluster.ClusterMessenger;
 import io.bootcluster.actuate.MasterClient;
+import io.bootcluster.messaging.AnsweringEventListenerFactory;
+import io.bootcluster.messaging.ChannelMessenger;
 import io.bootcluster.server.SharedPortSupport;
 import io.bootcluster.server.TomcatPortSharing;
 import io.bootcluster.worker.ReadinessReporter;
@@ -14,10 +17,12 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -39,6 +44,19 @@ public final class ClusterWorkerAutoConfiguration {
 	@Bean
 	ReadinessReporter clusterReadinessReporter(WorkerRuntime runtime) {
 		return new ReadinessReporter(runtime);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ClusterMessenger clusterMessenger(WorkerRuntime runtime, ApplicationEventPublisher publisher) {
+		ChannelMessenger messenger = new ChannelMessenger(runtime.id(), runtime::send, publisher::publishEvent);
+		runtime.attach(messenger);
+		return messenger;
+	}
+
+	@Bean
+	static AnsweringEventListenerFactory clusterAnsweringEventListenerFactory() {
+		return new AnsweringEventListenerFactory();
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -14,6 +14,8 @@ import tools.jackson.databind.JsonNode;
 		@JsonSubTypes.Type(value = Message.Listening.class, name = "listening"),
 		@JsonSubTypes.Type(value = Message.Disconnect.class, name = "disconnect"),
 		@JsonSubTypes.Type(value = Message.UserMessage.class, name = "message"),
+		@JsonSubTypes.Type(value = Message.UserReply.class, name = "message-reply"),
+		@JsonSubTypes.Type(value = Message.Members.class, name = "members"),
 		@JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
 		@JsonSubTypes.Type(value = Message.Ready.class, name = "ready"),
 		@JsonSubTypes.Type(value = Message.ReplaceMe.class, name = "replace-me"),
@@ -60,12 +62,39 @@ public sealed interface Message {
 	record Disconnect(String reason) implements Message {
 	}
 
+	/** Destination of a message to the master. */
+	int MASTER = 0;
+
+	/** Destination of a message to every worker but its sender. */
+	int ALL_WORKERS = -1;
+
 	/**
-	 * Application data on a named topic.
+	 * Application data on a named topic, relayed by the master between workers.
 	 * @param topic the topic
 	 * @param payload the payload
+	 * @param from the sender: {@link #MASTER} or a worker id
+	 * @param to the destination: {@link #MASTER}, a worker id or {@link #ALL_WORKERS}
+	 * @param requestId the sender's id for the request, to be answered with a
+	 * {@link UserReply}; 0 when no answer is expected
 	 */
-	record UserMessage(String topic, JsonNode payload) implements Message {
+	record UserMessage(String topic, JsonNode payload, int from, int to, long requestId) implements Message {
+	}
+
+	/**
+	 * The answer to a {@link UserMessage} that expected one.
+	 * @param requestId the request's id
+	 * @param to the requester: {@link #MASTER} or a worker id
+	 * @param error why there is no answer, or {@code null}
+	 * @param payload the answer, or {@code null}
+	 */
+	record UserReply(long requestId, int to, @Nullable String error, @Nullable JsonNode payload) implements Message {
+	}
+
+	/**
+	 * The workers on the channel, sent to every worker whenever it changes.
+	 * @param workers their ids
+	 */
+	record Members(java.util.List<Integer> workers) implements Message {
 	}
 
 	/**

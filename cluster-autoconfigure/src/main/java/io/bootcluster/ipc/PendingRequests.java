@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.NullNode;
 
@@ -29,19 +30,41 @@ public final class PendingRequests {
 	 * @return the request to send, and the future its reply completes
 	 */
 	public Pending create(String action, JsonNode body, Duration timeout) {
+		Waiting waiting = register("'" + action + "'", timeout);
+		return new Pending(new Message.Request(waiting.id(), action, body), waiting.reply());
+	}
+
+	/**
+	 * Starts waiting for the reply to a request the caller sends itself.
+	 * @param what the request, for the timeout's message
+	 * @param timeout how long to wait for the reply
+	 * @return the request's id, and the future its reply completes
+	 */
+	public Waiting register(String what, Duration timeout) {
 		long id = this.lastId.incrementAndGet();
 		CompletableFuture<JsonNode> reply = new CompletableFuture<>();
 		this.pending.put(id, reply);
 		reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((result, failure) -> {
 			this.pending.remove(id);
 		});
-		return new Pending(new Message.Request(id, action, body), reply.exceptionallyCompose((failure) -> {
+		return new Waiting(id, reply.exceptionallyCompose((failure) -> {
 			if (failure instanceof TimeoutException) {
-				return CompletableFuture.failedFuture(new TimeoutException(
-						"No reply to '" + action + "' within " + timeout.toMillis() + " ms"));
+				return CompletableFuture.failedFuture(
+						new TimeoutException("No reply to " + what + " within " + timeout.toMillis() + " ms"));
 			}
 			return CompletableFuture.failedFuture(failure);
 		}));
+	}
+
+	/**
+	 * Completes a request with a reply's outcome.
+	 * @param id the request's id
+	 * @param error why it failed, or {@code null}
+	 * @param body the reply's body
+	 * @return whether a request was waiting for it
+	 */
+	public boolean complete(long id, @Nullable String error, @Nullable JsonNode body) {
+		return complete(new Message.Reply(id, error, body));
 	}
 
 	/**
@@ -70,6 +93,15 @@ public final class PendingRequests {
 	public void failAll(String reason) {
 		this.pending.values().forEach((future) -> future.completeExceptionally(new IllegalStateException(reason)));
 		this.pending.clear();
+	}
+
+	/**
+	 * A request's id and the future of its reply.
+	 *
+	 * @param id the request's id
+	 * @param reply completed with the reply's body, or exceptionally
+	 */
+	public record Waiting(long id, CompletableFuture<JsonNode> reply) {
 	}
 
 	/**

@@ -14,7 +14,6 @@ import io.bootcluster.ClusterStatus;
 import io.bootcluster.ClusterWorkerEvent;
 import io.bootcluster.WorkerExit;
 import io.bootcluster.WorkerExitEvent;
-import io.bootcluster.WorkerMessageEvent;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,9 +35,6 @@ final class ClusterHistory {
 	private long maxStartupMillis;
 
 	void record(ClusterWorkerEvent event) {
-		if (event instanceof WorkerMessageEvent) {
-			return;
-		}
 		WorkerExit exit = (event instanceof WorkerExitEvent exitEvent) ? exitEvent.getExit() : null;
 		String type = event.getClass().getSimpleName().replace("Worker", "").replace("Event", "").toLowerCase();
 		add(new ClusterStatus.Event(timestamp(Instant.ofEpochMilli(event.getTimestamp())), event.getWorker().id(),

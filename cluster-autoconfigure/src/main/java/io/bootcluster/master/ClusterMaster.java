@@ -17,6 +17,7 @@ import io.bootcluster.ClusterMasterConfiguration;
 import io.bootcluster.ipc.ChannelAddress;
 import io.bootcluster.ipc.ChannelServer;
 import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.messaging.AnsweringEventListenerFactory;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -149,7 +150,7 @@ public final class ClusterMaster {
 		}
 	}
 
-	private @Nullable ConfigurableApplicationContext startMasterContext(Cluster cluster) {
+	private @Nullable ConfigurableApplicationContext startMasterContext(Supervisor cluster) {
 		ClassLoader classLoader = this.application.getClassLoader();
 		List<String> configurations = ImportCandidates.load(ClusterMasterConfiguration.class, classLoader)
 			.getCandidates();
@@ -160,6 +161,9 @@ public final class ClusterMaster {
 		context.setClassLoader(classLoader);
 		context.setEnvironment(this.environment);
 		context.getBeanFactory().registerSingleton("cluster", cluster);
+		context.getBeanFactory().registerSingleton("clusterMessenger", cluster.messenger());
+		context.getBeanFactory().registerSingleton("clusterAnsweringEventListenerFactory",
+				new AnsweringEventListenerFactory());
 		for (String configuration : configurations) {
 			context.register(ClassUtils.resolveClassName(configuration, classLoader));
 		}

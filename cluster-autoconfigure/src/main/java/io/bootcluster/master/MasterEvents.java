@@ -2,11 +2,11 @@ package io.bootcluster.master;
 
 import java.util.function.Consumer;
 
-import io.bootcluster.ClusterWorkerEvent;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEvent;
 import org.springframework.context.event.SimpleApplicationEventMulticaster;
 import org.springframework.scheduling.support.TaskUtils;
 
@@ -15,7 +15,7 @@ import org.springframework.scheduling.support.TaskUtils;
  * {@link SpringApplication} (no application context exists in the master to do it), and
  * to the master's own context when the application has master-side configuration.
  */
-final class MasterEvents implements Consumer<ClusterWorkerEvent> {
+final class MasterEvents implements Consumer<ApplicationEvent> {
 
 	private final SimpleApplicationEventMulticaster applicationListeners = new SimpleApplicationEventMulticaster();
 
@@ -31,7 +31,7 @@ final class MasterEvents implements Consumer<ClusterWorkerEvent> {
 	}
 
 	@Override
-	public void accept(ClusterWorkerEvent event) {
+	public void accept(ApplicationEvent event) {
 		this.applicationListeners.multicastEvent(event);
 		ApplicationContext context = this.masterContext;
 		if (context != null) {

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -31,7 +32,6 @@ import io.bootcluster.WorkerExit;
 import io.bootcluster.WorkerExitEvent;
 import io.bootcluster.WorkerForkEvent;
 import io.bootcluster.WorkerListeningEvent;
-import io.bootcluster.WorkerMessageEvent;
 import io.bootcluster.WorkerOnlineEvent;
 import io.bootcluster.WorkerSnapshot;
 import io.bootcluster.WorkerState;
@@ -41,9 +41,12 @@ import io.bootcluster.ipc.DaemonThreads;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.ipc.Message;
 import io.bootcluster.master.WorkerProcess.Retirement;
+import io.bootcluster.messaging.ChannelMessenger;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEvent;
 
 /**
  * Keeps the desired number of workers running. Each {@link Slot} holds one worker; a
@@ -73,11 +76,18 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private final FrameCodec codec;
 
-	private final Consumer<ClusterWorkerEvent> publisher;
+	private final Consumer<ApplicationEvent> publisher;
 
 	private final Map<Integer, WorkerProcess> workers = new LinkedHashMap<>();
 
 	private final Map<Connection, WorkerProcess> byConnection = new IdentityHashMap<>();
+
+	// Read by the channel's reader threads, which relay application messages
+	private final Map<Integer, Connection> routes = new ConcurrentHashMap<>();
+
+	private final Map<Connection, Integer> senders = new ConcurrentHashMap<>();
+
+	private final ChannelMessenger messenger;
 
 	private final List<Slot> slots = new ArrayList<>();
 
@@ -100,7 +110,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	private boolean stopping;
 
 	Supervisor(ClusterMaster.MasterSettings settings, int desiredWorkers, int port, boolean requireReusePort,
-			FrameCodec codec, WorkerLauncher launcher, Consumer<ClusterWorkerEvent> publisher) {
+			FrameCodec codec, WorkerLauncher launcher, Consumer<ApplicationEvent> publisher) {
 		this.settings = settings;
 		this.port = port;
 		this.requireReusePort = requireReusePort;
@@ -108,6 +118,14 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		this.launcher = launcher;
 		this.publisher = publisher;
 		this.requests = new MasterRequests(this);
+		this.messenger = new ChannelMessenger(Message.MASTER, (message) -> {
+			if (message instanceof Message.UserMessage userMessage) {
+				route(userMessage);
+			}
+			else if (message instanceof Message.UserReply reply) {
+				route(reply);
+			}
+		}, publisher);
 		for (int i = 0; i < desiredWorkers; i++) {
 			this.slots.add(new Slot(i));
 		}
@@ -149,6 +167,14 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		int code = this.terminated.join();
 		this.loop.shutdownNow();
 		return code;
+	}
+
+	/**
+	 * The master's messenger.
+	 * @return the messenger
+	 */
+	ChannelMessenger messenger() {
+		return this.messenger;
 	}
 
 	MasterRequests requests() {
@@ -333,6 +359,9 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			worker.lastHeartbeat = System.nanoTime();
 			this.byConnection.put(connection, worker);
 			worker.state = WorkerState.ONLINE;
+			this.senders.put(connection, worker.id);
+			this.routes.put(worker.id, connection);
+			announceMembers();
 			publish(new WorkerOnlineEvent(this, worker.snapshot()));
 			if (worker.disconnectRequested) {
 				connection.trySend(new Message.Disconnect("the master is stopping"));
@@ -343,6 +372,20 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	@Override
 	public void received(Connection connection, Message message) {
+		// Application messages are relayed at once, on the sender's reader thread: the
+		// supervisor's thread never waits on a worker's socket
+		if (message instanceof Message.UserMessage userMessage) {
+			Integer sender = this.senders.get(connection);
+			if (sender != null) {
+				route(new Message.UserMessage(userMessage.topic(), userMessage.payload(), sender, userMessage.to(),
+						userMessage.requestId()));
+			}
+			return;
+		}
+		if (message instanceof Message.UserReply reply) {
+			route(reply);
+			return;
+		}
 		execute(() -> {
 			WorkerProcess worker = this.byConnection.get(connection);
 			if (worker == null) {
@@ -372,9 +415,6 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			else if (message instanceof Message.Reply reply) {
 				this.requests.complete(reply);
 			}
-			else if (message instanceof Message.UserMessage userMessage) {
-				publish(new WorkerMessageEvent(this, worker.snapshot(), userMessage.topic(), userMessage.payload()));
-			}
 			else {
 				logger.warn("Ignored an unexpected " + message.getClass().getSimpleName() + " from " + worker);
 			}
@@ -402,6 +442,59 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			.filter((worker) -> worker.state == WorkerState.LISTENING && worker.connection != null)
 			.forEach((worker) -> connections.put(worker.id, worker.connection));
 		return connections;
+	}
+
+	/**
+	 * Sends an application message on its way: to the master's messenger, to one worker,
+	 * or to every worker but its sender. A message that cannot be delivered is logged, and
+	 * a request answered with the reason, so that nothing vanishes silently.
+	 * @param message the message, its sender checked
+	 */
+	void route(Message.UserMessage message) {
+		if (message.to() == Message.MASTER) {
+			this.messenger.deliver(message);
+		}
+		else if (message.to() == Message.ALL_WORKERS) {
+			this.routes.forEach((id, connection) -> {
+				if (id != message.from() && !connection.trySend(message)) {
+					logger.warn("Could not relay '" + message.topic() + "' to worker " + id + ": its channel is closed");
+				}
+			});
+		}
+		else {
+			Connection target = this.routes.get(message.to());
+			if (target == null || !target.trySend(message)) {
+				String reason = "worker " + message.to() + " is not on the cluster's channel";
+				logger.warn("Dropped '" + message.topic() + "' from " + describe(message.from()) + ": " + reason);
+				if (message.requestId() > 0) {
+					route(new Message.UserReply(message.requestId(), message.from(), reason, null));
+				}
+			}
+		}
+	}
+
+	void route(Message.UserReply reply) {
+		if (reply.to() == Message.MASTER) {
+			this.messenger.deliver(reply);
+			return;
+		}
+		Connection target = this.routes.get(reply.to());
+		if (target == null || !target.trySend(reply)) {
+			logger.debug("Dropped an answer for worker " + reply.to() + ", no longer on the channel");
+		}
+	}
+
+	private static String describe(int process) {
+		return (process == Message.MASTER) ? "the master" : "worker " + process;
+	}
+
+	// Every worker on the channel learns who else is, so a message to a worker that is
+	// not can fail at once, in the sender
+	private void announceMembers() {
+		List<Integer> members = List.copyOf(this.routes.keySet());
+		this.messenger.members(members);
+		Message.Members announcement = new Message.Members(members);
+		this.routes.values().forEach((connection) -> connection.trySend(announcement));
 	}
 
 	private void listening(WorkerProcess worker, Message.Listening listening) {
@@ -492,6 +585,12 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	private void disconnected(WorkerProcess worker) {
+		if (worker.connection != null) {
+			this.senders.remove(worker.connection);
+		}
+		if (this.routes.remove(worker.id) != null) {
+			announceMembers();
+		}
 		worker.state = WorkerState.DISCONNECTED;
 		worker.exitedAfterDisconnect = worker.disconnectRequested;
 		publish(new WorkerDisconnectEvent(this, worker.snapshot()));

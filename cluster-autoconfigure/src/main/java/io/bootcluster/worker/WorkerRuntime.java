@@ -2,6 +2,7 @@ package io.bootcluster.worker;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +20,7 @@ import io.bootcluster.ipc.DaemonThreads;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.ipc.Message;
 import io.bootcluster.ipc.PendingRequests;
+import io.bootcluster.messaging.ChannelMessenger;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -60,6 +62,10 @@ public final class WorkerRuntime {
 	private final WorkerHealth health;
 
 	private volatile boolean replacementRequested;
+
+	private volatile List<Integer> members = List.of();
+
+	private volatile @Nullable ChannelMessenger messenger;
 
 	private final Connection connection;
 
@@ -231,6 +237,10 @@ public final class WorkerRuntime {
 			}
 		}
 		this.pending.failAll("The channel to the master closed");
+		ChannelMessenger messenger = this.messenger;
+		if (messenger != null) {
+			messenger.closed("The channel to the master closed");
+		}
 		masterGone();
 	}
 
@@ -244,9 +254,50 @@ public final class WorkerRuntime {
 		else if (message instanceof Message.Request request) {
 			this.requestExecutor.execute(() -> answer(request));
 		}
+		else if (message instanceof Message.Members members) {
+			this.members = members.workers();
+			ChannelMessenger messenger = this.messenger;
+			if (messenger != null) {
+				messenger.members(members.workers());
+			}
+		}
+		else if (message instanceof Message.UserMessage userMessage) {
+			ChannelMessenger messenger = this.messenger;
+			if (messenger != null) {
+				messenger.deliver(userMessage);
+			}
+			else {
+				notReady(userMessage);
+			}
+		}
+		else if (message instanceof Message.UserReply reply) {
+			ChannelMessenger messenger = this.messenger;
+			if (messenger != null) {
+				messenger.deliver(reply);
+			}
+		}
 		else {
 			logger.debug("Ignored " + message.getClass().getSimpleName() + " from the master");
 		}
+	}
+
+	// Before its context has a messenger, a worker cannot take application messages
+	private void notReady(Message.UserMessage message) {
+		String reason = "worker " + this.id + " is still starting";
+		logger.warn("Dropped '" + message.topic() + "' from "
+				+ ((message.from() == Message.MASTER) ? "the master" : "worker " + message.from()) + ": " + reason);
+		if (message.requestId() > 0) {
+			tell(new Message.UserReply(message.requestId(), message.from(), reason, null));
+		}
+	}
+
+	/**
+	 * Connects the application's messenger to the channel.
+	 * @param messenger the messenger
+	 */
+	public void attach(ChannelMessenger messenger) {
+		messenger.members(this.members);
+		this.messenger = messenger;
 	}
 
 	private void answer(Message.Request request) {

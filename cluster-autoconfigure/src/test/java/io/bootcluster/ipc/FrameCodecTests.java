@@ -26,7 +26,7 @@ class FrameCodecTests {
 	@Test
 	void messagesSurviveTheRoundTrip() throws IOException {
 		Message.UserMessage message = new Message.UserMessage("cache",
-				JsonNodeFactory.instance.objectNode().put("evict", "users"));
+				JsonNodeFactory.instance.objectNode().put("evict", "users"), 3, Message.ALL_WORKERS, 0);
 		this.codec.write(this.pipe.sink(), new Message.Listening("0.0.0.0", 8080, true));
 		this.codec.write(this.pipe.sink(), message);
 		this.pipe.sink().close();

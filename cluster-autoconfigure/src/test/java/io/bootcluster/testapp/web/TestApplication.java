@@ -1,19 +1,20 @@
 package io.bootcluster.testapp.web;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 
 import io.bootcluster.DisconnectRequestedEvent;
-import io.bootcluster.ipc.Message;
-import io.bootcluster.worker.WorkerRuntime;
+import io.bootcluster.ClusterMessageEvent;
+import io.bootcluster.ClusterMessagingException;
+import io.bootcluster.ClusterMessenger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -45,6 +46,20 @@ public class TestApplication {
 		return marker != null ? marker : "no marker";
 	}
 
+	@EventListener(condition = "#root.event.topic == 'point'")
+	String onPoint(ClusterMessageEvent message) {
+		Point point = message.getPayload(Point.class);
+		return "x=" + point.x();
+	}
+
+	@EventListener(condition = "#root.event.topic == 'clear-cache'")
+	void onClearCache(ClusterMessageEvent message) {
+		System.out.println("RECEIVED clear-cache from " + message.getSender() + ": " + message.getPayload(String.class));
+	}
+
+	record Point(int x, int y) {
+	}
+
 	@EventListener
 	void onDisconnectRequested(DisconnectRequestedEvent event) {
 		System.out.println("DISCONNECT-REQUESTED reason=" + event.getReason());
@@ -57,22 +72,59 @@ public class TestApplication {
 
 		private final Environment environment;
 
-		private final WorkerRuntime runtime;
+		private final ClusterMessenger messenger;
 
 		private final Counter work;
 
-		WhoAmI(@Value("${cluster.worker.id:0}") int workerId, Environment environment, WorkerRuntime runtime,
+		WhoAmI(@Value("${cluster.worker.id:0}") int workerId, Environment environment, ClusterMessenger messenger,
 				MeterRegistry registry) {
 			this.workerId = workerId;
 			this.environment = environment;
-			this.runtime = runtime;
+			this.messenger = messenger;
 			this.work = Counter.builder("test.work").tag("kind", "unit").register(registry);
 		}
 
+		@EventListener(condition = "#root.event.topic == 'served'")
+		long onServedQuestion(ClusterMessageEvent message) {
+			return (long) this.work.count();
+		}
+
 		@GetMapping("/tell-master/{topic}")
-		String tellMaster(@PathVariable String topic) throws IOException {
-			this.runtime.send(new Message.UserMessage(topic, JsonNodeFactory.instance.textNode("from " + this.workerId)));
+		String tellMaster(@PathVariable String topic) {
+			this.messenger.send(ClusterMessenger.MASTER, topic, "from " + this.workerId);
 			return "sent";
+		}
+
+		@GetMapping("/tell-master-in-order/{count}")
+		Map<String, Long> tellMasterInOrder(@PathVariable int count) {
+			for (int i = 1; i <= count; i++) {
+				this.messenger.send(ClusterMessenger.MASTER, "sequence", i);
+			}
+			return whoAmI();
+		}
+
+		@GetMapping("/broadcast/{topic}")
+		Map<String, Long> broadcast(@PathVariable String topic) {
+			this.messenger.broadcast(topic, "from " + this.workerId);
+			return whoAmI();
+		}
+
+		@GetMapping("/members")
+		Map<String, Object> members() {
+			return Map.of("worker", this.workerId, "members", this.messenger.workers());
+		}
+
+		@GetMapping("/ask/{to}/{topic}")
+		Map<String, Object> ask(@PathVariable int to, @PathVariable String topic) {
+			try {
+				Object answer = this.messenger.request(to, topic, "from " + this.workerId, Object.class,
+						Duration.ofSeconds(5)).join();
+				return Map.of("worker", this.workerId, "answer", String.valueOf(answer));
+			}
+			catch (CompletionException | ClusterMessagingException ex) {
+				Throwable cause = (ex instanceof CompletionException) ? ex.getCause() : ex;
+				return Map.of("worker", this.workerId, "error", cause.getClass().getSimpleName() + ": " + cause.getMessage());
+			}
 		}
 
 		@GetMapping("/ping")

@@ -1,0 +1,240 @@
+package io.bootcluster.messaging;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+import io.bootcluster.ClusterMessageEvent;
+import io.bootcluster.ClusterMessenger;
+import io.bootcluster.ClusterMessagingException;
+import io.bootcluster.ipc.DaemonThreads;
+import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.ipc.Message;
+import io.bootcluster.ipc.PendingRequests;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.context.ApplicationEvent;
+
+/**
+ * A {@link ClusterMessenger} over the cluster's channel, the same in the master and in a
+ * worker: what differs is how a message leaves ({@link Transport}) and where received
+ * messages are published.
+ * <p>
+ * Received messages are published one at a time, on a thread of their own, in the order
+ * they arrived: a listener that takes its time delays the messages behind it, not the
+ * channel.
+ */
+public final class ChannelMessenger implements ClusterMessenger {
+
+	private static final Log logger = LogFactory.getLog(ChannelMessenger.class);
+
+	private final int id;
+
+	private final Transport transport;
+
+	private final Consumer<ApplicationEvent> publisher;
+
+	private final PendingRequests pending = new PendingRequests();
+
+	private final ExecutorService dispatcher = Executors
+		.newSingleThreadExecutor(DaemonThreads.factory("cluster-messages"));
+
+	private volatile List<Integer> workers = List.of();
+
+	/**
+	 * Creates a messenger.
+	 * @param id {@link #MASTER} or this worker's id
+	 * @param transport how messages leave this process
+	 * @param publisher where received messages are published
+	 */
+	public ChannelMessenger(int id, Transport transport, Consumer<ApplicationEvent> publisher) {
+		this.id = id;
+		this.transport = transport;
+		this.publisher = publisher;
+	}
+
+	@Override
+	public int id() {
+		return this.id;
+	}
+
+	@Override
+	public List<Integer> workers() {
+		return this.workers;
+	}
+
+	@Override
+	public void send(int to, String topic, Object payload) {
+		requireReachable(to);
+		write(new Message.UserMessage(topic, toJson(topic, payload), this.id, to, 0));
+	}
+
+	@Override
+	public void broadcast(String topic, Object payload) {
+		write(new Message.UserMessage(topic, toJson(topic, payload), this.id, Message.ALL_WORKERS, 0));
+	}
+
+	@Override
+	public <T> CompletableFuture<T> request(int to, String topic, Object payload, Class<T> answerType,
+			Duration timeout) {
+		PendingRequests.Waiting waiting;
+		try {
+			requireReachable(to);
+			JsonNode body = toJson(topic, payload);
+			waiting = this.pending.register("'" + topic + "' sent to " + describe(to), timeout);
+			write(new Message.UserMessage(topic, body, this.id, to, waiting.id()));
+		}
+		catch (ClusterMessagingException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		return waiting.reply().handle((answer, failure) -> {
+			if (failure != null) {
+				Throwable cause = (failure instanceof CompletionException) ? failure.getCause() : failure;
+				throw new CompletionException((cause instanceof PendingRequests.RequestRejectedException rejected)
+						? new ClusterMessagingException(rejected.getMessage()) : cause);
+			}
+			try {
+				return FrameCodec.mapper().treeToValue(answer, answerType);
+			}
+			catch (JacksonException ex) {
+				throw new CompletionException(new ClusterMessagingException("The answer to '" + topic + "' from "
+						+ describe(to) + " is not a " + answerType.getSimpleName() + ": " + ex.getOriginalMessage(),
+						ex));
+			}
+		});
+	}
+
+	/**
+	 * Publishes a message that arrived for this process, after those that arrived before.
+	 * @param message the message
+	 */
+	public void deliver(Message.UserMessage message) {
+		this.dispatcher.execute(() -> publish(message));
+	}
+
+	/**
+	 * Completes the request a reply answers.
+	 * @param reply the reply
+	 */
+	public void deliver(Message.UserReply reply) {
+		if (!this.pending.complete(reply.requestId(), reply.error(), reply.payload())) {
+			logger.debug("Dropped an answer to request " + reply.requestId() + ", which no longer waits");
+		}
+	}
+
+	/**
+	 * Learns which workers are on the channel.
+	 * @param workers their ids
+	 */
+	public void members(List<Integer> workers) {
+		this.workers = List.copyOf(workers);
+	}
+
+	/**
+	 * Fails every request still waiting, when the channel closes.
+	 * @param reason why
+	 */
+	public void closed(String reason) {
+		this.pending.failAll(reason);
+	}
+
+	private void publish(Message.UserMessage message) {
+		BiConsumer<@Nullable Object, @Nullable String> answer = (message.requestId() > 0)
+				? (value, error) -> answer(message, value, error) : null;
+		ClusterMessageEvent event = new ClusterMessageEvent(this, message.topic(), message.from(), message.payload(),
+				answer);
+		try {
+			this.publisher.accept(event);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("A listener failed on " + event, ex);
+			event.fail("A listener in " + describe(this.id) + " failed: " + ex.getMessage());
+		}
+		if (event.isRequest() && !event.isHandled()) {
+			logger.warn("No listener answered " + event);
+			event.fail("No listener in " + describe(this.id) + " answers topic '" + message.topic() + "'");
+		}
+	}
+
+	private void answer(Message.UserMessage request, @Nullable Object value, @Nullable String error) {
+		JsonNode payload = null;
+		String failure = error;
+		if (failure == null) {
+			try {
+				payload = FrameCodec.mapper().valueToTree(value);
+			}
+			catch (JacksonException ex) {
+				failure = "The answer to '" + request.topic() + "' cannot be written as JSON: " + ex.getOriginalMessage();
+			}
+		}
+		try {
+			this.transport.send(new Message.UserReply(request.requestId(), request.from(), failure, payload));
+		}
+		catch (IOException ex) {
+			logger.warn("Could not answer '" + request.topic() + "' from " + describe(request.from()) + ": "
+					+ ex.getMessage());
+		}
+	}
+
+	private void requireReachable(int to) {
+		if (to == this.id) {
+			throw new ClusterMessagingException(describe(to) + " cannot send a message to itself");
+		}
+		if (to != MASTER && !this.workers.contains(to)) {
+			throw new ClusterMessagingException(
+					describe(to) + " is not on the cluster's channel; workers on it: " + this.workers);
+		}
+	}
+
+	private void write(Message.UserMessage message) {
+		try {
+			this.transport.send(message);
+		}
+		catch (IOException ex) {
+			throw new ClusterMessagingException("Could not send '" + message.topic() + "' to " + describe(message.to())
+					+ ": " + ex.getMessage(), ex);
+		}
+	}
+
+	private static JsonNode toJson(String topic, Object payload) {
+		try {
+			return FrameCodec.mapper().valueToTree(payload);
+		}
+		catch (JacksonException ex) {
+			throw new ClusterMessagingException(
+					"Payload for topic '" + topic + "' cannot be written as JSON: " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+	static String describe(int process) {
+		return (process == MASTER) ? "the master"
+				: (process == Message.ALL_WORKERS) ? "every worker" : "worker " + process;
+	}
+
+	/**
+	 * How a messenger's messages leave its process.
+	 */
+	@FunctionalInterface
+	public interface Transport {
+
+		/**
+		 * Sends a message on its way.
+		 * @param message the message
+		 * @throws IOException if it cannot leave: the channel is closed, or the message is
+		 * larger than a frame may be
+		 */
+		void send(Message message) throws IOException;
+
+	}
+
+}
