@@ -28,7 +28,7 @@ public final class ChannelClient {
 	public static Session connect(ChannelAddress address, FrameCodec codec, int workerId, Duration timeout)
 			throws IOException {
 		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-		Connection connection = new Connection(channel, codec);
+		Connection connection = Connection.direct(channel, codec);
 		try {
 			channel.connect(UnixDomainSocketAddress.of(address.socket()));
 			connection.send(new Message.Hello(workerId, ProcessHandle.current().pid(), address.secret()));

@@ -66,7 +66,7 @@ public final class ChannelServer implements Closeable {
 		while (this.serverChannel.isOpen()) {
 			try {
 				SocketChannel channel = this.serverChannel.accept();
-				DaemonThreads.start("cluster-ipc-reader", () -> serve(new Connection(channel, this.codec)));
+				DaemonThreads.start("cluster-ipc-reader", () -> serve(Connection.queued(channel, this.codec)));
 			}
 			catch (ClosedChannelException ex) {
 				return;

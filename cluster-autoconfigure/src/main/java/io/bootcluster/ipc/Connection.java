@@ -2,7 +2,11 @@ package io.bootcluster.ipc;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -10,8 +14,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * One end of an open channel between the master and a worker. Sending is safe from any
  * thread; receiving belongs to the single thread that reads the connection.
+ * <p>
+ * A worker writes straight to the socket: when the master reads slowly, the worker's
+ * sending thread waits, which is the backpressure it should feel. The master never waits
+ * on a worker: its connections queue frames for a writer thread of their own, up to a
+ * budget of bytes, and a frame that does not fit is refused ({@link #trySend} answers
+ * {@code false}) rather than held in memory without bound.
  */
 public final class Connection implements Closeable {
+
+	/** Bytes a master-side connection may hold for a worker that does not read. */
+	static final long QUEUE_BUDGET = 16 * 1024 * 1024;
 
 	private final SocketChannel channel;
 
@@ -19,27 +32,56 @@ public final class Connection implements Closeable {
 
 	private final Object writeLock = new Object();
 
-	Connection(SocketChannel channel, FrameCodec codec) {
+	private final @Nullable BlockingQueue<ByteBuffer> queue;
+
+	private final AtomicLong queuedBytes = new AtomicLong();
+
+	private Connection(SocketChannel channel, FrameCodec codec, boolean queued) {
 		this.channel = channel;
 		this.codec = codec;
+		this.queue = queued ? new LinkedBlockingQueue<>() : null;
+	}
+
+	static Connection direct(SocketChannel channel, FrameCodec codec) {
+		return new Connection(channel, codec, false);
+	}
+
+	static Connection queued(SocketChannel channel, FrameCodec codec) {
+		Connection connection = new Connection(channel, codec, true);
+		DaemonThreads.start("cluster-ipc-writer", connection::writeQueued);
+		return connection;
 	}
 
 	/**
 	 * Sends a message.
 	 * @param message the message
-	 * @throws IOException if the channel is closed or fails
+	 * @throws IOException if the channel is closed or fails, the message is larger than a
+	 * frame may be, or a worker does not read what it is sent
 	 */
 	public void send(Message message) throws IOException {
-		synchronized (this.writeLock) {
-			this.codec.write(this.channel, message);
+		ByteBuffer frame = this.codec.encode(message);
+		BlockingQueue<ByteBuffer> queue = this.queue;
+		if (queue == null) {
+			synchronized (this.writeLock) {
+				this.codec.write(this.channel, frame);
+			}
+			return;
 		}
+		if (!this.channel.isOpen()) {
+			throw new IOException("The channel is closed");
+		}
+		if (this.queuedBytes.addAndGet(frame.remaining()) > QUEUE_BUDGET) {
+			this.queuedBytes.addAndGet(-frame.remaining());
+			throw new IOException("The peer does not read: " + QUEUE_BUDGET + " bytes are waiting for it already");
+		}
+		queue.add(frame);
 	}
 
 	/**
 	 * Sends a message, reporting only whether it went out. For messages to a peer that may
 	 * already be gone, where a failure needs no more than the channel's own close.
 	 * @param message the message
-	 * @return whether the message was written
+	 * @return whether the message was written, or queued to be
 	 */
 	public boolean trySend(Message message) {
 		try {
@@ -48,6 +90,28 @@ public final class Connection implements Closeable {
 		}
 		catch (IOException ex) {
 			return false;
+		}
+	}
+
+	private void writeQueued() {
+		BlockingQueue<ByteBuffer> queue = this.queue;
+		try {
+			while (this.channel.isOpen()) {
+				ByteBuffer frame = queue.take();
+				int size = frame.remaining();
+				if (size == 0) {
+					continue;
+				}
+				this.codec.write(this.channel, frame);
+				this.queuedBytes.addAndGet(-size);
+			}
+		}
+		catch (IOException ex) {
+			close();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			close();
 		}
 	}
 
@@ -79,6 +143,11 @@ public final class Connection implements Closeable {
 		}
 		catch (IOException ex) {
 			// Closing a socket we no longer need: nothing left to do with the failure
+		}
+		BlockingQueue<ByteBuffer> queue = this.queue;
+		if (queue != null) {
+			// Wakes the writer, which finds the channel closed
+			queue.offer(ByteBuffer.allocate(0));
 		}
 	}
 

@@ -49,6 +49,16 @@ public final class FrameCodec {
 	 * @throws IOException if the channel fails or the message is larger than a frame may be
 	 */
 	public void write(WritableByteChannel channel, Message message) throws IOException {
+		write(channel, encode(message));
+	}
+
+	/**
+	 * Turns a message into a frame, ready to write.
+	 * @param message the message
+	 * @return the frame
+	 * @throws FrameException if the message is larger than a frame may be
+	 */
+	public ByteBuffer encode(Message message) throws FrameException {
 		byte[] body = MAPPER.writeValueAsBytes(message);
 		if (body.length > this.maxFrameSize) {
 			throw new FrameException(
@@ -56,6 +66,16 @@ public final class FrameCodec {
 		}
 		ByteBuffer frame = ByteBuffer.allocate(4 + body.length);
 		frame.putInt(body.length).put(body).flip();
+		return frame;
+	}
+
+	/**
+	 * Writes a frame made by {@link #encode(Message)}.
+	 * @param channel the channel
+	 * @param frame the frame
+	 * @throws IOException if the channel fails
+	 */
+	public void write(WritableByteChannel channel, ByteBuffer frame) throws IOException {
 		while (frame.hasRemaining()) {
 			channel.write(frame);
 		}

@@ -11,6 +11,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -86,6 +87,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	private final Map<Integer, Connection> routes = new ConcurrentHashMap<>();
 
 	private final Map<Connection, Integer> senders = new ConcurrentHashMap<>();
+
+	private final Set<Connection> waitingForListeners = ConcurrentHashMap.newKeySet();
 
 	private final ChannelMessenger messenger;
 
@@ -452,7 +455,19 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	 */
 	void route(Message.UserMessage message) {
 		if (message.to() == Message.MASTER) {
-			this.messenger.deliver(message);
+			Connection sender = this.routes.get(message.from());
+			// A reader that waits for the master's listeners is not a worker that hangs
+			if (sender != null) {
+				this.waitingForListeners.add(sender);
+			}
+			try {
+				this.messenger.deliver(message);
+			}
+			finally {
+				if (sender != null) {
+					this.waitingForListeners.remove(sender);
+				}
+			}
 		}
 		else if (message.to() == Message.ALL_WORKERS) {
 			this.routes.forEach((id, connection) -> {
@@ -568,6 +583,9 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	private void checkHeartbeats() {
 		long now = System.nanoTime();
 		for (WorkerProcess worker : this.workers.values()) {
+			if (worker.connection != null && this.waitingForListeners.contains(worker.connection)) {
+				worker.lastHeartbeat = now;
+			}
 			if (worker.isConnected() && !worker.isRetiring() && worker.killedBecause == null
 					&& now - worker.lastHeartbeat > this.settings.heartbeatTimeout().toNanos()) {
 				hung(worker);

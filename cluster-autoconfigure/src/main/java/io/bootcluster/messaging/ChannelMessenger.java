@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -38,6 +38,12 @@ public final class ChannelMessenger implements ClusterMessenger {
 
 	private static final Log logger = LogFactory.getLog(ChannelMessenger.class);
 
+	/**
+	 * Received messages waiting for their listeners. When as many wait, the channel's
+	 * reader waits too, and the sender with it: a burst is slowed down, not dropped.
+	 */
+	static final int MAX_QUEUED = 10_000;
+
 	private final int id;
 
 	private final Transport transport;
@@ -46,8 +52,7 @@ public final class ChannelMessenger implements ClusterMessenger {
 
 	private final PendingRequests pending = new PendingRequests();
 
-	private final ExecutorService dispatcher = Executors
-		.newSingleThreadExecutor(DaemonThreads.factory("cluster-messages"));
+	private final BlockingQueue<Message.UserMessage> received = new ArrayBlockingQueue<>(MAX_QUEUED);
 
 	private volatile List<Integer> workers = List.of();
 
@@ -61,6 +66,7 @@ public final class ChannelMessenger implements ClusterMessenger {
 		this.id = id;
 		this.transport = transport;
 		this.publisher = publisher;
+		DaemonThreads.start("cluster-messages", this::dispatch);
 	}
 
 	@Override
@@ -116,10 +122,30 @@ public final class ChannelMessenger implements ClusterMessenger {
 
 	/**
 	 * Publishes a message that arrived for this process, after those that arrived before.
+	 * Waits while {@value #MAX_QUEUED} messages wait for their listeners already.
 	 * @param message the message
 	 */
 	public void deliver(Message.UserMessage message) {
-		this.dispatcher.execute(() -> publish(message));
+		try {
+			this.received.put(message);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void dispatch() {
+		while (true) {
+			try {
+				publish(this.received.take());
+			}
+			catch (InterruptedException ex) {
+				return;
+			}
+			catch (RuntimeException ex) {
+				logger.error("Failed to publish a cluster message", ex);
+			}
+		}
 	}
 
 	/**
