@@ -1,8 +1,17 @@
 package io.bootcluster;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Random;
 
+import io.bootcluster.ipc.ChannelAddress;
+import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.ipc.Message;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.testapp.web.TestApplication;
@@ -27,7 +36,8 @@ class MessagingProcessTests {
 	@BeforeAll
 	static void startCluster() {
 		port = ClusterProcess.freePort();
-		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2");
+		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2",
+				"--cluster.ipc.max-frame-size=64KB");
 		master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
 	}
 
@@ -69,10 +79,47 @@ class MessagingProcessTests {
 	}
 
 	@Test
-	void messagesFromOneSenderArriveInOrder() throws IOException {
-		int sender = Http.get(port, "/tell-master-in-order/3000").worker();
-		master.awaitLine("^SEQUENCE 3000 in order from worker " + sender, Duration.ofSeconds(30));
+	void burstOfAHundredThousandMessagesArrivesWholeAndInOrder() throws IOException {
+		int sender = Http.get(port, "/tell-master-in-order/100000").worker();
+		master.awaitLine("^SEQUENCE 100000 in order from worker " + sender, Duration.ofSeconds(60));
 		assertThat(master.linesMatching("^SEQUENCE broken")).isEmpty();
+	}
+
+	@Test
+	void messageLargerThanAFrameFailsTheSenderAndTheChannelCarriesOn() throws IOException {
+		JsonNode answer = Http.get(port, "/tell-master-big/100").json();
+		assertThat(answer.get("error").asString()).startsWith("ClusterMessagingException: Could not send 'big' to the "
+				+ "master: Message of ").contains("bytes is larger than the frame limit of 65536");
+		JsonNode again = askFrom(answer.get("worker").asInt(), "/ask/0/question");
+		assertThat(again.get("answer").asString()).startsWith("the master heard");
+	}
+
+	@Test
+	void garbageOnTheMastersSocketChangesNothing() throws IOException {
+		long workerPid = Http.get(port, "/").pid();
+		Path socket = Path.of(ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow());
+		String secret = ClusterProcess.environmentOf(workerPid, ChannelAddress.SECRET_ENV).orElseThrow();
+		Random random = new Random(42);
+		for (int round = 0; round < 60; round++) {
+			try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+				channel.connect(UnixDomainSocketAddress.of(socket));
+				if (round % 2 == 1) {
+					new FrameCodec(1024).write(channel, new Message.Hello(1 + random.nextInt(5), random.nextInt(), secret));
+				}
+				byte[] garbage = new byte[random.nextInt(300)];
+				random.nextBytes(garbage);
+				channel.write(ByteBuffer.wrap(garbage));
+			}
+			catch (IOException ex) {
+				// Closed by the master first
+			}
+		}
+		master.awaitLine("Refused a channel connection", Duration.ofSeconds(5));
+		for (int i = 0; i < 10; i++) {
+			assertThat(Http.get(port, "/").status()).isEqualTo(200);
+		}
+		assertThat(master.linesMatching("^EVENT (disconnect|exit|fork worker=3)")).isEmpty();
+		assertThat(master.process().isAlive()).isTrue();
 	}
 
 	@Test

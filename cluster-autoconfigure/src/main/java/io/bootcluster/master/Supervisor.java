@@ -472,14 +472,15 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		else if (message.to() == Message.ALL_WORKERS) {
 			this.routes.forEach((id, connection) -> {
 				if (id != message.from() && !connection.trySend(message)) {
-					logger.warn("Could not relay '" + message.topic() + "' to worker " + id + ": its channel is closed");
+					logger.warn("Dropped '" + message.topic() + "' to worker " + id + ": it does not read its messages");
 				}
 			});
 		}
 		else {
 			Connection target = this.routes.get(message.to());
 			if (target == null || !target.trySend(message)) {
-				String reason = "worker " + message.to() + " is not on the cluster's channel";
+				String reason = "worker " + message.to()
+						+ ((target == null) ? " is not on the cluster's channel" : " does not read its messages");
 				logger.warn("Dropped '" + message.topic() + "' from " + describe(message.from()) + ": " + reason);
 				if (message.requestId() > 0) {
 					route(new Message.UserReply(message.requestId(), message.from(), reason, null));

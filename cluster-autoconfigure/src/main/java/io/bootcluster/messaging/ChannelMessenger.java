@@ -52,7 +52,7 @@ public final class ChannelMessenger implements ClusterMessenger {
 
 	private final PendingRequests pending = new PendingRequests();
 
-	private final BlockingQueue<Message.UserMessage> received = new ArrayBlockingQueue<>(MAX_QUEUED);
+	private final BlockingQueue<Message.UserMessage> received;
 
 	private volatile List<Integer> workers = List.of();
 
@@ -63,6 +63,11 @@ public final class ChannelMessenger implements ClusterMessenger {
 	 * @param publisher where received messages are published
 	 */
 	public ChannelMessenger(int id, Transport transport, Consumer<ApplicationEvent> publisher) {
+		this(id, transport, publisher, MAX_QUEUED);
+	}
+
+	ChannelMessenger(int id, Transport transport, Consumer<ApplicationEvent> publisher, int maxQueued) {
+		this.received = new ArrayBlockingQueue<>(maxQueued);
 		this.id = id;
 		this.transport = transport;
 		this.publisher = publisher;

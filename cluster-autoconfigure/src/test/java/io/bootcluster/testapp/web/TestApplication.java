@@ -103,6 +103,17 @@ public class TestApplication {
 			return whoAmI();
 		}
 
+		@GetMapping("/tell-master-big/{kilobytes}")
+		Map<String, Object> tellMasterBig(@PathVariable int kilobytes) {
+			try {
+				this.messenger.send(ClusterMessenger.MASTER, "big", "x".repeat(kilobytes * 1024));
+				return Map.of("worker", this.workerId, "sent", true);
+			}
+			catch (ClusterMessagingException ex) {
+				return Map.of("worker", this.workerId, "error", "ClusterMessagingException: " + ex.getMessage());
+			}
+		}
+
 		@GetMapping("/broadcast/{topic}")
 		Map<String, Long> broadcast(@PathVariable String topic) {
 			this.messenger.broadcast(topic, "from " + this.workerId);

@@ -1,0 +1,146 @@
+package io.bootcluster.messaging;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.bootcluster.ClusterMessageEvent;
+import io.bootcluster.ClusterMessagingException;
+import io.bootcluster.ipc.Message;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.IntNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class ChannelMessengerTests {
+
+	private final List<Message> sent = new CopyOnWriteArrayList<>();
+
+	@Test
+	void fullQueueMakesTheDelivererWaitAndNothingIsLost() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		List<Integer> seen = new CopyOnWriteArrayList<>();
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> {
+			awaitQuietly(release);
+			seen.add(((ClusterMessageEvent) event).getPayload(Integer.class));
+		}, 4);
+		CompletableFuture<Void> delivering = CompletableFuture.runAsync(() -> {
+			for (int i = 1; i <= 20; i++) {
+				messenger.deliver(new Message.UserMessage("n", IntNode.valueOf(i), 0, 3, 0));
+			}
+		});
+		assertThatExceptionOfType(TimeoutException.class)
+			.isThrownBy(() -> delivering.get(300, TimeUnit.MILLISECONDS));
+		release.countDown();
+		delivering.get(5, TimeUnit.SECONDS);
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (seen.size() < 20 && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(seen).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20);
+	}
+
+	@Test
+	void requestIsAnsweredByTheReplyWithTheSameId() throws Exception {
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> {
+		});
+		CompletableFuture<Integer> answer = messenger.request(0, "sum", List.of(1, 2), Integer.class,
+				Duration.ofSeconds(5));
+		Message.UserMessage request = (Message.UserMessage) this.sent.get(0);
+		assertThat(request.from()).isEqualTo(3);
+		assertThat(request.to()).isZero();
+		messenger.deliver(new Message.UserReply(request.requestId(), 3, null, IntNode.valueOf(3)));
+		assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo(3);
+	}
+
+	@Test
+	void unansweredRequestTimesOutSayingWhat() {
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> {
+		});
+		assertThatExceptionOfType(ExecutionException.class)
+			.isThrownBy(() -> messenger.request(0, "slow", 1, Integer.class, Duration.ofMillis(100)).get())
+			.withCauseInstanceOf(TimeoutException.class)
+			.withMessageContaining("No reply to 'slow' sent to the master within 100 ms");
+	}
+
+	@Test
+	void channelThatClosesFailsWaitingRequests() {
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> {
+		});
+		CompletableFuture<Integer> answer = messenger.request(0, "sum", 1, Integer.class, Duration.ofSeconds(5));
+		messenger.closed("The channel to the master closed");
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(answer::get)
+			.withMessageContaining("The channel to the master closed");
+	}
+
+	@Test
+	void requestThatNoListenerAnswersIsAnsweredWithTheReason() throws Exception {
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> {
+		});
+		messenger.deliver(new Message.UserMessage("unknown", IntNode.valueOf(1), 0, 3, 42));
+		Message.UserReply reply = awaitReply();
+		assertThat(reply.requestId()).isEqualTo(42);
+		assertThat(reply.to()).isZero();
+		assertThat(reply.error()).isEqualTo("No listener in worker 3 answers topic 'unknown'");
+	}
+
+	@Test
+	void unwritablePayloadFailsTheSender() {
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> {
+		});
+		assertThatExceptionOfType(ClusterMessagingException.class)
+			.isThrownBy(() -> messenger.send(0, "odd", new Unwritable()))
+			.withMessageStartingWith("Payload for topic 'odd' cannot be written as JSON");
+		assertThat(this.sent).isEmpty();
+	}
+
+	@Test
+	void messageToAWorkerNotOnTheChannelFailsAtOnce() {
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> {
+		});
+		messenger.members(List.of(3, 4));
+		messenger.send(4, "hello", "there");
+		assertThatExceptionOfType(ClusterMessagingException.class).isThrownBy(() -> messenger.send(5, "hello", 1))
+			.withMessage("worker 5 is not on the cluster's channel; workers on it: [3, 4]");
+		assertThatExceptionOfType(ClusterMessagingException.class).isThrownBy(() -> messenger.send(3, "hello", 1))
+			.withMessage("worker 3 cannot send a message to itself");
+		assertThat(this.sent).hasSize(1);
+	}
+
+	public static class Unwritable {
+
+		public String getValue() {
+			throw new IllegalStateException("no value");
+		}
+
+	}
+
+	private Message.UserReply awaitReply() throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (System.nanoTime() < deadline) {
+			for (Message message : this.sent) {
+				if (message instanceof Message.UserReply reply) {
+					return reply;
+				}
+			}
+			Thread.sleep(10);
+		}
+		throw new AssertionError("No reply sent");
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
