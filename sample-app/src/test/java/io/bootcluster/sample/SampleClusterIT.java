@@ -11,6 +11,7 @@ import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.ListeningSockets;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,6 +45,14 @@ class SampleClusterIT {
 				.isEqualTo(master.pid());
 			assertThat(Http.get(port, "/actuator/prometheus").body()).contains("cluster_workers{state=\"listening\"} 2.0");
 			assertThat(master.linesMatching("^\\[worker [12]\\] .*Started SampleApplication")).hasSize(2);
+
+			// Messaging between workers: a sum over the cluster, and a cache cleared everywhere
+			JsonNode stats = Http.get(port, "/stats").json();
+			assertThat(stats.get("byWorker").properties()).hasSize(2);
+			assertThat(stats.get("total").asLong()).isGreaterThanOrEqualTo(pids.size());
+			int clearer = Http.send("DELETE", port, "/greetings/cache", null).json().get("worker").asInt();
+			master.awaitLine("^\\[worker " + (3 - clearer) + "\\] .*Cleared \\d+ cached greetings, as worker " + clearer
+					+ " asked", Duration.ofSeconds(10));
 
 			List<ProcessHandle> workers = master.descendants();
 			master.terminate();
