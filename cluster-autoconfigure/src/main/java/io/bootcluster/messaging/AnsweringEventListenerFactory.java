@@ -65,6 +65,15 @@ public class AnsweringEventListenerFactory implements EventListenerFactory, Orde
 			}
 		}
 
+		// Called only once the listener's condition has let the event through
+		@Override
+		protected @Nullable Object doInvoke(@Nullable Object... args) {
+			if (handling.get() != null) {
+				ChannelMessenger.taken();
+			}
+			return super.doInvoke(args);
+		}
+
 		@Override
 		protected void handleResult(@Nullable Object result) {
 			ClusterMessageEvent message = handling.get();

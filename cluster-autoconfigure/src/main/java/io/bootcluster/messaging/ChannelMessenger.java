@@ -38,6 +38,9 @@ public final class ChannelMessenger implements ClusterMessenger {
 
 	private static final Log logger = LogFactory.getLog(ChannelMessenger.class);
 
+	// Set while a message is published, for the listeners to say they took it
+	private static final ThreadLocal<boolean[]> TAKEN = new ThreadLocal<>();
+
 	/**
 	 * Received messages waiting for their listeners. When as many wait, the channel's
 	 * reader waits too, and the sender with it: a burst is slowed down, not dropped.
@@ -184,6 +187,8 @@ public final class ChannelMessenger implements ClusterMessenger {
 				? (value, error) -> answer(message, value, error) : null;
 		ClusterMessageEvent event = new ClusterMessageEvent(this, message.topic(), message.from(), message.payload(),
 				answer);
+		boolean[] taken = new boolean[1];
+		TAKEN.set(taken);
 		try {
 			this.publisher.accept(event);
 		}
@@ -191,9 +196,15 @@ public final class ChannelMessenger implements ClusterMessenger {
 			logger.warn("A listener failed on " + event, ex);
 			event.fail("A listener in " + describe(this.id) + " failed: " + ex.getMessage());
 		}
+		finally {
+			TAKEN.remove();
+		}
 		if (event.isRequest() && !event.isHandled()) {
 			logger.warn("No listener answered " + event);
 			event.fail("No listener in " + describe(this.id) + " answers topic '" + message.topic() + "'");
+		}
+		else if (!taken[0] && !event.isRequest()) {
+			logger.warn("No @EventListener took " + event);
 		}
 	}
 
@@ -244,6 +255,16 @@ public final class ChannelMessenger implements ClusterMessenger {
 		catch (JacksonException ex) {
 			throw new ClusterMessagingException(
 					"Payload for topic '" + topic + "' cannot be written as JSON: " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+	/**
+	 * Notes that a listener took the message being published on this thread.
+	 */
+	static void taken() {
+		boolean[] taken = TAKEN.get();
+		if (taken != null) {
+			taken[0] = true;
 		}
 	}
 
