@@ -6,12 +6,11 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.jspecify.annotations.Nullable;
@@ -24,13 +23,13 @@ import org.jspecify.annotations.Nullable;
  * only {@link #initServerSocket()} assigns, so this endpoint binds the channel itself and
  * stores it there.
  * <p>
- * The acceptor waits on a selector rather than in a blocking {@code accept()}. To stop
- * taking connections, it is woken, accepts every connection already queued, and closes the
- * listener itself right after the queue is found empty: the kernel resets what is still
- * queued on a closed listener (unless {@code net.ipv4.tcp_migrate_req} is set), and this
- * leaves no time for anything to be queued. Tomcat's own way of waking its acceptor, a
- * connection to its own port, is not used: with {@code SO_REUSEPORT} the kernel may hand
- * that connection to a sibling worker.
+ * The acceptor waits on a selector rather than in a blocking {@code accept()}, so that
+ * stopping needs no wake-up connection: Tomcat's way, a connection to its own port, could
+ * land on a sibling worker with {@code SO_REUSEPORT}. To stop taking connections, the
+ * thread that asks accepts every connection already queued, hands each to the endpoint,
+ * and closes the listener right after the queue is found empty: the kernel resets what is
+ * still queued on a closed listener (unless {@code net.ipv4.tcp_migrate_req} is set), and
+ * this leaves next to no time for anything to be queued.
  */
 class ReusePortNioEndpoint extends NioEndpoint {
 
@@ -38,9 +37,13 @@ class ReusePortNioEndpoint extends NioEndpoint {
 
 	private static final long STOP_POLL_MILLIS = 10;
 
-	private static final long CLOSE_WAIT_MILLIS = 2000;
+	private static final long SELECT_TIMEOUT_MILLIS = 1000;
 
-	private final CountDownLatch listenerClosed = new CountDownLatch(1);
+	// Set while a connection accepted during the close is handed to the endpoint, which
+	// calls destroySocket itself if that fails
+	private static final ThreadLocal<Boolean> handingOver = new ThreadLocal<>();
+
+	private final Object closeLock = new Object();
 
 	private volatile @Nullable Selector acceptSelector;
 
@@ -65,6 +68,7 @@ class ReusePortNioEndpoint extends NioEndpoint {
 			Selector selector = Selector.open();
 			channel.register(selector, SelectionKey.OP_ACCEPT);
 			this.acceptSelector = selector;
+			this.closing = false;
 		}
 		catch (IOException | RuntimeException ex) {
 			channel.close();
@@ -74,8 +78,8 @@ class ReusePortNioEndpoint extends NioEndpoint {
 	}
 
 	/**
-	 * Asks the acceptor to close the listener once it has taken every queued connection,
-	 * and waits, briefly, until it has: Tomcat closes the listener right after this.
+	 * Takes every queued connection, then closes the listener, on the calling thread. The
+	 * acceptor, woken by the closed selector, ends quietly once the endpoint stops.
 	 */
 	@Override
 	protected void unlockAccept() {
@@ -84,13 +88,55 @@ class ReusePortNioEndpoint extends NioEndpoint {
 			super.unlockAccept();
 			return;
 		}
-		this.closing = true;
-		selector.wakeup();
+		ServerSocketChannel channel = (ServerSocketChannel) getServerSocket();
+		synchronized (this.closeLock) {
+			if (this.closing || channel == null) {
+				return;
+			}
+			this.closing = true;
+			try {
+				SocketChannel socket;
+				while ((socket = accept(channel)) != null) {
+					handOver(socket);
+				}
+				channel.close();
+			}
+			catch (IOException ex) {
+				// Closed under us: nothing is queued any more
+			}
+			finally {
+				// A channel registered with a selector closes for good only once the selector
+				// lets it go
+				closeQuietly(selector);
+			}
+		}
+	}
+
+	private @Nullable SocketChannel accept(ServerSocketChannel channel) throws IOException {
 		try {
-			this.listenerClosed.await(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+			countUpOrAwaitConnection();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+			return null;
+		}
+		SocketChannel socket = channel.accept();
+		if (socket == null) {
+			countDownConnection();
+		}
+		return socket;
+	}
+
+	// As Tomcat's acceptor does with a connection it accepted
+	private void handOver(SocketChannel socket) {
+		handingOver.set(Boolean.TRUE);
+		try {
+			if (!setSocketOptions(socket)) {
+				closeSocket(socket);
+			}
+		}
+		finally {
+			handingOver.remove();
 		}
 	}
 
@@ -102,30 +148,25 @@ class ReusePortNioEndpoint extends NioEndpoint {
 		}
 		ServerSocketChannel channel = (ServerSocketChannel) getServerSocket();
 		try {
-			while (true) {
+			while (!this.closing) {
 				SocketChannel socket = channel.accept();
 				if (socket != null) {
 					return socket;
 				}
-				if (this.closing) {
-					channel.close();
-					this.listenerClosed.countDown();
-					throw new ClosedChannelException();
-				}
-				// Woken by a connection or by unlockAccept(); the timeout guards against a missed wake-up
-				selector.select(1000);
+				// Woken by a connection, or by unlockAccept() closing the selector
+				selector.select(SELECT_TIMEOUT_MILLIS);
 				selector.selectedKeys().clear();
 			}
 		}
-		catch (ClosedChannelException ex) {
-			this.listenerClosed.countDown();
-			// Still running, the acceptor would take the close for a failure, log it and back
-			// off: it ends quietly once the endpoint has stopped
-			while (isRunning()) {
-				Thread.sleep(STOP_POLL_MILLIS);
-			}
-			throw ex;
+		catch (ClosedChannelException | ClosedSelectorException ex) {
+			// Closed by unlockAccept()
 		}
+		// Still running, the acceptor would take the close for a failure, log it and back
+		// off: it ends quietly once the endpoint has stopped
+		while (isRunning()) {
+			Thread.sleep(STOP_POLL_MILLIS);
+		}
+		throw new ClosedChannelException();
 	}
 
 	/**
@@ -135,10 +176,8 @@ class ReusePortNioEndpoint extends NioEndpoint {
 	 */
 	@Override
 	protected void destroySocket(SocketChannel socket) {
-		if (this.closing && isRunning() && !isPaused()) {
-			if (!setSocketOptions(socket)) {
-				closeSocket(socket);
-			}
+		if (this.closing && isRunning() && !isPaused() && handingOver.get() == null) {
+			handOver(socket);
 			return;
 		}
 		super.destroySocket(socket);
@@ -152,8 +191,17 @@ class ReusePortNioEndpoint extends NioEndpoint {
 		finally {
 			Selector selector = this.acceptSelector;
 			if (selector != null) {
-				selector.close();
+				closeQuietly(selector);
 			}
+		}
+	}
+
+	private static void closeQuietly(Selector selector) {
+		try {
+			selector.close();
+		}
+		catch (IOException ex) {
+			// Nothing left to release
 		}
 	}
 

@@ -1,11 +1,19 @@
 package io.bootcluster.server;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.HashSet;
 import java.util.Set;
 
+import io.bootcluster.ipc.DaemonThreads;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
+import io.bootcluster.test.ListeningSockets;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -45,6 +53,51 @@ class TomcatPortSharingTests {
 			first.stop();
 			second.stop();
 		}
+	}
+
+	@Test
+	void retiredServerClosesItsListenerAndServesWhatItAccepted() throws Exception {
+		int port = ClusterProcess.freePort();
+		WebServer retiring = start(port, "retiring");
+		WebServer staying = start(port, "staying");
+		AtomicBoolean running = new AtomicBoolean(true);
+		AtomicInteger served = new AtomicInteger();
+		List<String> failures = new CopyOnWriteArrayList<>();
+		List<Thread> clients = new ArrayList<>();
+		try {
+			assertThat(ListeningSockets.count(port)).isEqualTo(2);
+			for (int i = 0; i < 8; i++) {
+				clients.add(DaemonThreads.start("client-" + i, () -> {
+					while (running.get()) {
+						try {
+							assertThat(Http.get(port, "/").status()).isEqualTo(200);
+							served.incrementAndGet();
+						}
+						catch (IOException | AssertionError ex) {
+							failures.add(ex.toString());
+						}
+					}
+				}));
+			}
+			ClusterProcess.sleep(Duration.ofMillis(500));
+			assertThat(this.portSharing.retire(retiring, Duration.ofSeconds(5))).isTrue();
+			// Gone from the kernel's group at once, not only once Tomcat stops
+			assertThat(ListeningSockets.count(port)).isEqualTo(1);
+			int before = served.get();
+			ClusterProcess.sleep(Duration.ofMillis(500));
+			assertThat(served.get()).isGreaterThan(before);
+		}
+		finally {
+			running.set(false);
+			for (Thread client : clients) {
+				client.join(10_000);
+			}
+			retiring.stop();
+			staying.stop();
+		}
+		// Only a connection that completes its handshake in the microseconds between the
+		// last accept and the close can be reset, and only with net.ipv4.tcp_migrate_req=0
+		assertThat(failures).hasSizeLessThanOrEqualTo(1);
 	}
 
 	@Test

@@ -37,6 +37,15 @@ public final class ListeningSockets {
 		}
 	}
 
+	/**
+	 * How many listening sockets there are on a port, whoever holds them.
+	 * @param port the port
+	 * @return the number of listening sockets
+	 */
+	public static int count(int port) {
+		return listeningInodes(port).size();
+	}
+
 	private static Set<String> listeningInodes(int port) {
 		String localPort = ":" + String.format(Locale.ROOT, "%04X", port);
 		Set<String> inodes = new HashSet<>();
