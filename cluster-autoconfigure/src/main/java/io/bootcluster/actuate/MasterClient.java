@@ -31,7 +31,16 @@ public class MasterClient {
 	 * @return the status
 	 */
 	public ClusterStatus status() {
-		return FrameCodec.mapper().treeToValue(ask("status", NullNode.getInstance()), ClusterStatus.class);
+		return status(TIMEOUT);
+	}
+
+	/**
+	 * The cluster's status, as the master sees it.
+	 * @param timeout how long to wait for the master
+	 * @return the status
+	 */
+	public ClusterStatus status(Duration timeout) {
+		return FrameCodec.mapper().treeToValue(ask("status", NullNode.getInstance(), timeout), ClusterStatus.class);
 	}
 
 	/**
@@ -43,8 +52,21 @@ public class MasterClient {
 	 * @throws IllegalStateException if the master did not answer
 	 */
 	public JsonNode ask(String action, JsonNode body) {
+		return ask(action, body, TIMEOUT);
+	}
+
+	/**
+	 * Asks the master and waits.
+	 * @param action the action
+	 * @param body its input
+	 * @param timeout how long to wait
+	 * @return the master's answer
+	 * @throws PendingRequests.RequestRejectedException if the master refused the request
+	 * @throws IllegalStateException if the master did not answer
+	 */
+	public JsonNode ask(String action, JsonNode body, Duration timeout) {
 		try {
-			return this.runtime.request(action, body, TIMEOUT).get(TIMEOUT.toMillis() + 100, TimeUnit.MILLISECONDS);
+			return this.runtime.request(action, body, timeout).get(timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -58,7 +80,7 @@ public class MasterClient {
 					ex.getCause());
 		}
 		catch (TimeoutException ex) {
-			throw new IllegalStateException("The master did not answer '" + action + "' within " + TIMEOUT.toSeconds()
+			throw new IllegalStateException("The master did not answer '" + action + "' within " + timeout.toSeconds()
 					+ "s", ex);
 		}
 	}

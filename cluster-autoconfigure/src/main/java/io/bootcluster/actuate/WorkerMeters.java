@@ -1,5 +1,6 @@
 package io.bootcluster.actuate;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Statistic;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -30,6 +30,9 @@ import tools.jackson.databind.node.ObjectNode;
  * scrape lists one series per worker, wherever the shared port sends the request.
  */
 public class WorkerMeters {
+
+	// The master gives each worker 2s to answer
+	private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(4);
 
 	private final MeterRegistry registry;
 
@@ -51,7 +54,7 @@ public class WorkerMeters {
 		Set<Meter.Id> mirrored = mirroredIds();
 		for (Meter meter : this.registry.getMeters()) {
 			Meter.Id id = meter.getId();
-			if (ClusterMeters.isClusterMeter(id.getName()) || mirrored.contains(id)) {
+			if (ClusterMeters.isClusterMeter(id.getName()) || mirrored.contains(id) || !mirrorable(meter)) {
 				continue;
 			}
 			ObjectNode node = meters.addObject()
@@ -83,13 +86,29 @@ public class WorkerMeters {
 	}
 
 	/**
+	 * Whether another worker can show this meter faithfully. Counters, gauges and timers
+	 * without histogram buckets can; a summary, a histogram or a long task timer would be
+	 * rebuilt as another kind of meter under the same name, which a Prometheus scrape
+	 * refuses.
+	 * @param meter the meter
+	 * @return whether to send it
+	 */
+	static boolean mirrorable(Meter meter) {
+		return switch (meter.getId().getType()) {
+			case COUNTER, GAUGE -> true;
+			case TIMER -> !(meter instanceof Timer timer) || timer.takeSnapshot().histogramCounts().length == 0;
+			default -> false;
+		};
+	}
+
+	/**
 	 * Asks the master for every other worker's meters and mirrors them here. Meters of
 	 * workers that are gone, or that a worker no longer has, are removed.
 	 */
 	public synchronized void refresh() {
 		JsonNode byWorker;
 		try {
-			byWorker = this.master.ask("metrics", NullNode.getInstance());
+			byWorker = this.master.ask("metrics", NullNode.getInstance(), REFRESH_TIMEOUT);
 		}
 		catch (RuntimeException ex) {
 			return;
@@ -130,6 +149,7 @@ public class WorkerMeters {
 		Mirror(MeterRegistry registry, String workerId, JsonNode meter) {
 			String name = meter.get("name").asString();
 			Meter.Type type = Meter.Type.valueOf(meter.get("type").asString());
+			// Only counters, gauges and timers are sent: see mirrorable()
 			Tags tags = Tags.of(WorkerTagFilter.WORKER_TAG, workerId);
 			for (Map.Entry<String, JsonNode> tag : meter.get("tags").properties()) {
 				tags = tags.and(Tag.of(tag.getKey(), tag.getValue().asString()));
@@ -147,24 +167,12 @@ public class WorkerMeters {
 					.baseUnit(unit)
 					.description(description)
 					.register(registry);
-				case TIMER -> FunctionTimer
+				default -> FunctionTimer
 					.builder(name, this, (m) -> (long) m.value("COUNT"), (m) -> m.value("TOTAL_TIME"), TimeUnit.SECONDS)
 					.tags(tags)
 					.description(description)
 					.register(registry);
-				default -> Meter.builder(name, type, measurements(meter.get("values")))
-					.tags(tags)
-					.baseUnit(unit)
-					.description(description)
-					.register(registry);
 			};
-		}
-
-		private Iterable<Measurement> measurements(JsonNode values) {
-			return values.propertyNames()
-				.stream()
-				.map((statistic) -> new Measurement(() -> value(statistic), Statistic.valueOf(statistic)))
-				.toList();
 		}
 
 		void update(JsonNode values) {

@@ -75,6 +75,9 @@ public final class ManagementServer {
 			catch (IllegalArgumentException ex) {
 				response = new Response(400, error(ex.getMessage()));
 			}
+			catch (IllegalStateException ex) {
+				response = new Response(503, error(ex.getMessage()));
+			}
 			byte[] bytes = FrameCodec.mapper().writeValueAsBytes(response.body());
 			exchange.getResponseHeaders().set("Content-Type", "application/json");
 			exchange.sendResponseHeaders(response.status(), bytes.length);

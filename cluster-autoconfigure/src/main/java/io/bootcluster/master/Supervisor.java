@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -280,9 +281,10 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			this.slots.add(slot);
 			fork(slot);
 		}
-		List<Slot> active = this.slots.stream().filter((slot) -> !slot.removed).toList();
-		for (int i = active.size() - 1; i >= desired; i--) {
-			Slot slot = active.get(i);
+		// Slots that gave up go first, then the newest
+		List<Slot> active = new ArrayList<>(this.slots.stream().filter((slot) -> !slot.removed).toList());
+		active.sort(Comparator.comparing((Slot slot) -> !slot.givenUp).thenComparing((slot) -> slot.index));
+		for (Slot slot : active.subList(0, Math.max(0, active.size() - desired))) {
 			slot.removed = true;
 			workersIn(slot).forEach((worker) -> retire(worker, Retirement.REMOVE, "the cluster is scaling down"));
 		}
@@ -569,7 +571,10 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	 * @return the successor, or {@code null} when none was started
 	 */
 	private @Nullable WorkerProcess replace(WorkerProcess worker, String reason) {
-		if (this.stopping || worker.isRetiring() || worker.successor != null || worker.state == WorkerState.DEAD) {
+		// A worker that has not started yet (a replacement itself, maybe) is not replaced:
+		// the startup timeout deals with it
+		if (this.stopping || worker.isRetiring() || worker.successor != null || !worker.served
+				|| worker.state == WorkerState.DEAD) {
 			return null;
 		}
 		WorkerProcess successor = fork(worker.slot);
@@ -652,16 +657,16 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			}
 			return;
 		}
+		RollingRestart restart = this.rollingRestart;
+		if (restart != null && restart.successor == worker && !worker.served) {
+			abortRestart(worker);
+		}
 		WorkerProcess predecessor = worker.predecessor;
 		if (predecessor != null) {
 			// A replacement that never became ready: its predecessor serves on
 			predecessor.successor = null;
 			logger.error("Replacement " + worker + " ended with " + worker.exit + " before it was ready; " + predecessor
 					+ " keeps serving");
-			RollingRestart restart = this.rollingRestart;
-			if (restart != null && restart.successor == worker) {
-				abortRestart(worker);
-			}
 			return;
 		}
 		WorkerProcess successor = worker.successor;
@@ -674,7 +679,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			}
 			return;
 		}
-		RollingRestart restart = this.rollingRestart;
+		restart = this.rollingRestart;
 		if (restart != null && restart.predecessor == worker) {
 			restart.predecessor = null;
 			if (restart.successor == null || restart.successor.served) {
@@ -684,10 +689,18 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		}
 		switch (worker.retirement) {
 			case REPLACE -> fork(worker.slot);
-			case REPLACED, REMOVE -> {
-				// Nothing to start
+			case REPLACED -> {
+				// Its successor serves in its slot
 			}
+			case REMOVE -> exitIfNothingIsLeft();
 			case NONE -> crashed(worker.slot, worker.uptime());
+		}
+	}
+
+	private void exitIfNothingIsLeft() {
+		if (this.workers.isEmpty() && this.slots.stream().allMatch((slot) -> slot.givenUp || slot.removed)) {
+			logger.error("No worker is left and none will be respawned: the master exits");
+			finish(1);
 		}
 	}
 
@@ -712,10 +725,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			logger.error("A worker crashed " + crashes + " times in a row without staying up for "
 					+ policy.stableUptime().toSeconds() + "s: its slot will not be respawned (cluster.restart.max-crashes="
 					+ policy.maxCrashes() + "). The worker output above shows why it fails.");
-			if (this.workers.isEmpty() && this.slots.stream().allMatch((s) -> s.givenUp || s.removed)) {
-				logger.error("No worker is left and none will be respawned: the master exits");
-				finish(1);
-			}
+			exitIfNothingIsLeft();
 			return;
 		}
 		Duration delay = policy.backoff(crashes);

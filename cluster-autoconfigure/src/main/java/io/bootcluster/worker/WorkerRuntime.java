@@ -49,6 +49,9 @@ public final class WorkerRuntime {
 
 	private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(10);
 
+	/** How often a worker that asked to be replaced asks again. */
+	private static final Duration REPLACEMENT_RETRY = Duration.ofSeconds(15);
+
 	/** How long an orphaned worker may spend closing before it halts. */
 	private static final Duration ORPHAN_GRACE = Duration.ofSeconds(3);
 
@@ -61,7 +64,9 @@ public final class WorkerRuntime {
 
 	private final WorkerHealth health;
 
-	private volatile boolean replacementRequested;
+	private volatile @Nullable String replacementReason;
+
+	private volatile long replacementAskedAt;
 
 	private volatile List<Integer> members = List.of();
 
@@ -337,6 +342,7 @@ public final class WorkerRuntime {
 			if (recycle != null) {
 				requestReplacement(recycle);
 			}
+			askAgainForReplacement();
 			sleep(this.options.heartbeatInterval());
 		}
 	}
@@ -361,12 +367,23 @@ public final class WorkerRuntime {
 	}
 
 	private void requestReplacement(String reason) {
-		if (this.replacementRequested || this.leaving) {
+		if (this.replacementReason != null || this.leaving) {
 			return;
 		}
-		this.replacementRequested = true;
+		this.replacementReason = reason;
+		this.replacementAskedAt = System.nanoTime();
 		logger.warn("Worker " + this.id + " asks to be replaced: " + reason);
 		this.connection.trySend(new Message.ReplaceMe(reason));
+	}
+
+	// Until it is replaced, a worker asks again now and then: its first successor may have
+	// failed, or it may have asked before it had started
+	private void askAgainForReplacement() {
+		String reason = this.replacementReason;
+		if (reason != null && System.nanoTime() - this.replacementAskedAt > REPLACEMENT_RETRY.toNanos()) {
+			this.replacementAskedAt = System.nanoTime();
+			this.connection.trySend(new Message.ReplaceMe(reason));
+		}
 	}
 
 	private void leave(String reason) {
