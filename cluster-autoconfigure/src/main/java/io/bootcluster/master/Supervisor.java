@@ -283,7 +283,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		}
 		// Slots that gave up go first, then the newest
 		List<Slot> active = new ArrayList<>(this.slots.stream().filter((slot) -> !slot.removed).toList());
-		active.sort(Comparator.comparing((Slot slot) -> !slot.givenUp).thenComparing((slot) -> slot.index));
+		active.sort(Comparator.comparing((Slot slot) -> !slot.givenUp)
+			.thenComparing((slot) -> slot.index, Comparator.reverseOrder()));
 		for (Slot slot : active.subList(0, Math.max(0, active.size() - desired))) {
 			slot.removed = true;
 			workersIn(slot).forEach((worker) -> retire(worker, Retirement.REMOVE, "the cluster is scaling down"));
