@@ -74,6 +74,33 @@ public final class ClusterProcess implements AutoCloseable {
 		return start(command);
 	}
 
+	/**
+	 * Starts a JVM with the given launch arguments.
+	 * @param arguments what follows {@code java} and the test's JVM options
+	 * @return the started process
+	 */
+	public static ClusterProcess startJava(String... arguments) {
+		List<String> command = new ArrayList<>(javaCommand());
+		command.addAll(List.of(arguments));
+		return start(command);
+	}
+
+	/**
+	 * A process's command line, as Linux exposes it.
+	 * @param pid the process
+	 * @return its arguments, the executable first
+	 */
+	public static List<String> commandLineOf(long pid) {
+		try {
+			String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"),
+					StandardCharsets.UTF_8);
+			return List.of(cmdline.split("\0"));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	private static List<String> javaCommand() {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

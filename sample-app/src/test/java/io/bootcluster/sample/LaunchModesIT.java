@@ -1,0 +1,86 @@
+package io.bootcluster.sample;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Http;
+import io.bootcluster.test.ListeningSockets;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sample run the other ways Boot applications are launched: its workers are started
+ * the same way as their master.
+ */
+class LaunchModesIT {
+
+	private static final Path JAR = Path.of("target", "sample-app.jar");
+
+	@Test
+	void jarLauncherOnTheClassPath() throws Exception {
+		int port = ClusterProcess.freePort();
+		try (ClusterProcess master = ClusterProcess.startJava("-cp", JAR.toString(),
+				"org.springframework.boot.loader.launch.JarLauncher", "--server.port=" + port, "--cluster.workers=2",
+				"--cluster.master.management-port=" + ClusterProcess.freePort())) {
+			Set<Long> pids = awaitTwoWorkers(master, port);
+			for (long pid : pids) {
+				assertThat(ClusterProcess.commandLineOf(pid)).containsSubsequence("-cp", JAR.toString(),
+						"org.springframework.boot.loader.launch.JarLauncher", "--server.port=" + port);
+			}
+			stop(master);
+		}
+	}
+
+	@Test
+	void extractedJarWithASeparateManagementPort() throws Exception {
+		Path extracted = Path.of("target", "extracted");
+		if (!Files.exists(extracted.resolve("sample-app.jar"))) {
+			try (ClusterProcess extract = ClusterProcess.startJava("-Djarmode=tools", "-jar", JAR.toString(),
+					"extract", "--destination", extracted.toString())) {
+				assertThat(extract.awaitExit(Duration.ofSeconds(60))).isZero();
+			}
+		}
+		int port = ClusterProcess.freePort();
+		int managementPort = ClusterProcess.freePort();
+		Path jar = extracted.resolve("sample-app.jar");
+		try (ClusterProcess master = ClusterProcess.startJar(jar, "--server.port=" + port, "--cluster.workers=2",
+				"--management.server.port=" + managementPort,
+				"--cluster.master.management-port=" + ClusterProcess.freePort())) {
+			Set<Long> pids = awaitTwoWorkers(master, port);
+			for (long pid : pids) {
+				assertThat(ClusterProcess.commandLineOf(pid)).containsSubsequence("-jar",
+						jar.toAbsolutePath().toString());
+			}
+			// The management port is shared like the application's
+			assertThat(ListeningSockets.count(managementPort)).isEqualTo(2);
+			assertThat(Http.get(managementPort, "/actuator/cluster").json().get("workers")).hasSize(2);
+			assertThat(Http.get(managementPort, "/actuator/health").status()).isEqualTo(200);
+			stop(master);
+		}
+	}
+
+	private static Set<Long> awaitTwoWorkers(ClusterProcess master, int port) throws IOException {
+		master.awaitLines("Worker \\d+ \\(pid \\d+\\) is listening on .*:" + port, 2, Duration.ofSeconds(120));
+		Set<Long> pids = new HashSet<>();
+		for (int i = 0; i < 60 && pids.size() < 2; i++) {
+			pids.add(Http.get(port, "/").pid());
+		}
+		assertThat(pids).hasSize(2).doesNotContain(master.pid());
+		return pids;
+	}
+
+	private static void stop(ClusterProcess master) {
+		List<ProcessHandle> workers = master.descendants();
+		master.terminate();
+		assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
+		assertThat(workers).noneMatch(ProcessHandle::isAlive);
+	}
+
+}
