@@ -4,6 +4,7 @@ import io.bootcluster.ClusterMessenger;
 import io.bootcluster.actuate.MasterClient;
 import io.bootcluster.messaging.AnsweringEventListenerFactory;
 import io.bootcluster.messaging.ChannelMessenger;
+import io.bootcluster.server.JettyPortSharing;
 import io.bootcluster.server.SharedPortSupport;
 import io.bootcluster.server.TomcatPortSharing;
 import io.bootcluster.worker.ReadinessReporter;
@@ -12,6 +13,7 @@ import io.bootcluster.worker.SharedPortLifecycle;
 import io.bootcluster.worker.WorkerRuntime;
 import jakarta.servlet.Filter;
 import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.server.Server;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -20,6 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jetty.JettyWebServerFactory;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationEventPublisher;
@@ -80,6 +83,17 @@ public final class ClusterWorkerAutoConfiguration {
 				ObjectProvider<SharedPortSupport> supports, ClusterProperties properties) {
 			return new SharedPortLifecycle(runtime, supports.orderedStream().toList(),
 					properties.getWorker().getDrainTimeout());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ Server.class, JettyWebServerFactory.class })
+	static class JettyConfiguration {
+
+		@Bean
+		JettyPortSharing clusterJettyPortSharing() {
+			return new JettyPortSharing();
 		}
 
 	}

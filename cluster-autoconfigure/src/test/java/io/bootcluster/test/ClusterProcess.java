@@ -1,6 +1,7 @@
 package io.bootcluster.test;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -52,12 +54,48 @@ public final class ClusterProcess implements AutoCloseable {
 	 * @return the started process
 	 */
 	public static ClusterProcess startClass(Class<?> mainClass, String... arguments) {
+		return startClass(WebServerKind.TOMCAT, mainClass, arguments);
+	}
+
+	/**
+	 * Starts a main class from this test's class path, with one kind of web server on it.
+	 * @param server the web server the application gets
+	 * @param mainClass the application's main class
+	 * @param arguments program arguments
+	 * @return the started process
+	 */
+	public static ClusterProcess startClass(WebServerKind server, Class<?> mainClass, String... arguments) {
 		List<String> command = new ArrayList<>(javaCommand());
 		command.add("-cp");
-		command.add(System.getProperty("java.class.path"));
+		command.add(Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+			.filter((entry) -> server.others().noneMatch(entry::contains))
+			.collect(Collectors.joining(File.pathSeparator)));
 		command.add(mainClass.getName());
 		command.addAll(List.of(arguments));
 		return start(command);
+	}
+
+	/**
+	 * The web servers the test class path holds; an application started from it gets one.
+	 */
+	public enum WebServerKind {
+
+		/** Tomcat, Boot's default. */
+		TOMCAT("tomcat-embed-", "spring-boot-tomcat", "spring-boot-starter-tomcat"),
+
+		/** Jetty 12. */
+		JETTY("/org/eclipse/jetty/", "spring-boot-jetty", "spring-boot-starter-jetty");
+
+		private final List<String> jars;
+
+		WebServerKind(String... jars) {
+			this.jars = List.of(jars);
+		}
+
+		Stream<String> others() {
+			return Stream.of(values()).filter((kind) -> kind != this).flatMap((kind) -> kind.jars.stream());
+		}
+
 	}
 
 	/**
