@@ -128,6 +128,11 @@ public class ClusterProperties {
 	 * @param availableProcessors the CPUs the JVM may use
 	 * @return the number of workers
 	 */
+	@Nullable Integer requestedWorkers() {
+		String value = (this.workers != null) ? this.workers.trim() : "";
+		return AUTO.equals(value.toLowerCase(Locale.ROOT)) ? null : resolveWorkers(() -> 1);
+	}
+
 	int resolveWorkers(IntSupplier availableProcessors) {
 		String value = (this.workers != null) ? this.workers.trim() : "";
 		if (AUTO.equals(value.toLowerCase(Locale.ROOT))) {
@@ -156,6 +161,7 @@ public class ClusterProperties {
 		require("worker.heartbeat-timeout",
 				this.worker.heartbeatTimeout.compareTo(WorkerOptions.HEARTBEAT_INTERVAL.multipliedBy(2)) >= 0, binder);
 		require("worker.drain-timeout", !this.worker.drainTimeout.isNegative(), binder);
+		require("worker.min-memory", this.worker.minMemory.toBytes() > 0, binder);
 		require("worker.max-requests", this.worker.maxRequests >= 0, binder);
 		require("worker.max-heap-after-gc",
 				this.worker.maxHeapAfterGc == null || this.worker.maxHeapAfterGc.toBytes() > 0, binder);
@@ -196,6 +202,12 @@ public class ClusterProperties {
 		 * with.
 		 */
 		private List<String> jvmArguments = new ArrayList<>();
+
+		/**
+		 * Memory a worker needs at least, heap and everything else: with 'auto', no more
+		 * workers start than the memory the JVM may use holds at this much each.
+		 */
+		private DataSize minMemory = DataSize.ofMegabytes(512);
 
 		/**
 		 * Time a worker may take from its fork until its web server listens and its
@@ -256,6 +268,14 @@ public class ClusterProperties {
 
 		public void setStartupTimeout(Duration startupTimeout) {
 			this.startupTimeout = startupTimeout;
+		}
+
+		public DataSize getMinMemory() {
+			return this.minMemory;
+		}
+
+		public void setMinMemory(DataSize minMemory) {
+			this.minMemory = minMemory;
 		}
 
 		public Duration getHeartbeatTimeout() {

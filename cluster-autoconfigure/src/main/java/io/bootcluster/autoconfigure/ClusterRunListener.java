@@ -108,8 +108,8 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 		ClusterProperties.Restart restart = properties.getRestart();
 		RestartPolicy restartPolicy = new RestartPolicy(restart.getInitialBackoff(), restart.getBackoffMultiplier(),
 				restart.getMaxBackoff(), restart.getStableUptime(), restart.getMaxCrashes());
-		return new ClusterMaster.MasterSettings(properties.resolveWorkers(Runtime.getRuntime()::availableProcessors),
-				List.of(this.args), properties.getWorker().getJvmArguments(),
+		return new ClusterMaster.MasterSettings(properties.requestedWorkers(),
+				properties.getWorker().getMinMemory().toBytes(), List.of(this.args), properties.getWorker().getJvmArguments(),
 				properties.getWorker().getStartupTimeout(), properties.getWorker().getHeartbeatTimeout(),
 				properties.getShutdownTimeout(), restartPolicy,
 				(int) properties.getIpc().getMaxFrameSize().toBytes(), managementSettings(properties, environment));

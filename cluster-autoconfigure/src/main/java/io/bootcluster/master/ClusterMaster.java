@@ -2,6 +2,7 @@ package io.bootcluster.master;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
@@ -55,7 +56,14 @@ public final class ClusterMaster {
 	 * @return the exit code for the master's JVM
 	 */
 	public int run() {
-		int workers = this.settings.workers();
+		List<String> workerJvmArguments = new ArrayList<>(this.settings.workerJvmArguments());
+		WorkerSizing sizing = WorkerSizing.plan(this.settings.workers(), Runtime.getRuntime().availableProcessors(),
+				totalMemory(), this.settings.memoryPerWorker(), jvmOptions(workerJvmArguments));
+		logger.info("Cluster plan: " + sizing.description());
+		if (sizing.heapOption() != null) {
+			workerJvmArguments.add(sizing.heapOption());
+		}
+		int workers = sizing.workers();
 		boolean reusePort = reusePortSupported();
 		if (workers > 1 && !reusePort) {
 			logger.warn("This platform does not support SO_REUSEPORT for server sockets, so workers cannot share a "
@@ -76,16 +84,17 @@ public final class ClusterMaster {
 		warnWithoutConnectionMigration();
 		ChannelAddress address = ChannelAddress.create();
 		try {
-			return run(workers, port, reusePort, arguments, address);
+			return run(workers, port, reusePort, arguments, workerJvmArguments, address);
 		}
 		finally {
 			address.delete();
 		}
 	}
 
-	private int run(int workers, int port, boolean reusePort, List<String> arguments, ChannelAddress address) {
-		WorkerLauncher launcher = new WorkerLauncher(
-				WorkerCommand.forCurrentJvm(arguments, this.settings.workerJvmArguments()), address);
+	private int run(int workers, int port, boolean reusePort, List<String> arguments, List<String> workerJvmArguments,
+			ChannelAddress address) {
+		WorkerLauncher launcher = new WorkerLauncher(WorkerCommand.forCurrentJvm(arguments, workerJvmArguments),
+				address);
 		MasterEvents events = new MasterEvents(this.application);
 		FrameCodec codec = new FrameCodec(this.settings.maxFrameSize());
 		Supervisor supervisor = new Supervisor(this.settings, workers, port, reusePort, codec, launcher, events);
@@ -176,6 +185,20 @@ public final class ClusterMaster {
 		ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
 	}
 
+	// Everything a worker's JVM will run with, environment variables included
+	private static List<String> jvmOptions(List<String> workerJvmArguments) {
+		List<String> options = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+		options.addAll(workerJvmArguments);
+		return options;
+	}
+
+	// Container-aware, like availableProcessors()
+	private static long totalMemory() {
+		java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+		return (os instanceof com.sun.management.OperatingSystemMXBean memory) ? memory.getTotalMemorySize()
+				: Runtime.getRuntime().maxMemory() * 4;
+	}
+
 	private static boolean reusePortSupported() {
 		try (ServerSocketChannel channel = ServerSocketChannel.open()) {
 			return channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
@@ -197,7 +220,9 @@ public final class ClusterMaster {
 	/**
 	 * How the master runs the cluster.
 	 *
-	 * @param workers how many workers to keep running
+	 * @param workers how many workers to keep running, or {@code null} for one per CPU, as
+	 * many as the memory holds
+	 * @param memoryPerWorker the memory a worker needs at least, in bytes
 	 * @param programArguments the application's arguments, passed to every worker
 	 * @param workerJvmArguments JVM options for workers only
 	 * @param startupTimeout how long a worker may take from fork to listening
@@ -207,7 +232,7 @@ public final class ClusterMaster {
 	 * @param maxFrameSize the largest frame the channel accepts, in bytes
 	 * @param management where the master serves {@code /actuator/cluster} itself
 	 */
-	public record MasterSettings(int workers, List<String> programArguments, List<String> workerJvmArguments,
+	public record MasterSettings(@Nullable Integer workers, long memoryPerWorker, List<String> programArguments, List<String> workerJvmArguments,
 			Duration startupTimeout, Duration heartbeatTimeout, Duration shutdownTimeout, RestartPolicy restartPolicy,
 			int maxFrameSize,
 			ManagementServer.Settings management) {

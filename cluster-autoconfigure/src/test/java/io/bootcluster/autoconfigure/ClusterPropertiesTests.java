@@ -24,6 +24,7 @@ class ClusterPropertiesTests {
 		assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
 		assertThat(properties.getWorker().getStartupTimeout()).isEqualTo(Duration.ofSeconds(60));
 		assertThat(properties.getWorker().getJvmArguments()).isEmpty();
+		assertThat(properties.getWorker().getMinMemory()).isEqualTo(DataSize.ofMegabytes(512));
 		assertThat(properties.getRestart().getInitialBackoff()).isEqualTo(Duration.ofMillis(100));
 		assertThat(properties.getRestart().getBackoffMultiplier()).isEqualTo(1.5);
 		assertThat(properties.getRestart().getMaxBackoff()).isEqualTo(Duration.ofSeconds(15));
@@ -37,11 +38,13 @@ class ClusterPropertiesTests {
 		ClusterProperties properties = bind(Map.of("cluster.workers", " Auto "));
 		assertThat(properties.isClustered()).isTrue();
 		assertThat(properties.resolveWorkers(() -> 6)).isEqualTo(6);
+		assertThat(properties.requestedWorkers()).isNull();
 	}
 
 	@Test
 	void numberIsTakenAsIs() {
 		assertThat(bind(Map.of("cluster.workers", "3")).resolveWorkers(() -> 6)).isEqualTo(3);
+		assertThat(bind(Map.of("cluster.workers", "3")).requestedWorkers()).isEqualTo(3);
 	}
 
 	@Test
@@ -58,6 +61,7 @@ class ClusterPropertiesTests {
 		source.put("cluster.restart.stable-uptime", "10s");
 		source.put("cluster.restart.max-crashes", "3");
 		source.put("cluster.ipc.max-frame-size", "64KB");
+		source.put("cluster.worker.min-memory", "1GB");
 		ClusterProperties properties = bind(source);
 		assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
 		assertThat(properties.getWorker().getJvmArguments()).containsExactly("-Xmx256m", "-Dx=1");
@@ -69,6 +73,7 @@ class ClusterPropertiesTests {
 		assertThat(properties.getRestart().getStableUptime()).isEqualTo(Duration.ofSeconds(10));
 		assertThat(properties.getRestart().getMaxCrashes()).isEqualTo(3);
 		assertThat(properties.getIpc().getMaxFrameSize()).isEqualTo(DataSize.ofKilobytes(64));
+		assertThat(properties.getWorker().getMinMemory()).isEqualTo(DataSize.ofGigabytes(1));
 	}
 
 	@Test
