@@ -65,9 +65,12 @@ public final class ClusterMaster {
 		}
 		int workers = sizing.workers();
 		boolean reusePort = reusePortSupported();
-		if (workers > 1 && !reusePort) {
-			logger.warn("This platform does not support SO_REUSEPORT for server sockets, so workers cannot share a "
-					+ "port: running a single worker instead of " + workers);
+		String unbalanced = !reusePort ? "its JDK offers no SO_REUSEPORT for server sockets"
+				: !System.getProperty("os.name", "").startsWith("Linux")
+						? "its kernel does not spread connections across SO_REUSEPORT listeners" : null;
+		if (workers > 1 && unbalanced != null) {
+			logger.warn("Running a single worker instead of " + workers + " on " + System.getProperty("os.name")
+					+ ": " + unbalanced + ". Workers share a port on Linux only.");
 			workers = 1;
 		}
 		int port = this.environment.getProperty("server.port", Integer.class, 8080);
