@@ -1,6 +1,10 @@
 package io.bootcluster;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -44,7 +48,8 @@ class ClusterProcessTests {
 	static void startCluster() {
 		port = ClusterProcess.freePort();
 		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2",
-				"--cluster.worker.jvm-arguments=-Dworker.only=yes", "--greeting=hello \"quoted\" world");
+				"--cluster.worker.jvm-arguments=-Dworker.only=yes", "--greeting=hello \"quoted\" world",
+				"--server.http2.enabled=true");
 		master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
 	}
 
@@ -71,6 +76,22 @@ class ClusterProcessTests {
 
 	@Test
 	@Order(2)
+	void http2WorksOnTheSharedPort() throws Exception {
+		Set<Long> pids = new HashSet<>();
+		for (int i = 0; i < 40 && pids.size() < 2; i++) {
+			// A new client, so a new connection, each time: cleartext HTTP/2 by upgrade
+			HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+			HttpResponse<String> response = client.send(
+					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+			pids.add(new Http.Response(response.statusCode(), response.body()).pid());
+		}
+		assertThat(pids).hasSize(2);
+	}
+
+	@Test
+	@Order(3)
 	void workersRunWithTheMastersArgumentsAndTheirOwnJvmArguments() throws IOException {
 		assertThat(Http.get(port, "/property/greeting").body()).isEqualTo("[hello \"quoted\" world]");
 		assertThat(Http.get(port, "/property/worker.only").body()).isEqualTo("[yes]");
@@ -78,7 +99,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(3)
+	@Order(4)
 	void masterSideListenersSeeEachWorkerForkGoOnlineAndListenInOrder() {
 		for (int worker = 1; worker <= 2; worker++) {
 			List<String> events = master.linesMatching("^EVENT (fork|online|listening) worker=" + worker + " ");
@@ -92,7 +113,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(4)
+	@Order(5)
 	void workerMessagesArePublishedToTheMasterAsEvents() throws IOException {
 		Http.Response whoAmI = Http.get(port, "/");
 		assertThat(Http.get(port, "/tell-master/greeting").status()).isEqualTo(200);
@@ -103,7 +124,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(5)
+	@Order(6)
 	void channelRefusesConnectionsWithoutTheSecret() throws IOException {
 		long workerPid = Http.get(port, "/").pid();
 		String socket = ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow();
@@ -126,7 +147,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(6)
+	@Order(7)
 	void killedWorkerIsReplacedByANewWorker() throws IOException {
 		Matcher listening = master.awaitLine("EVENT listening worker=1 pid=(\\d+)", Duration.ofSeconds(1));
 		ProcessHandle.of(Long.parseLong(listening.group(1))).orElseThrow().destroyForcibly();
@@ -145,7 +166,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(7)
+	@Order(8)
 	void sigtermStopsEveryWorkerGracefullyAndTheMasterExitsZero() {
 		List<ProcessHandle> workers = master.descendants();
 		assertThat(workers).hasSize(2);
