@@ -1,16 +1,19 @@
 package io.bootcluster.autoconfigure;
 
 import io.bootcluster.server.JettyPortSharing;
+import io.bootcluster.server.NettyPortSharing;
 import io.bootcluster.server.TomcatPortSharing;
 import io.bootcluster.worker.WorkerRuntime;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.server.Server;
+import reactor.netty.http.server.HttpServer;
 
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.jetty.JettyWebServerFactory;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,6 +33,17 @@ public final class ClusterManagementContextConfiguration {
 		@Bean
 		TomcatPortSharing clusterManagementTomcatPortSharing() {
 			return new TomcatPortSharing();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ HttpServer.class, NettyReactiveWebServerFactory.class })
+	static class NettyConfiguration {
+
+		@Bean
+		NettyPortSharing clusterManagementNettyPortSharing() {
+			return new NettyPortSharing();
 		}
 
 	}

@@ -5,6 +5,7 @@ import io.bootcluster.actuate.MasterClient;
 import io.bootcluster.messaging.AnsweringEventListenerFactory;
 import io.bootcluster.messaging.ChannelMessenger;
 import io.bootcluster.server.JettyPortSharing;
+import io.bootcluster.server.NettyPortSharing;
 import io.bootcluster.server.SharedPortSupport;
 import io.bootcluster.server.TomcatPortSharing;
 import io.bootcluster.worker.ReadinessReporter;
@@ -14,6 +15,7 @@ import io.bootcluster.worker.WorkerRuntime;
 import jakarta.servlet.Filter;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.server.Server;
+import reactor.netty.http.server.HttpServer;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -23,6 +25,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jetty.JettyWebServerFactory;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationEventPublisher;
@@ -83,6 +86,17 @@ public final class ClusterWorkerAutoConfiguration {
 				ObjectProvider<SharedPortSupport> supports, ClusterProperties properties) {
 			return new SharedPortLifecycle(runtime, supports.orderedStream().toList(),
 					properties.getWorker().getDrainTimeout());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ HttpServer.class, NettyReactiveWebServerFactory.class })
+	static class NettyConfiguration {
+
+		@Bean
+		NettyPortSharing clusterNettyPortSharing() {
+			return new NettyPortSharing();
 		}
 
 	}

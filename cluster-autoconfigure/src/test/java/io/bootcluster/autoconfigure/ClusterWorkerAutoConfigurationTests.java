@@ -1,11 +1,15 @@
 package io.bootcluster.autoconfigure;
 
+import io.bootcluster.server.JettyPortSharing;
+import io.bootcluster.server.NettyPortSharing;
 import io.bootcluster.server.TomcatPortSharing;
 import io.bootcluster.worker.SharedPortLifecycle;
 import io.bootcluster.worker.ReadinessReporter;
 import io.bootcluster.worker.RequestCountingFilter;
 import io.bootcluster.worker.WorkerRuntime;
 import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.server.Server;
+import reactor.netty.http.server.HttpServer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -36,6 +40,8 @@ class ClusterWorkerAutoConfigurationTests {
 			assertThat(context).hasSingleBean(ClusterProperties.class);
 			assertThat(context).hasSingleBean(SharedPortLifecycle.class);
 			assertThat(context).hasSingleBean(TomcatPortSharing.class);
+			assertThat(context).hasSingleBean(JettyPortSharing.class);
+			assertThat(context).hasSingleBean(NettyPortSharing.class);
 			assertThat(context).hasSingleBean(ReadinessReporter.class);
 			assertThat(context).hasSingleBean(RequestCountingFilter.class);
 		});
@@ -48,6 +54,17 @@ class ClusterWorkerAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasSingleBean(SharedPortLifecycle.class);
 				assertThat(context).doesNotHaveBean(TomcatPortSharing.class);
+			});
+	}
+
+	@Test
+	void eachServerIsSupportedOnlyWhenItIsThere() {
+		this.runner.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class))
+			.withClassLoader(new FilteredClassLoader(Server.class, HttpServer.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(TomcatPortSharing.class);
+				assertThat(context).doesNotHaveBean(JettyPortSharing.class);
+				assertThat(context).doesNotHaveBean(NettyPortSharing.class);
 			});
 	}
 

@@ -84,7 +84,10 @@ public final class ClusterProcess implements AutoCloseable {
 		TOMCAT("tomcat-embed-", "spring-boot-tomcat", "spring-boot-starter-tomcat"),
 
 		/** Jetty 12. */
-		JETTY("/org/eclipse/jetty/", "spring-boot-jetty", "spring-boot-starter-jetty");
+		JETTY("/org/eclipse/jetty/", "spring-boot-jetty", "spring-boot-starter-jetty"),
+
+		/** Reactor Netty, for reactive applications. */
+		NETTY("reactor-netty", "spring-boot-reactor-netty");
 
 		private final List<String> jars;
 

@@ -1,0 +1,118 @@
+package io.bootcluster.server;
+
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import org.jspecify.annotations.Nullable;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
+
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.boot.reactor.netty.NettyWebServer;
+import org.springframework.boot.web.server.WebServer;
+
+/**
+ * Makes Reactor Netty bind the shared port with {@code SO_REUSEPORT}, and retires its
+ * listener without losing a connection. Netty takes the option of the transport it runs
+ * on (native or NIO) and ignores the other without a word, hence the listener read back
+ * from the bound channel.
+ */
+public class NettyPortSharing implements NettyServerCustomizer, SharedPortSupport {
+
+	private static final ChannelOption<Boolean> NIO_REUSE_PORT = NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
+
+	private static final long DRAIN_POLL_MILLIS = 20;
+
+	private final List<DisposableServer> bound = new CopyOnWriteArrayList<>();
+
+	private final AtomicInteger connections = new AtomicInteger();
+
+	private volatile boolean retiring;
+
+	@Override
+	public HttpServer apply(HttpServer server) {
+		HttpServer shared = LoopResources.hasNativeSupport() ? server.option(UnixChannelOption.SO_REUSEPORT, true)
+				: server.option(NIO_REUSE_PORT, true);
+		return shared.doOnBound(this.bound::add).doOnConnection((connection) -> {
+			this.connections.incrementAndGet();
+			connection.onDispose(this.connections::decrementAndGet);
+			connection.addHandlerLast("clusterRetirement", new CloseAfterResponse());
+		});
+	}
+
+	@Override
+	public @Nullable BoundListener find(WebServer webServer) {
+		if (!(webServer instanceof NettyWebServer)) {
+			return null;
+		}
+		for (DisposableServer server : this.bound) {
+			Channel channel = server.channel();
+			if (channel.isOpen() && channel.localAddress() instanceof InetSocketAddress address) {
+				Boolean reusePort = LoopResources.hasNativeSupport()
+						? channel.config().getOption(UnixChannelOption.SO_REUSEPORT)
+						: channel.config().getOption(NIO_REUSE_PORT);
+				return new BoundListener(address, Boolean.TRUE.equals(reusePort));
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Closes the listening channel, then ends each keep-alive connection with its next
+	 * response ({@code Connection: close}), and waits for the connections to go.
+	 */
+	@Override
+	public boolean retire(WebServer webServer, Duration drainTimeout) {
+		if (!(webServer instanceof NettyWebServer) || this.bound.isEmpty()) {
+			return false;
+		}
+		// The listener first: a client told to close would otherwise reconnect to it
+		for (DisposableServer server : this.bound) {
+			server.channel().close().awaitUninterruptibly(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		this.retiring = true;
+		long deadline = System.nanoTime() + drainTimeout.toNanos();
+		while (this.connections.get() > 0 && System.nanoTime() < deadline) {
+			try {
+				Thread.sleep(DRAIN_POLL_MILLIS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Once the worker retires, marks each response {@code Connection: close}: the client
+	 * closes the connection after it, and sends its next request to another worker.
+	 */
+	private final class CloseAfterResponse extends ChannelOutboundHandlerAdapter {
+
+		@Override
+		public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) throws Exception {
+			if (NettyPortSharing.this.retiring && message instanceof HttpResponse response) {
+				HttpUtil.setKeepAlive(response, false);
+			}
+			super.write(context, message, promise);
+		}
+
+	}
+
+}
