@@ -39,10 +39,11 @@ public record ClusterStatus(long masterPid, int desiredWorkers, long restarts, L
 	 * @param heapMax heap limit, in bytes
 	 * @param cpu its process's recent CPU load, from 0 to 1, or -1 when unknown
 	 * @param requests requests it has served
+	 * @param standby whether it is a standby, started but not serving until it takes over
 	 */
 	public record Worker(int id, long pid, String state, String startedAt, String uptime, long restarts,
 			@Nullable Boolean exitedAfterDisconnect, @Nullable Exit lastExit, long heapUsed, long heapMax, double cpu,
-			long requests) {
+			long requests, boolean standby) {
 	}
 
 	/**

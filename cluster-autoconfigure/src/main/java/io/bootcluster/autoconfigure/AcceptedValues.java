@@ -27,7 +27,8 @@ final class AcceptedValues {
 			Map.entry("cluster.worker.on-uncaught-exception", "replace, exit or ignore"),
 			Map.entry("cluster.worker.max-requests", "a whole number, 0 for no limit"),
 			Map.entry("cluster.worker.max-heap-after-gc", "a size greater than zero, such as 512MB"),
-			Map.entry("cluster.worker.min-memory", "a size greater than zero, such as 512MB"));
+			Map.entry("cluster.worker.min-memory", "a size greater than zero, such as 512MB"),
+			Map.entry("cluster.standby-workers", "a whole number, 0 for none"));
 
 	private AcceptedValues() {
 	}

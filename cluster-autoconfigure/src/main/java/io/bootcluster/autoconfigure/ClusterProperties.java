@@ -38,6 +38,12 @@ public class ClusterProperties {
 	private @Nullable String workers;
 
 	/**
+	 * Spare workers kept started but not serving: when a worker dies, a standby takes its
+	 * place at once (it only has to start its web server), and a new standby is started.
+	 */
+	private int standbyWorkers;
+
+	/**
 	 * Time a worker gets to finish in-flight requests and exit once asked to go, when the
 	 * master stops or replaces it, before it is killed.
 	 */
@@ -65,6 +71,14 @@ public class ClusterProperties {
 
 	public void setWorkers(@Nullable String workers) {
 		this.workers = workers;
+	}
+
+	public int getStandbyWorkers() {
+		return this.standbyWorkers;
+	}
+
+	public void setStandbyWorkers(int standbyWorkers) {
+		this.standbyWorkers = standbyWorkers;
 	}
 
 	public Duration getShutdownTimeout() {
@@ -156,6 +170,7 @@ public class ClusterProperties {
 		}
 		resolveWorkers(() -> 1);
 		require("shutdown-timeout", !this.shutdownTimeout.isNegative(), binder);
+		require("standby-workers", this.standbyWorkers >= 0, binder);
 		require("worker.startup-timeout",
 				!this.worker.startupTimeout.isNegative() && !this.worker.startupTimeout.isZero(), binder);
 		require("worker.heartbeat-timeout",

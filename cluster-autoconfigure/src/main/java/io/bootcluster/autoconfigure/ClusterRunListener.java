@@ -108,7 +108,7 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 		ClusterProperties.Restart restart = properties.getRestart();
 		RestartPolicy restartPolicy = new RestartPolicy(restart.getInitialBackoff(), restart.getBackoffMultiplier(),
 				restart.getMaxBackoff(), restart.getStableUptime(), restart.getMaxCrashes());
-		return new ClusterMaster.MasterSettings(properties.requestedWorkers(),
+		return new ClusterMaster.MasterSettings(properties.requestedWorkers(), properties.getStandbyWorkers(),
 				properties.getWorker().getMinMemory().toBytes(), List.of(this.args), properties.getWorker().getJvmArguments(),
 				properties.getWorker().getStartupTimeout(), properties.getWorker().getHeartbeatTimeout(),
 				properties.getShutdownTimeout(), restartPolicy,

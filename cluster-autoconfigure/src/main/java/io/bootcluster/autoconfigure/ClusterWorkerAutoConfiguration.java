@@ -11,6 +11,7 @@ import io.bootcluster.server.TomcatPortSharing;
 import io.bootcluster.worker.ReadinessReporter;
 import io.bootcluster.worker.RequestCountingFilter;
 import io.bootcluster.worker.SharedPortLifecycle;
+import io.bootcluster.worker.StandbyGate;
 import io.bootcluster.worker.WorkerRuntime;
 import jakarta.servlet.Filter;
 import org.apache.catalina.startup.Tomcat;
@@ -45,6 +46,11 @@ public final class ClusterWorkerAutoConfiguration {
 	@Bean
 	MasterClient clusterMasterClient(WorkerRuntime runtime) {
 		return new MasterClient(runtime);
+	}
+
+	@Bean
+	StandbyGate clusterStandbyGate(WorkerRuntime runtime) {
+		return new StandbyGate(runtime);
 	}
 
 	@Bean

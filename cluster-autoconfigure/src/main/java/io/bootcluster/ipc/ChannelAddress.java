@@ -28,6 +28,12 @@ public record ChannelAddress(Path socket, String secret) {
 	 */
 	public static final String WORKER_ID_ENV = "CLUSTER_WORKER_ID";
 
+	/**
+	 * Environment variable that makes a worker a standby: it starts its application but not
+	 * its web server until the master activates it.
+	 */
+	public static final String STANDBY_ENV = "CLUSTER_STANDBY";
+
 	/** Environment variable that carries the socket path to a worker. */
 	public static final String SOCKET_ENV = "CLUSTER_IPC_SOCKET";
 

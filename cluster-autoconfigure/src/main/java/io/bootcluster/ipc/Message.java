@@ -18,6 +18,8 @@ import tools.jackson.databind.JsonNode;
 		@JsonSubTypes.Type(value = Message.Members.class, name = "members"),
 		@JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
 		@JsonSubTypes.Type(value = Message.Ready.class, name = "ready"),
+		@JsonSubTypes.Type(value = Message.StandbyReady.class, name = "standby-ready"),
+		@JsonSubTypes.Type(value = Message.Activate.class, name = "activate"),
 		@JsonSubTypes.Type(value = Message.ReplaceMe.class, name = "replace-me"),
 		@JsonSubTypes.Type(value = Message.Request.class, name = "request"),
 		@JsonSubTypes.Type(value = Message.Reply.class, name = "reply") })
@@ -139,6 +141,21 @@ public sealed interface Message {
 	 * @param reason why, for the master's log
 	 */
 	record ReplaceMe(String reason) implements Message {
+	}
+
+	/**
+	 * A standby worker's application is started, all but its web server: it waits for
+	 * {@link Activate}.
+	 * @param workerId the worker's id
+	 */
+	record StandbyReady(int workerId) implements Message {
+	}
+
+	/**
+	 * The master makes a standby worker take over: it binds the shared port and serves.
+	 * @param reason why, for the worker's log
+	 */
+	record Activate(String reason) implements Message {
 	}
 
 }

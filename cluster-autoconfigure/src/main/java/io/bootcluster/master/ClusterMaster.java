@@ -225,6 +225,7 @@ public final class ClusterMaster {
 	 *
 	 * @param workers how many workers to keep running, or {@code null} for one per CPU, as
 	 * many as the memory holds
+	 * @param standbyWorkers how many spare workers to keep started but not serving
 	 * @param memoryPerWorker the memory a worker needs at least, in bytes
 	 * @param programArguments the application's arguments, passed to every worker
 	 * @param workerJvmArguments JVM options for workers only
@@ -235,7 +236,8 @@ public final class ClusterMaster {
 	 * @param maxFrameSize the largest frame the channel accepts, in bytes
 	 * @param management where the master serves {@code /actuator/cluster} itself
 	 */
-	public record MasterSettings(@Nullable Integer workers, long memoryPerWorker, List<String> programArguments, List<String> workerJvmArguments,
+	public record MasterSettings(@Nullable Integer workers, int standbyWorkers, long memoryPerWorker,
+			List<String> programArguments, List<String> workerJvmArguments,
 			Duration startupTimeout, Duration heartbeatTimeout, Duration shutdownTimeout, RestartPolicy restartPolicy,
 			int maxFrameSize,
 			ManagementServer.Settings management) {

@@ -95,6 +95,10 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private final List<Slot> slots = new ArrayList<>();
 
+	// Where standby workers wait; its crash count keeps a broken build from forking
+	// standbys without end
+	private final Slot standbySlot = new Slot(-1);
+
 	private final ClusterHistory history = new ClusterHistory();
 
 	private final MasterRequests requests;
@@ -136,7 +140,12 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	void start() {
-		execute(() -> List.copyOf(this.slots).forEach(this::fork));
+		execute(() -> {
+			List.copyOf(this.slots).forEach(this::fork);
+			for (int i = 0; i < this.settings.standbyWorkers(); i++) {
+				forkStandby();
+			}
+		});
 		this.loop.scheduleWithFixedDelay(guarded(this::checkHeartbeats), 1, 1, TimeUnit.SECONDS);
 	}
 
@@ -236,7 +245,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 					worker.state.name().toLowerCase(), ClusterHistory.timestamp(worker.startedAt),
 					Duration.ofSeconds(worker.uptime().toSeconds()).toString(), worker.restarts,
 					worker.exitedAfterDisconnect, worker.slot.lastExit, worker.heapUsed, worker.heapMax, worker.cpu,
-					worker.requests));
+					worker.requests, worker.standby));
 		}
 		return new ClusterStatus(ProcessHandle.current().pid(), desiredWorkers(), this.restarts, workers,
 				this.history.events(), this.history.exits(), this.history.startup(),
@@ -252,10 +261,14 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		requireSteady("restart");
 		List<Integer> ids = this.workers.values()
 			.stream()
-			.filter((worker) -> !worker.isRetiring() && worker.state != WorkerState.DEAD)
+			.filter((worker) -> !worker.isRetiring() && !worker.standby && worker.state != WorkerState.DEAD)
 			.map((worker) -> worker.id)
 			.toList();
 		logger.info("Rolling restart of workers " + ids);
+		// Standbys run what the workers ran: fresh ones take their place
+		List<WorkerProcess> standbys = this.workers.values().stream().filter((worker) -> worker.standby).toList();
+		standbys.forEach((standby) -> retire(standby, Retirement.REMOVE, "rolling restart"));
+		standbys.forEach((standby) -> forkStandby());
 		this.rollingRestart = new RollingRestart(new ArrayDeque<>(ids));
 		this.lastRestart = new ClusterStatus.Restart("running", ClusterHistory.timestamp(Instant.now()), null, ids,
 				null);
@@ -325,13 +338,22 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	// ---- Lifecycle
 
 	private @Nullable WorkerProcess fork(Slot slot) {
-		if (this.stopping || slot.removed) {
+		return fork(slot, false);
+	}
+
+	private void forkStandby() {
+		fork(this.standbySlot, true);
+	}
+
+	private @Nullable WorkerProcess fork(Slot slot, boolean standby) {
+		if (this.stopping || slot.removed || slot.givenUp) {
 			return null;
 		}
 		int id = ++this.lastId;
 		WorkerProcess worker;
 		try {
-			worker = new WorkerProcess(id, slot, this.launcher.launch(id));
+			worker = new WorkerProcess(id, slot, this.launcher.launch(id, standby));
+			worker.standby = standby;
 		}
 		catch (IOException ex) {
 			logger.error("Could not start worker " + id + ": " + ex.getMessage(), ex);
@@ -409,6 +431,13 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			}
 			else if (message instanceof Message.Ready ready) {
 				readiness(worker, ready.accepting());
+			}
+			else if (message instanceof Message.StandbyReady) {
+				worker.standbyReady = true;
+				if (worker.startupDeadline != null) {
+					worker.startupDeadline.cancel(false);
+				}
+				logger.info("Standby worker " + worker.id + " (pid " + worker.process.pid() + ") is ready to take over");
 			}
 			else if (message instanceof Message.ReplaceMe replaceMe) {
 				if (replace(worker, replaceMe.reason()) == null) {
@@ -716,7 +745,9 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	private void crashed(Slot slot, Duration uptime) {
-		this.restarts++;
+		if (slot != this.standbySlot) {
+			this.restarts++;
+		}
 		slot.restarts++;
 		RestartPolicy policy = this.settings.restartPolicy();
 		int crashes = policy.countCrash(slot.crashesInRow, uptime);
@@ -729,10 +760,35 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			exitIfNothingIsLeft();
 			return;
 		}
+		WorkerProcess standby = (slot != this.standbySlot) ? readyStandby() : null;
+		if (standby != null) {
+			activate(standby, slot);
+			forkStandby();
+			return;
+		}
 		Duration delay = policy.backoff(crashes);
 		logger.warn("Replacing it in " + delay.toMillis() + " ms (crash " + crashes + " of at most "
 				+ policy.maxCrashes() + " in a row)");
-		schedule(() -> fork(slot), delay);
+		schedule(() -> fork(slot, slot == this.standbySlot), delay);
+	}
+
+	private @Nullable WorkerProcess readyStandby() {
+		return this.workers.values()
+			.stream()
+			.filter((worker) -> worker.standby && worker.standbyReady && !worker.isRetiring() && worker.isConnected())
+			.findFirst()
+			.orElse(null);
+	}
+
+	// The standby's application is up: it only has to start its web server
+	private void activate(WorkerProcess standby, Slot slot) {
+		logger.info("Standby worker " + standby.id + " takes over the slot at once");
+		standby.standby = false;
+		standby.slot = slot;
+		standby.startupDeadline = schedule(() -> startupTimedOut(standby), this.settings.startupTimeout());
+		if (standby.connection == null || !standby.connection.trySend(new Message.Activate("a worker died"))) {
+			standby.kill("killed");
+		}
 	}
 
 	private void startupTimedOut(WorkerProcess worker) {

@@ -21,8 +21,15 @@ class WorkerLauncher {
 	}
 
 	Process launch(int id) throws IOException {
+		return launch(id, false);
+	}
+
+	Process launch(int id, boolean standby) throws IOException {
 		ProcessBuilder builder = new ProcessBuilder(this.command);
 		builder.environment().put(ChannelAddress.WORKER_ID_ENV, Integer.toString(id));
+		if (standby) {
+			builder.environment().put(ChannelAddress.STANDBY_ENV, "true");
+		}
 		this.address.addTo(builder.environment());
 		Process process = builder.start();
 		// Workers read nothing from the terminal: the master keeps it

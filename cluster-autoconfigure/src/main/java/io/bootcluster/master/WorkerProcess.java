@@ -19,7 +19,14 @@ final class WorkerProcess {
 
 	final int id;
 
-	final Slot slot;
+	/** The worker's slot; a standby's is the standby slot until it takes over one. */
+	Slot slot;
+
+	/** Started as a standby, and not activated yet. */
+	boolean standby;
+
+	/** A standby whose application waits at the gate, ready to take over. */
+	boolean standbyReady;
 
 	/** Restarts of the slot when this worker was forked. */
 	final long restarts;

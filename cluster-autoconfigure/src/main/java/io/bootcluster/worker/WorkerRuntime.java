@@ -70,6 +70,12 @@ public final class WorkerRuntime {
 
 	private volatile List<Integer> members = List.of();
 
+	private final boolean standby;
+
+	private volatile boolean activated;
+
+	private volatile @Nullable Runnable activation;
+
 	private volatile @Nullable ChannelMessenger messenger;
 
 	private final Connection connection;
@@ -94,8 +100,9 @@ public final class WorkerRuntime {
 		.newSingleThreadExecutor(DaemonThreads.factory("cluster-requests"));
 
 	private WorkerRuntime(int id, ChannelAddress address, Connection connection, long masterPid,
-			WorkerOptions options) {
+			WorkerOptions options, boolean standby) {
 		this.id = id;
+		this.standby = standby;
 		this.address = address;
 		this.options = options;
 		// Jitter, so that workers started together do not all recycle together
@@ -127,7 +134,7 @@ public final class WorkerRuntime {
 		ChannelClient.Session session = ChannelClient.connect(address, new FrameCodec(maxFrameSize),
 				Integer.parseInt(id), JOIN_TIMEOUT);
 		WorkerRuntime runtime = new WorkerRuntime(Integer.parseInt(id), address, session.connection(),
-				session.masterPid(), options);
+				session.masterPid(), options, Boolean.parseBoolean(environment.get(ChannelAddress.STANDBY_ENV)));
 		runtime.start();
 		return runtime;
 	}
@@ -162,6 +169,25 @@ public final class WorkerRuntime {
 		}
 		catch (IllegalArgumentException ex) {
 			// No such signal here
+		}
+	}
+
+	/**
+	 * Whether this worker was started as a standby, to serve only once activated.
+	 * @return whether it is a standby
+	 */
+	public boolean isStandby() {
+		return this.standby;
+	}
+
+	/**
+	 * What to do when the master activates this standby worker.
+	 * @param activation the action
+	 */
+	public void onActivation(Runnable activation) {
+		this.activation = activation;
+		if (this.activated) {
+			activation.run();
 		}
 	}
 
@@ -251,7 +277,20 @@ public final class WorkerRuntime {
 
 	private void handle(Message message) {
 		if (message instanceof Message.Disconnect disconnect) {
+			if (this.standby && !this.activated) {
+				// Its application is still starting, held at the gate: nothing to close
+				// gracefully, and the context cannot be closed while it refreshes
+				logger.info("Standby worker " + this.id + " leaves: " + disconnect.reason());
+				Runtime.getRuntime().halt(0);
+			}
 			leave(disconnect.reason());
+		}
+		else if (message instanceof Message.Activate) {
+			this.activated = true;
+			Runnable activation = this.activation;
+			if (activation != null) {
+				activation.run();
+			}
 		}
 		else if (message instanceof Message.Reply reply) {
 			this.pending.complete(reply);

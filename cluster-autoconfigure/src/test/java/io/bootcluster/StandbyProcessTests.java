@@ -1,0 +1,82 @@
+package io.bootcluster;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Http;
+import io.bootcluster.testapp.web.TestApplication;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A standby worker waits, started but not serving, and takes over the moment a worker
+ * dies: it only has to start its web server, long before a new worker could boot.
+ */
+class StandbyProcessTests {
+
+	@Test
+	void standbyTakesOverFromAKilledWorkerAndIsReplenished() throws IOException {
+		int port = ClusterProcess.freePort();
+		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
+				"--cluster.workers=2", "--cluster.standby-workers=1",
+				"--management.endpoints.web.exposure.include=cluster")) {
+			master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
+			master.awaitLine("Standby worker 3 \\(pid \\d+\\) is ready to take over", Duration.ofSeconds(90));
+			JsonNode standby = worker(Http.get(port, "/actuator/cluster").json(), 3);
+			assertThat(standby.get("standby").asBoolean()).isTrue();
+			assertThat(standby.get("state").asString()).isEqualTo("online");
+			Set<Integer> serving = new HashSet<>();
+			for (int i = 0; i < 40; i++) {
+				serving.add(Http.get(port, "/").worker());
+			}
+			assertThat(serving).containsExactlyInAnyOrder(1, 2);
+
+			ProcessHandle.of(worker(Http.get(port, "/actuator/cluster").json(), 1).get("pid").asLong())
+				.orElseThrow()
+				.destroyForcibly();
+			master.awaitLine("Standby worker 3 takes over the slot at once", Duration.ofSeconds(10));
+			master.awaitLine("EVENT listening worker=3 ", Duration.ofSeconds(30));
+			master.awaitLine("Standby worker 4 \\(pid \\d+\\) is ready to take over", Duration.ofSeconds(90));
+			List<String> lines = master.lines();
+			assertThat(indexOf(lines, "EVENT listening worker=3 "))
+				.as("the standby serves before a new worker could have booted")
+				.isLessThan(indexOf(lines, "Standby worker 4 "));
+			serving.clear();
+			for (int i = 0; i < 60 && serving.size() < 2; i++) {
+				serving.add(Http.get(port, "/").worker());
+			}
+			assertThat(serving).containsExactlyInAnyOrder(2, 3);
+
+			List<ProcessHandle> workers = master.descendants();
+			assertThat(workers).hasSize(3);
+			master.terminate();
+			assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
+			assertThat(workers).noneMatch(ProcessHandle::isAlive);
+		}
+	}
+
+	private static JsonNode worker(JsonNode status, int id) {
+		for (JsonNode worker : status.get("workers")) {
+			if (worker.get("id").asInt() == id) {
+				return worker;
+			}
+		}
+		throw new AssertionError("No worker " + id + " in " + status);
+	}
+
+	private static int indexOf(List<String> lines, String start) {
+		for (int i = 0; i < lines.size(); i++) {
+			if (lines.get(i).contains(start)) {
+				return i;
+			}
+		}
+		throw new AssertionError("No line with " + start);
+	}
+
+}
