@@ -36,7 +36,9 @@ public class NettyPortSharing implements NettyServerCustomizer, SharedPortSuppor
 
 	private static final ChannelOption<Boolean> NIO_REUSE_PORT = NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
 
-	private static final long DRAIN_POLL_MILLIS = 20;
+	private static final long POLL_MILLIS = 20;
+
+	private static final Duration BOUND_WAIT = Duration.ofSeconds(5);
 
 	private final List<DisposableServer> bound = new CopyOnWriteArrayList<>();
 
@@ -59,6 +61,11 @@ public class NettyPortSharing implements NettyServerCustomizer, SharedPortSuppor
 	public @Nullable BoundListener find(WebServer webServer) {
 		if (!(webServer instanceof NettyWebServer)) {
 			return null;
+		}
+		// Reactor Netty may report the bound server a moment after the web server started
+		long deadline = System.nanoTime() + BOUND_WAIT.toNanos();
+		while (this.bound.isEmpty() && System.nanoTime() < deadline && pause()) {
+			// Waiting for doOnBound
 		}
 		for (DisposableServer server : this.bound) {
 			Channel channel = server.channel();
@@ -87,16 +94,21 @@ public class NettyPortSharing implements NettyServerCustomizer, SharedPortSuppor
 		}
 		this.retiring = true;
 		long deadline = System.nanoTime() + drainTimeout.toNanos();
-		while (this.connections.get() > 0 && System.nanoTime() < deadline) {
-			try {
-				Thread.sleep(DRAIN_POLL_MILLIS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				break;
-			}
+		while (this.connections.get() > 0 && System.nanoTime() < deadline && pause()) {
+			// Waiting for the clients to close
 		}
 		return true;
+	}
+
+	private static boolean pause() {
+		try {
+			Thread.sleep(POLL_MILLIS);
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
 	}
 
 	/**

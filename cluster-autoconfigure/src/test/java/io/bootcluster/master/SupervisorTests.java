@@ -127,8 +127,8 @@ class SupervisorTests {
 		WorkerLauncher launcher = new WorkerLauncher(List.of("sleep", "600"), ChannelAddress.create()) {
 
 			@Override
-			Process launch(int id) throws IOException {
-				Process process = super.launch(id);
+			Process launch(int id, boolean standby) throws IOException {
+				Process process = super.launch(id, standby);
 				SupervisorTests.this.processes.put(id, process);
 				return process;
 			}
