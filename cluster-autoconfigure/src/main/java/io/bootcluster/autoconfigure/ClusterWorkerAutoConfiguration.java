@@ -10,6 +10,7 @@ import io.bootcluster.server.SharedPortSupport;
 import io.bootcluster.server.TomcatPortSharing;
 import io.bootcluster.worker.ReadinessReporter;
 import io.bootcluster.worker.RequestCountingFilter;
+import io.bootcluster.worker.RequestCountingWebFilter;
 import io.bootcluster.worker.SharedPortLifecycle;
 import io.bootcluster.worker.StandbyGate;
 import io.bootcluster.worker.WorkerRuntime;
@@ -32,6 +33,7 @@ import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.server.WebFilter;
 
 /**
  * {@link AutoConfiguration Auto-configuration} of a worker: its web server shares the
@@ -69,6 +71,18 @@ public final class ClusterWorkerAutoConfiguration {
 	@Bean
 	static AnsweringEventListenerFactory clusterAnsweringEventListenerFactory() {
 		return new AnsweringEventListenerFactory();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnClass(WebFilter.class)
+	static class ReactiveRequestCountingConfiguration {
+
+		@Bean
+		RequestCountingWebFilter clusterRequestCountingWebFilter(WorkerRuntime runtime) {
+			return new RequestCountingWebFilter(runtime);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

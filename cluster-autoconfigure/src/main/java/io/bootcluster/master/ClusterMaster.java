@@ -56,23 +56,24 @@ public final class ClusterMaster {
 	 * @return the exit code for the master's JVM
 	 */
 	public int run() {
+		boolean reusePort = reusePortSupported();
+		String unbalanced = !reusePort ? "its JDK offers no SO_REUSEPORT for server sockets"
+				: !System.getProperty("os.name", "").startsWith("Linux")
+						? "its kernel does not spread connections across SO_REUSEPORT listeners" : null;
+		Integer requested = this.settings.workers();
+		if (unbalanced != null && (requested == null || requested > 1)) {
+			logger.warn("Running a single worker on " + System.getProperty("os.name") + ": " + unbalanced
+					+ ". Workers share a port on Linux only.");
+			requested = 1;
+		}
 		List<String> workerJvmArguments = new ArrayList<>(this.settings.workerJvmArguments());
-		WorkerSizing sizing = WorkerSizing.plan(this.settings.workers(), Runtime.getRuntime().availableProcessors(),
-				totalMemory(), this.settings.memoryPerWorker(), jvmOptions(workerJvmArguments));
+		WorkerSizing sizing = WorkerSizing.plan(requested, Runtime.getRuntime().availableProcessors(), totalMemory(),
+				this.settings.memoryPerWorker(), jvmOptions(workerJvmArguments));
 		logger.info("Cluster plan: " + sizing.description());
 		if (sizing.heapOption() != null) {
 			workerJvmArguments.add(sizing.heapOption());
 		}
 		int workers = sizing.workers();
-		boolean reusePort = reusePortSupported();
-		String unbalanced = !reusePort ? "its JDK offers no SO_REUSEPORT for server sockets"
-				: !System.getProperty("os.name", "").startsWith("Linux")
-						? "its kernel does not spread connections across SO_REUSEPORT listeners" : null;
-		if (workers > 1 && unbalanced != null) {
-			logger.warn("Running a single worker instead of " + workers + " on " + System.getProperty("os.name")
-					+ ": " + unbalanced + ". Workers share a port on Linux only.");
-			workers = 1;
-		}
 		int port = this.environment.getProperty("server.port", Integer.class, 8080);
 		List<String> arguments = new ArrayList<>(this.settings.programArguments());
 		if (port == 0) {

@@ -2,11 +2,13 @@ package io.bootcluster.messaging;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -42,10 +44,14 @@ public final class ChannelMessenger implements ClusterMessenger {
 	private static final ThreadLocal<boolean[]> TAKEN = new ThreadLocal<>();
 
 	/**
-	 * Received messages waiting for their listeners. When as many wait, the channel's
-	 * reader waits too, and the sender with it: a burst is slowed down, not dropped.
+	 * Received messages that may wait for their listeners.
 	 */
 	static final int MAX_QUEUED = 10_000;
+
+	/** Bytes of payload that may wait for their listeners. */
+	static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
+
+	private static final long WAIT_MILLIS = 10;
 
 	private final int id;
 
@@ -55,7 +61,13 @@ public final class ChannelMessenger implements ClusterMessenger {
 
 	private final PendingRequests pending = new PendingRequests();
 
-	private final BlockingQueue<Message.UserMessage> received;
+	private final BlockingQueue<Queued> received;
+
+	private final AtomicLong queuedBytes = new AtomicLong();
+
+	private final boolean waitWhenFull;
+
+	private volatile @Nullable String refusal;
 
 	private volatile List<Integer> workers = List.of();
 
@@ -71,6 +83,10 @@ public final class ChannelMessenger implements ClusterMessenger {
 
 	ChannelMessenger(int id, Transport transport, Consumer<ApplicationEvent> publisher, int maxQueued) {
 		this.received = new ArrayBlockingQueue<>(maxQueued);
+		// The master's reader for a worker carries only that worker's traffic: it may wait,
+		// and the sender with it. A worker's one reader also carries the master's control
+		// messages: it never waits, and refuses what does not fit
+		this.waitWhenFull = (id == MASTER);
 		this.id = id;
 		this.transport = transport;
 		this.publisher = publisher;
@@ -130,30 +146,89 @@ public final class ChannelMessenger implements ClusterMessenger {
 
 	/**
 	 * Publishes a message that arrived for this process, after those that arrived before.
-	 * Waits while {@value #MAX_QUEUED} messages wait for their listeners already.
+	 * When {@value #MAX_QUEUED} messages, or {@value #MAX_QUEUED_BYTES} bytes, wait for
+	 * their listeners already, the master waits for room, and a worker refuses the
+	 * message: a request is answered with the reason, and the refusal is logged.
 	 * @param message the message
 	 */
 	public void deliver(Message.UserMessage message) {
-		try {
-			this.received.put(message);
+		String refusal = this.refusal;
+		if (refusal != null) {
+			refuse(message, refusal);
+			return;
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		Queued queued = new Queued(message, message.payload().toString().length() + 64L);
+		while (!tryQueue(queued)) {
+			if (!this.waitWhenFull) {
+				refuse(message, describe(this.id) + " has more messages waiting for its listeners than it may hold");
+				return;
+			}
+			try {
+				Thread.sleep(WAIT_MILLIS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	private boolean tryQueue(Queued queued) {
+		if (this.queuedBytes.get() + queued.size() > MAX_QUEUED_BYTES && !this.received.isEmpty()) {
+			return false;
+		}
+		this.queuedBytes.addAndGet(queued.size());
+		if (!this.received.offer(queued)) {
+			this.queuedBytes.addAndGet(-queued.size());
+			return false;
+		}
+		return true;
+	}
+
+	/**
+	 * Takes no more messages, and answers the requests still waiting for listeners, when
+	 * this process leaves the cluster.
+	 * @param reason why, for the requesters
+	 */
+	public void refuseFurther(String reason) {
+		this.refusal = reason;
+		List<Queued> waiting = new ArrayList<>();
+		this.received.drainTo(waiting);
+		waiting.forEach((queued) -> refuse(queued.message(), reason));
+		if (!waiting.isEmpty()) {
+			logger.warn("Dropped " + waiting.size() + " messages no listener had taken yet: " + reason);
+		}
+	}
+
+	private void refuse(Message.UserMessage message, String reason) {
+		logger.warn("Refused '" + message.topic() + "' from " + describe(message.from()) + ": " + reason);
+		if (message.requestId() > 0) {
+			answer(message, null, reason);
 		}
 	}
 
 	private void dispatch() {
 		while (true) {
+			Queued queued;
 			try {
-				publish(this.received.take());
+				queued = this.received.take();
 			}
 			catch (InterruptedException ex) {
 				return;
 			}
-			catch (RuntimeException ex) {
-				logger.error("Failed to publish a cluster message", ex);
+			this.queuedBytes.addAndGet(-queued.size());
+			try {
+				publish(queued.message());
+			}
+			catch (Throwable ex) {
+				// No listener's failure may stop the messages behind it
+				logger.error("Failed to publish " + queued.message().topic() + " from "
+						+ describe(queued.message().from()), ex);
 			}
 		}
+	}
+
+	private record Queued(Message.UserMessage message, long size) {
 	}
 
 	/**
@@ -192,7 +267,7 @@ public final class ChannelMessenger implements ClusterMessenger {
 		try {
 			this.publisher.accept(event);
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | Error ex) {
 			logger.warn("A listener failed on " + event, ex);
 			event.fail("A listener in " + describe(this.id) + " failed: " + ex.getMessage());
 		}

@@ -46,9 +46,14 @@ public class NettyPortSharing implements NettyServerCustomizer, SharedPortSuppor
 
 	private volatile boolean retiring;
 
+	// What Reactor Netty runs on: a native transport unless told not to or none is there
+	private static boolean nativeTransport() {
+		return LoopResources.DEFAULT_NATIVE && LoopResources.hasNativeSupport();
+	}
+
 	@Override
 	public HttpServer apply(HttpServer server) {
-		HttpServer shared = LoopResources.hasNativeSupport() ? server.option(UnixChannelOption.SO_REUSEPORT, true)
+		HttpServer shared = nativeTransport() ? server.option(UnixChannelOption.SO_REUSEPORT, true)
 				: server.option(NIO_REUSE_PORT, true);
 		return shared.doOnBound(this.bound::add).doOnConnection((connection) -> {
 			this.connections.incrementAndGet();
@@ -70,7 +75,7 @@ public class NettyPortSharing implements NettyServerCustomizer, SharedPortSuppor
 		for (DisposableServer server : this.bound) {
 			Channel channel = server.channel();
 			if (channel.isOpen() && channel.localAddress() instanceof InetSocketAddress address) {
-				Boolean reusePort = LoopResources.hasNativeSupport()
+				Boolean reusePort = nativeTransport()
 						? channel.config().getOption(UnixChannelOption.SO_REUSEPORT)
 						: channel.config().getOption(NIO_REUSE_PORT);
 				return new BoundListener(address, Boolean.TRUE.equals(reusePort));

@@ -434,6 +434,10 @@ public final class WorkerRuntime {
 		Thread leaver = new Thread(() -> {
 			int code = 0;
 			try {
+				ChannelMessenger messenger = this.messenger;
+				if (messenger != null) {
+					messenger.refuseFurther("worker " + this.id + " is leaving the cluster");
+				}
 				ConfigurableApplicationContext context = this.context;
 				if (context != null && context.isActive()) {
 					AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);

@@ -6,6 +6,7 @@ import io.bootcluster.server.TomcatPortSharing;
 import io.bootcluster.worker.SharedPortLifecycle;
 import io.bootcluster.worker.ReadinessReporter;
 import io.bootcluster.worker.RequestCountingFilter;
+import io.bootcluster.worker.RequestCountingWebFilter;
 import io.bootcluster.worker.WorkerRuntime;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.server.Server;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 
@@ -54,6 +56,17 @@ class ClusterWorkerAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasSingleBean(SharedPortLifecycle.class);
 				assertThat(context).doesNotHaveBean(TomcatPortSharing.class);
+			});
+	}
+
+	@Test
+	void reactiveWorkersCountRequestsWithAWebFilter() {
+		new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ClusterWorkerAutoConfiguration.class))
+			.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RequestCountingWebFilter.class);
+				assertThat(context).doesNotHaveBean(RequestCountingFilter.class);
 			});
 	}
 

@@ -23,16 +23,16 @@ class ChannelMessengerTests {
 	private final List<Message> sent = new CopyOnWriteArrayList<>();
 
 	@Test
-	void fullQueueMakesTheDelivererWaitAndNothingIsLost() throws Exception {
+	void fullQueueMakesTheMastersReaderWaitAndNothingIsLost() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
 		List<Integer> seen = new CopyOnWriteArrayList<>();
-		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> {
+		ChannelMessenger messenger = new ChannelMessenger(0, this.sent::add, (event) -> {
 			awaitQuietly(release);
 			seen.add(((ClusterMessageEvent) event).getPayload(Integer.class));
 		}, 4);
 		CompletableFuture<Void> delivering = CompletableFuture.runAsync(() -> {
 			for (int i = 1; i <= 20; i++) {
-				messenger.deliver(new Message.UserMessage("n", IntNode.valueOf(i), 0, 3, 0));
+				messenger.deliver(new Message.UserMessage("n", IntNode.valueOf(i), 3, 0, 0));
 			}
 		});
 		assertThatExceptionOfType(TimeoutException.class)
@@ -44,6 +44,56 @@ class ChannelMessengerTests {
 			Thread.sleep(10);
 		}
 		assertThat(seen).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20);
+	}
+
+	@Test
+	void fullQueueMakesAWorkerRefuseWithTheReasonInsteadOfWaiting() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> awaitQuietly(release), 4);
+		for (int i = 1; i <= 10; i++) {
+			messenger.deliver(new Message.UserMessage("n", IntNode.valueOf(i), 0, 3, i));
+		}
+		release.countDown();
+		assertThat(this.sent).filteredOn(Message.UserReply.class::isInstance)
+			.extracting((reply) -> ((Message.UserReply) reply).error())
+			.contains("worker 3 has more messages waiting for its listeners than it may hold");
+	}
+
+	@Test
+	void listenerThatThrowsAnErrorDoesNotStopTheMessagesBehindIt() throws Exception {
+		List<Integer> seen = new CopyOnWriteArrayList<>();
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> {
+			int n = ((ClusterMessageEvent) event).getPayload(Integer.class);
+			if (n == 1) {
+				throw new StackOverflowError("deep");
+			}
+			seen.add(n);
+		});
+		messenger.deliver(new Message.UserMessage("n", IntNode.valueOf(1), 0, 3, 7));
+		messenger.deliver(new Message.UserMessage("n", IntNode.valueOf(2), 0, 3, 0));
+		Message.UserReply reply = awaitReply();
+		assertThat(reply.requestId()).isEqualTo(7);
+		assertThat(reply.error()).startsWith("A listener in worker 3 failed");
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (seen.isEmpty() && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(seen).containsExactly(2);
+	}
+
+	@Test
+	void leavingAnswersTheRequestsStillWaiting() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> awaitQuietly(release));
+		messenger.deliver(new Message.UserMessage("first", IntNode.valueOf(1), 0, 3, 0));
+		Thread.sleep(100);
+		messenger.deliver(new Message.UserMessage("waiting", IntNode.valueOf(2), 0, 3, 8));
+		messenger.refuseFurther("worker 3 is leaving the cluster");
+		messenger.deliver(new Message.UserMessage("late", IntNode.valueOf(3), 0, 3, 9));
+		release.countDown();
+		assertThat(this.sent).filteredOn(Message.UserReply.class::isInstance)
+			.extracting((reply) -> ((Message.UserReply) reply).requestId() + " " + ((Message.UserReply) reply).error())
+			.containsExactly("8 worker 3 is leaving the cluster", "9 worker 3 is leaving the cluster");
 	}
 
 	@Test
