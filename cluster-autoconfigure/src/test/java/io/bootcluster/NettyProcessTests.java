@@ -3,14 +3,11 @@ package io.bootcluster;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.ClusterProcess.WebServerKind;
 import io.bootcluster.test.Http;
-import io.bootcluster.test.KeepAliveLoad;
-import io.bootcluster.test.ListeningSockets;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 
@@ -29,26 +26,7 @@ class NettyProcessTests {
 				"--server.port=" + port, "--cluster.workers=2", "--spring.main.web-application-type=reactive")) {
 			master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
 			assertThat(master.linesMatching("\\[worker 1\\] .*Netty started on port " + port)).hasSize(1);
-			Set<Long> pids = new HashSet<>();
-			for (int i = 0; i < 60 && pids.size() < 2; i++) {
-				pids.add(Http.get(port, "/").pid());
-			}
-			assertThat(pids).hasSize(2);
-			assertThat(ListeningSockets.count(port)).isEqualTo(2);
-			try (KeepAliveLoad load = KeepAliveLoad.start(port, "/ping", 8)) {
-				load.awaitMore(300, Duration.ofSeconds(30));
-				ClusterProcess.signal(master.pid(), "HUP");
-				master.awaitLine("Rolling restart done", Duration.ofSeconds(90));
-				master.awaitLine("EVENT exit worker=2 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(30));
-				load.awaitMore(300, Duration.ofSeconds(30));
-				load.close();
-				assertThat(load.failures()).isEmpty();
-			}
-			List<ProcessHandle> workers = master.descendants();
-			master.terminate();
-			assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
-			assertThat(workers).hasSize(2).noneMatch(ProcessHandle::isAlive);
-			assertThat(Http.accepts(port)).isFalse();
+			ServerChecks.sharesThePortRestartsAndStops(master, port, 0);
 		}
 	}
 
