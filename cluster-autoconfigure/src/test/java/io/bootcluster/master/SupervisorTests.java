@@ -46,6 +46,10 @@ class SupervisorTests {
 
 	private ServerSocketChannel server;
 
+	private Path socket;
+
+	private ChannelAddress address;
+
 	private Supervisor supervisor;
 
 	@AfterEach
@@ -60,6 +64,9 @@ class SupervisorTests {
 			channel.close();
 		}
 		this.server.close();
+		Files.deleteIfExists(this.socket);
+		Files.deleteIfExists(this.socket.getParent());
+		this.address.delete();
 	}
 
 	@Test
@@ -121,10 +128,11 @@ class SupervisorTests {
 	}
 
 	private void start(int maxCrashes) throws IOException {
-		Path socket = Files.createTempDirectory("supervisor-tests").resolve("s");
+		this.socket = Files.createTempDirectory("supervisor-tests").resolve("s");
 		this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-		this.server.bind(UnixDomainSocketAddress.of(socket));
-		WorkerLauncher launcher = new WorkerLauncher(List.of("sleep", "600"), ChannelAddress.create()) {
+		this.server.bind(UnixDomainSocketAddress.of(this.socket));
+		this.address = ChannelAddress.create();
+		WorkerLauncher launcher = new WorkerLauncher(List.of("sleep", "600"), this.address) {
 
 			@Override
 			Process launch(int id, boolean standby) throws IOException {
