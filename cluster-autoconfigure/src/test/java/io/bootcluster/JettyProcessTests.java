@@ -24,10 +24,9 @@ class JettyProcessTests {
 			master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
 			assertThat(master.linesMatching("\\[worker 1\\] .*Jetty started on port " + port)).hasSize(1);
 			assertThat(master.linesMatching("Tomcat")).isEmpty();
-			// Jetty's acceptor is interrupted when its listener closes: a connection it
-			// accepts at that instant can be reset, as can one still queued while
-			// net.ipv4.tcp_migrate_req is 0. Tomcat's endpoint, which drains its queue
-			// itself, loses none; for Jetty, at most that one
+			// Jetty's listener closes with whatever the kernel still queues for it, reset
+			// while net.ipv4.tcp_migrate_req is 0 (Tomcat's endpoint drains its queue first
+			// and loses none): at most that one connection
 			ServerChecks.sharesThePortRestartsAndStops(master, port, 1);
 		}
 	}

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.bootcluster.Cluster;
 import io.bootcluster.ClusterMasterConfiguration;
 import io.bootcluster.ipc.ChannelAddress;
 import io.bootcluster.ipc.ChannelServer;

@@ -513,7 +513,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			if (target == null || !target.trySend(message)) {
 				String reason = "worker " + message.to()
 						+ ((target == null) ? " is not on the cluster's channel" : " does not read its messages");
-				logger.warn("Dropped '" + message.topic() + "' from " + describe(message.from()) + ": " + reason);
+				logger.warn("Dropped '" + message.topic() + "' from " + ChannelMessenger.describe(message.from()) + ": " + reason);
 				if (message.requestId() > 0) {
 					route(new Message.UserReply(message.requestId(), message.from(), reason, null));
 				}
@@ -530,10 +530,6 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		if (target == null || !target.trySend(reply)) {
 			logger.debug("Dropped an answer for worker " + reply.to() + ", no longer on the channel");
 		}
-	}
-
-	private static String describe(int process) {
-		return (process == Message.MASTER) ? "the master" : "worker " + process;
 	}
 
 	// Every worker on the channel learns who else is, so a message to a worker that is

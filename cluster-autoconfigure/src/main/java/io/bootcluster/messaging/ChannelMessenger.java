@@ -343,7 +343,12 @@ public final class ChannelMessenger implements ClusterMessenger {
 		}
 	}
 
-	static String describe(int process) {
+	/**
+	 * Names a process for log lines and failure messages.
+	 * @param process {@link #MASTER}, a worker's id, or {@link Message#ALL_WORKERS}
+	 * @return the name
+	 */
+	public static String describe(int process) {
 		return (process == MASTER) ? "the master"
 				: (process == Message.ALL_WORKERS) ? "every worker" : "worker " + process;
 	}

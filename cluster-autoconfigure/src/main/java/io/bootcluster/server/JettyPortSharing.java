@@ -25,8 +25,6 @@ import org.springframework.boot.web.server.WebServer;
  */
 public class JettyPortSharing implements JettyServerCustomizer, SharedPortSupport {
 
-	private static final long DRAIN_POLL_MILLIS = 20;
-
 	@Override
 	public void customize(org.eclipse.jetty.server.Server server) {
 		for (Connector connector : server.getConnectors()) {
@@ -74,17 +72,8 @@ public class JettyPortSharing implements JettyServerCustomizer, SharedPortSuppor
 				}
 			}
 		}
-		long deadline = System.nanoTime() + drainTimeout.toNanos();
-		while (connectors.stream().anyMatch((connector) -> !connector.getConnectedEndPoints().isEmpty())
-				&& System.nanoTime() < deadline) {
-			try {
-				Thread.sleep(DRAIN_POLL_MILLIS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				break;
-			}
-		}
+		Polling.await(() -> connectors.stream().allMatch((connector) -> connector.getConnectedEndPoints().isEmpty()),
+				drainTimeout);
 		return true;
 	}
 

@@ -36,8 +36,6 @@ public class NettyPortSharing implements NettyServerCustomizer, SharedPortSuppor
 
 	private static final ChannelOption<Boolean> NIO_REUSE_PORT = NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
 
-	private static final long POLL_MILLIS = 20;
-
 	private static final Duration BOUND_WAIT = Duration.ofSeconds(5);
 
 	private final List<DisposableServer> bound = new CopyOnWriteArrayList<>();
@@ -68,10 +66,7 @@ public class NettyPortSharing implements NettyServerCustomizer, SharedPortSuppor
 			return null;
 		}
 		// Reactor Netty may report the bound server a moment after the web server started
-		long deadline = System.nanoTime() + BOUND_WAIT.toNanos();
-		while (this.bound.isEmpty() && System.nanoTime() < deadline && pause()) {
-			// Waiting for doOnBound
-		}
+		Polling.await(() -> !this.bound.isEmpty(), BOUND_WAIT);
 		for (DisposableServer server : this.bound) {
 			Channel channel = server.channel();
 			if (channel.isOpen() && channel.localAddress() instanceof InetSocketAddress address) {
@@ -98,22 +93,8 @@ public class NettyPortSharing implements NettyServerCustomizer, SharedPortSuppor
 			server.channel().close().awaitUninterruptibly(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		this.retiring = true;
-		long deadline = System.nanoTime() + drainTimeout.toNanos();
-		while (this.connections.get() > 0 && System.nanoTime() < deadline && pause()) {
-			// Waiting for the clients to close
-		}
+		Polling.await(() -> this.connections.get() == 0, drainTimeout);
 		return true;
-	}
-
-	private static boolean pause() {
-		try {
-			Thread.sleep(POLL_MILLIS);
-			return true;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
 	}
 
 	/**

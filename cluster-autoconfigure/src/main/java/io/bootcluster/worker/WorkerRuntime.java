@@ -328,8 +328,7 @@ public final class WorkerRuntime {
 	// Before its context has a messenger, a worker cannot take application messages
 	private void notReady(Message.UserMessage message) {
 		String reason = "worker " + this.id + " is still starting";
-		logger.warn("Dropped '" + message.topic() + "' from "
-				+ ((message.from() == Message.MASTER) ? "the master" : "worker " + message.from()) + ": " + reason);
+		logger.warn("Dropped '" + message.topic() + "' from " + ChannelMessenger.describe(message.from()) + ": " + reason);
 		if (message.requestId() > 0) {
 			tell(new Message.UserReply(message.requestId(), message.from(), reason, null));
 		}

@@ -55,9 +55,10 @@ class SupervisorTests {
 	@AfterEach
 	void stop() throws Exception {
 		this.supervisor.stop();
-		// The stand-ins do not answer a disconnect request: they are killed, and the
-		// supervisor, stopping, replaces none of them
-		ClusterProcess.sleep(Duration.ofMillis(100));
+		// Once the supervisor has taken the stop (its thread runs tasks in order), it
+		// replaces none of the stand-ins, which do not answer a disconnect request: they
+		// are killed
+		this.supervisor.call(() -> null);
 		this.processes.values().forEach(Process::destroyForcibly);
 		CompletableFuture.supplyAsync(this.supervisor::awaitTermination).get(10, TimeUnit.SECONDS);
 		for (SocketChannel channel : this.channels) {
