@@ -27,7 +27,7 @@ class RecyclingProcessTests {
 				master.awaitLine("EVENT exit worker=1 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(90));
 				load.awaitMore(50, Duration.ofSeconds(30));
 				load.close();
-				assertThat(load.failures()).isEmpty();
+				assertThat(load.failures()).hasSizeLessThanOrEqualTo(KeepAliveLoad.toleratedResets());
 			}
 			assertThat(master.linesMatching("EVENT listening worker=2 ")).hasSize(1);
 			assertThat(master.linesMatching("died unexpectedly")).isEmpty();

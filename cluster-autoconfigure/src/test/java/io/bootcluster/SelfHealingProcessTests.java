@@ -70,7 +70,7 @@ class SelfHealingProcessTests {
 			master.awaitLine("EVENT exit worker=2 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(30));
 			load.awaitMore(300, Duration.ofSeconds(30));
 			load.close();
-			assertThat(load.failures()).isEmpty();
+			assertThat(load.failures()).hasSizeLessThanOrEqualTo(KeepAliveLoad.toleratedResets());
 			assertThat(load.succeeded()).isGreaterThan(600);
 			// Each retiring worker closed its keep-alive connections: the clients moved on
 			assertThat(load.connections()).isGreaterThan(CLIENTS);
@@ -111,7 +111,7 @@ class SelfHealingProcessTests {
 			master.awaitLine("EVENT exit worker=" + sick + " .*exitedAfterDisconnect=true exit=0/null", STARTUP);
 			load.awaitMore(200, Duration.ofSeconds(30));
 			load.close();
-			assertThat(load.failures()).isEmpty();
+			assertThat(load.failures()).hasSizeLessThanOrEqualTo(KeepAliveLoad.toleratedResets());
 			assertThat(master.linesMatching("\\[worker " + sick + "\\] .*asks to be replaced: thread \"background-job\""))
 				.hasSize(1);
 		}

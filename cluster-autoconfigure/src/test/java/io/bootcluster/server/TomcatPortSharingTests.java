@@ -1,8 +1,6 @@
 package io.bootcluster.server;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +13,7 @@ import java.util.Set;
 import io.bootcluster.ipc.DaemonThreads;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
+import io.bootcluster.test.KeepAliveLoad;
 import io.bootcluster.test.ListeningSockets;
 import org.junit.jupiter.api.Test;
 
@@ -100,14 +99,9 @@ class TomcatPortSharingTests {
 		// Clients that open a connection per request keep handshakes in flight: when the
 		// listener closes, the kernel resets those unless it may hand them to the other
 		// listener (net.ipv4.tcp_migrate_req=1). No code in the worker can prevent it
-		if (connectionMigration()) {
+		if (KeepAliveLoad.toleratedResets() == 0) {
 			assertThat(failures).isEmpty();
 		}
-	}
-
-	private static boolean connectionMigration() throws IOException {
-		Path sysctl = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
-		return Files.isReadable(sysctl) && Files.readString(sysctl).trim().equals("1");
 	}
 
 	@Test

@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -143,6 +145,23 @@ public final class KeepAliveLoad implements AutoCloseable {
 						+ timeout.toSeconds() + "s; failures: " + failures());
 			}
 			ClusterProcess.sleep(Duration.ofMillis(20));
+		}
+	}
+
+	/**
+	 * Failed requests a worker's retirement may cost. A listener that closes resets the
+	 * handshakes the kernel still holds for it, unless the kernel may hand them to another
+	 * listener ({@code net.ipv4.tcp_migrate_req=1}); on a loaded machine that is, rarely,
+	 * one connection.
+	 * @return 0 where the kernel migrates connections, 1 otherwise
+	 */
+	public static int toleratedResets() {
+		try {
+			Path sysctl = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+			return (Files.isReadable(sysctl) && Files.readString(sysctl).trim().equals("1")) ? 0 : 1;
+		}
+		catch (IOException ex) {
+			return 1;
 		}
 	}
 
