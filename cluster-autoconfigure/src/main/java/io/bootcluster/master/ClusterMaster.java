@@ -18,6 +18,7 @@ import io.bootcluster.ipc.ChannelAddress;
 import io.bootcluster.ipc.ChannelServer;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.messaging.AnsweringEventListenerFactory;
+import io.bootcluster.server.HandshakeFence;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -138,16 +139,26 @@ public final class ClusterMaster {
 	private static void warnWithoutConnectionMigration() {
 		Path sysctl = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
 		try {
-			if (Files.isReadable(sysctl) && Files.readString(sysctl).trim().equals("0")) {
-				logger.warn("net.ipv4.tcp_migrate_req is 0: when a worker retires, connections still waiting in its "
-						+ "listener's accept queue are reset instead of being handed to the other workers. Workers "
-						+ "close their listener before anything else, which keeps that window short, but only the "
-						+ "kernel can close it: run 'sysctl -w net.ipv4.tcp_migrate_req=1' as root, and add "
-						+ "'net.ipv4.tcp_migrate_req = 1' to /etc/sysctl.d/ to keep it (Linux 5.14 or later).");
+			if (!Files.isReadable(sysctl) || !Files.readString(sysctl).trim().equals("0")) {
+				return;
 			}
 		}
 		catch (IOException ex) {
-			// Not Linux, or not readable: nothing to advise
+			return;
+		}
+		String fix = "run 'sysctl -w net.ipv4.tcp_migrate_req=1' as root, and add 'net.ipv4.tcp_migrate_req = 1' "
+				+ "to /etc/sysctl.d/ to keep it (Linux 5.14 or later).";
+		if (HandshakeFence.isAvailable()) {
+			logger.info("net.ipv4.tcp_migrate_req is 0: a retiring worker stops taking new connections "
+					+ HandshakeFence.HANDSHAKE_GRACE.toMillis() + " ms before it closes its listener, so that "
+					+ "the kernel resets none; a client connecting in that moment waits about a second for its "
+					+ "connection to be retried. To let the kernel hand connections over instead, " + fix);
+		}
+		else {
+			logger.warn("net.ipv4.tcp_migrate_req is 0: when a worker retires, connections still waiting in its "
+					+ "listener's accept queue are reset instead of being handed to the other workers, and this "
+					+ "platform lacks the native library that keeps them away. Workers close their listener before "
+					+ "anything else, which keeps that window short, but only the kernel can close it: " + fix);
 		}
 	}
 

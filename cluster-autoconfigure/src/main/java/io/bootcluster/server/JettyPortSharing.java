@@ -56,7 +56,8 @@ public class JettyPortSharing implements JettyServerCustomizer, SharedPortSuppor
 	 * ({@code Connection: close}), and waits for the connections to go. Jetty's own
 	 * graceful shutdown is not used here: it closes a keep-alive connection right after a
 	 * response that promised to keep it open, which a client sending its next request at
-	 * that moment sees fail.
+	 * that moment sees fail. The {@link HandshakeFence} goes up first, where the kernel
+	 * needs it.
 	 */
 	@Override
 	public boolean retire(WebServer webServer, Duration drainTimeout) {
@@ -64,6 +65,13 @@ public class JettyPortSharing implements JettyServerCustomizer, SharedPortSuppor
 		if (connectors.isEmpty()) {
 			return false;
 		}
+		List<Integer> listeners = new ArrayList<>();
+		for (ServerConnector connector : connectors) {
+			if (connector.getTransport() instanceof ServerSocketChannel channel && channel.isOpen()) {
+				listeners.add(HandshakeFence.descriptorOf(channel));
+			}
+		}
+		HandshakeFence.raise(listeners);
 		for (ServerConnector connector : connectors) {
 			connector.close();
 			for (ConnectionFactory factory : connector.getConnectionFactories()) {

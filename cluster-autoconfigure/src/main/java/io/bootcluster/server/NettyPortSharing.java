@@ -1,7 +1,9 @@
 package io.bootcluster.server;
 
+import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,7 +15,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.nio.AbstractNioChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -81,13 +85,15 @@ public class NettyPortSharing implements NettyServerCustomizer, SharedPortSuppor
 
 	/**
 	 * Closes the listening channel, then ends each keep-alive connection with its next
-	 * response ({@code Connection: close}), and waits for the connections to go.
+	 * response ({@code Connection: close}), and waits for the connections to go. The
+	 * {@link HandshakeFence} goes up first, where the kernel needs it.
 	 */
 	@Override
 	public boolean retire(WebServer webServer, Duration drainTimeout) {
 		if (!(webServer instanceof NettyWebServer) || this.bound.isEmpty()) {
 			return false;
 		}
+		HandshakeFence.raise(this.bound.stream().map((server) -> descriptorOf(server.channel())).toList());
 		// The listener first: a client told to close would otherwise reconnect to it
 		for (DisposableServer server : this.bound) {
 			server.channel().close().awaitUninterruptibly(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -95,6 +101,25 @@ public class NettyPortSharing implements NettyServerCustomizer, SharedPortSuppor
 		this.retiring = true;
 		Polling.await(() -> this.connections.get() == 0, drainTimeout);
 		return true;
+	}
+
+	private static int descriptorOf(Channel channel) {
+		if (!channel.isOpen()) {
+			return -1;
+		}
+		if (channel instanceof UnixChannel unix) {
+			return unix.fd().intValue();
+		}
+		try {
+			// Netty's NIO channels keep the JDK's channel to themselves
+			Method javaChannel = AbstractNioChannel.class.getDeclaredMethod("javaChannel");
+			javaChannel.setAccessible(true);
+			return (javaChannel.invoke(channel) instanceof ServerSocketChannel server)
+					? HandshakeFence.descriptorOf(server) : -1;
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			return -1;
+		}
 	}
 
 	/**

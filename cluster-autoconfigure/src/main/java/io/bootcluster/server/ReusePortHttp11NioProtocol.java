@@ -29,4 +29,12 @@ public class ReusePortHttp11NioProtocol extends Http11NioProtocol {
 		return this.endpoint.boundListener();
 	}
 
+	/**
+	 * The descriptor of the listener, for the {@link HandshakeFence}.
+	 * @return the descriptor, or -1 when there is none or it cannot be found
+	 */
+	int listenerDescriptor() {
+		return this.endpoint.listenerDescriptor();
+	}
+
 }

@@ -205,6 +205,11 @@ class ReusePortNioEndpoint extends NioEndpoint {
 		}
 	}
 
+	int listenerDescriptor() {
+		ServerSocketChannel channel = (ServerSocketChannel) getServerSocket();
+		return (channel != null && channel.isOpen()) ? HandshakeFence.descriptorOf(channel) : -1;
+	}
+
 	@Nullable BoundListener boundListener() {
 		ServerSocketChannel channel = (ServerSocketChannel) getServerSocket();
 		if (channel == null || !channel.isOpen()) {

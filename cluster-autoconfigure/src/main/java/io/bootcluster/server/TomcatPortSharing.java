@@ -39,7 +39,8 @@ public class TomcatPortSharing implements WebServerFactoryCustomizer<TomcatWebSe
 	/**
 	 * Closes the listeners without pausing the connectors: a paused connector would turn
 	 * away requests already on their way. With the listener closed, Tomcat ends each
-	 * keep-alive connection after its next response ({@code Connection: close}).
+	 * keep-alive connection after its next response ({@code Connection: close}). The
+	 * {@link HandshakeFence} goes up first, where the kernel needs it.
 	 */
 	@Override
 	public boolean retire(WebServer webServer, Duration drainTimeout) {
@@ -47,6 +48,7 @@ public class TomcatPortSharing implements WebServerFactoryCustomizer<TomcatWebSe
 		if (protocols.isEmpty()) {
 			return false;
 		}
+		HandshakeFence.raise(protocols.stream().map(ReusePortHttp11NioProtocol::listenerDescriptor).toList());
 		protocols.forEach(ReusePortHttp11NioProtocol::closeServerSocketGraceful);
 		long deadline = System.nanoTime() + drainTimeout.toNanos();
 		for (ReusePortHttp11NioProtocol protocol : protocols) {

@@ -85,7 +85,8 @@ class TomcatPortSharingTests {
 			// Gone from the kernel's group at once, not only once Tomcat stops
 			assertThat(ListeningSockets.count(port)).isEqualTo(1);
 			int before = served.get();
-			ClusterProcess.sleep(Duration.ofMillis(500));
+			// Clients whose handshake the fence dropped retry it about a second later
+			ClusterProcess.sleep(Duration.ofMillis(1500));
 			assertThat(served.get()).isGreaterThan(before);
 		}
 		finally {
@@ -98,10 +99,8 @@ class TomcatPortSharingTests {
 		}
 		// Clients that open a connection per request keep handshakes in flight: when the
 		// listener closes, the kernel resets those unless it may hand them to the other
-		// listener (net.ipv4.tcp_migrate_req=1). No code in the worker can prevent it
-		if (KeepAliveLoad.toleratedResets() == 0) {
-			assertThat(failures).isEmpty();
-		}
+		// listener (net.ipv4.tcp_migrate_req=1) or the fence kept them away
+		assertThat(failures).hasSizeLessThanOrEqualTo(KeepAliveLoad.toleratedResets());
 	}
 
 	@Test

@@ -37,7 +37,8 @@ public final class Http {
 
 	private static Response exchange(int port, byte[] head, byte[] body) throws IOException {
 		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+			// Long enough for a handshake retried after a retiring worker's fence dropped it
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
 			socket.setSoTimeout(10000);
 			OutputStream out = socket.getOutputStream();
 			out.write(head);

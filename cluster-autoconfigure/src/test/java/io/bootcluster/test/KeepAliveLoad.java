@@ -8,8 +8,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+
+import io.bootcluster.server.HandshakeFence;
 
 /**
  * Clients that keep their HTTP/1.1 connections open and send request after request, as a
@@ -151,18 +151,12 @@ public final class KeepAliveLoad implements AutoCloseable {
 	/**
 	 * Failed requests a worker's retirement may cost. A listener that closes resets the
 	 * handshakes the kernel still holds for it, unless the kernel may hand them to another
-	 * listener ({@code net.ipv4.tcp_migrate_req=1}); on a loaded machine that is, rarely,
-	 * one connection.
-	 * @return 0 where the kernel migrates connections, 1 otherwise
+	 * listener ({@code net.ipv4.tcp_migrate_req=1}) or the {@link HandshakeFence} kept them
+	 * away; without either, on a loaded machine that is, rarely, one connection.
+	 * @return 0 where retirements are protected, 1 otherwise
 	 */
 	public static int toleratedResets() {
-		try {
-			Path sysctl = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
-			return (Files.isReadable(sysctl) && Files.readString(sysctl).trim().equals("1")) ? 0 : 1;
-		}
-		catch (IOException ex) {
-			return 1;
-		}
+		return HandshakeFence.protectsRetirement() ? 0 : 1;
 	}
 
 	public long succeeded() {

@@ -1,0 +1,171 @@
+package io.bootcluster.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Keeps a retiring worker's listener from taking new connections before it closes, where
+ * the kernel would reset what the closing listener still holds.
+ * <p>
+ * With {@code SO_REUSEPORT}, the kernel picks a listener for each connection when its
+ * handshake begins. Closing a listener resets the connections in its accept queue and
+ * the handshakes still under way on it, unless {@code net.ipv4.tcp_migrate_req} is 1, in
+ * which case the kernel hands them to another listener of the group. Where it is 0, the
+ * fence attaches a socket filter that drops every new handshake's first segment (SYN) on
+ * that listener only, lets the handshakes already begun complete and be accepted, and
+ * only then lets the listener close. A client whose SYN was dropped sends it again about
+ * a second later, when the kernel picks a listener that is still open: that connection
+ * waits, none is lost.
+ * <p>
+ * The filter needs a small native library, built with the module on Linux. Without it,
+ * the fence does nothing and a retirement can still reset a connection in the moment the
+ * listener closes, as the master's startup log explains.
+ */
+public final class HandshakeFence {
+
+	private static final Log logger = LogFactory.getLog(HandshakeFence.class);
+
+	/**
+	 * How long a fenced listener keeps accepting the handshakes it began: one round trip
+	 * would do, this covers slow networks and stays well under the second after which a
+	 * client sends a dropped SYN again, so that it reaches an open listener.
+	 */
+	public static final Duration HANDSHAKE_GRACE = Duration.ofMillis(250);
+
+	private static final Duration ACCEPT_QUEUE_WAIT = Duration.ofMillis(250);
+
+	private static final Path MIGRATE_SYSCTL = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+
+	private static final boolean available = loadLibrary();
+
+	private HandshakeFence() {
+	}
+
+	/**
+	 * Whether the kernel hands the connections of a closing listener to another listener
+	 * of its group ({@code net.ipv4.tcp_migrate_req} is 1), which makes the fence
+	 * unnecessary.
+	 * @return whether connections migrate
+	 */
+	public static boolean kernelMigratesConnections() {
+		try {
+			return Files.isReadable(MIGRATE_SYSCTL) && Files.readString(MIGRATE_SYSCTL).trim().equals("1");
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Whether this platform can raise the fence.
+	 * @return whether the native library is loaded
+	 */
+	public static boolean isAvailable() {
+		return available;
+	}
+
+	/**
+	 * Whether a retirement on this machine loses no connection that reached the worker:
+	 * either the kernel migrates them, or the fence keeps them from arriving.
+	 * @return whether retirements are lossless
+	 */
+	public static boolean protectsRetirement() {
+		return kernelMigratesConnections() || isAvailable();
+	}
+
+	/**
+	 * Fences the given listeners and returns once the handshakes they began have been
+	 * accepted, their accept queues are empty, and closing them resets nothing. Does
+	 * nothing where the kernel migrates connections, or where the fence is not available.
+	 * @param descriptors descriptors of listening sockets whose server still accepts; -1
+	 * for one that could not be found, which is skipped
+	 */
+	static void raise(List<Integer> descriptors) {
+		List<Integer> listeners = descriptors.stream().filter((descriptor) -> descriptor >= 0).toList();
+		if (!available || listeners.isEmpty() || kernelMigratesConnections()) {
+			return;
+		}
+		listeners.forEach(HandshakeFence::fence);
+		sleep(HANDSHAKE_GRACE);
+		Polling.await(() -> listeners.stream().allMatch((listener) -> acceptQueueLength(listener) <= 0),
+				ACCEPT_QUEUE_WAIT);
+	}
+
+	/**
+	 * Attaches the filter that drops new handshakes to one listener.
+	 * @param listener descriptor of a listening socket
+	 * @return whether the filter is attached
+	 */
+	static boolean fence(int listener) {
+		int error = dropNewHandshakes(listener);
+		if (error != 0) {
+			logger.warn("Could not fence listener " + listener + " (errno " + error
+					+ "): connections arriving while it closes may be reset");
+		}
+		return error == 0;
+	}
+
+	/**
+	 * Finds the descriptor of one of the JDK's listening channels.
+	 * @param channel an open channel
+	 * @return its descriptor, or -1 when the fence is not available or the channel hides it
+	 */
+	static int descriptorOf(ServerSocketChannel channel) {
+		return available ? descriptor(channel) : -1;
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static boolean loadLibrary() {
+		String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+		if (!os.contains("linux")) {
+			return false;
+		}
+		String resource = "/META-INF/native/linux-" + System.getProperty("os.arch") + "/libbootcluster.so";
+		try (InputStream library = HandshakeFence.class.getResourceAsStream(resource)) {
+			if (library == null) {
+				logger.debug("No native library at " + resource + ": retiring workers are not fenced");
+				return false;
+			}
+			// The library must be a file to be loaded; once mapped, the file is not needed
+			Path file = Files.createTempFile("bootcluster", ".so");
+			try {
+				Files.copy(library, file, StandardCopyOption.REPLACE_EXISTING);
+				System.load(file.toAbsolutePath().toString());
+			}
+			finally {
+				Files.deleteIfExists(file);
+			}
+			return true;
+		}
+		catch (IOException | LinkageError | SecurityException ex) {
+			logger.debug("Could not load the native library at " + resource + ": retiring workers are not fenced",
+					ex);
+			return false;
+		}
+	}
+
+	private static native int dropNewHandshakes(int fd);
+
+	static native int acceptQueueLength(int fd);
+
+	private static native int descriptor(ServerSocketChannel channel);
+
+}
