@@ -148,6 +148,19 @@ class ClusterProcessTests {
 
 	@Test
 	@Order(7)
+	void workersLeaveTerminalSignalsToTheMaster() {
+		// Ctrl-C or a closed terminal signals the whole process group, workers included
+		Matcher listening = master.awaitLine("EVENT listening worker=2 pid=(\\d+)", Duration.ofSeconds(1));
+		long worker = Long.parseLong(listening.group(1));
+		ClusterProcess.signal(worker, "INT");
+		ClusterProcess.signal(worker, "HUP");
+		ClusterProcess.sleep(Duration.ofSeconds(1));
+		assertThat(ProcessHandle.of(worker)).hasValueSatisfying((handle) -> assertThat(handle.isAlive()).isTrue());
+		assertThat(master.linesMatching("^EVENT (disconnect|exit)")).isEmpty();
+	}
+
+	@Test
+	@Order(8)
 	void killedWorkerIsReplacedByANewWorker() throws IOException {
 		Matcher listening = master.awaitLine("EVENT listening worker=1 pid=(\\d+)", Duration.ofSeconds(1));
 		ProcessHandle.of(Long.parseLong(listening.group(1))).orElseThrow().destroyForcibly();
@@ -166,7 +179,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(8)
+	@Order(9)
 	void sigtermStopsEveryWorkerGracefullyAndTheMasterExitsZero() {
 		List<ProcessHandle> workers = master.descendants();
 		assertThat(workers).hasSize(2);

@@ -1,5 +1,6 @@
 package io.bootcluster.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -261,6 +262,8 @@ public class ClusterProperties {
 		 */
 		private @Nullable DataSize maxHeapAfterGc;
 
+		private final ClassDataSharing classDataSharing = new ClassDataSharing();
+
 		public @Nullable Integer getId() {
 			return this.id;
 		}
@@ -331,6 +334,46 @@ public class ClusterProperties {
 
 		public void setMaxHeapAfterGc(@Nullable DataSize maxHeapAfterGc) {
 			this.maxHeapAfterGc = maxHeapAfterGc;
+		}
+
+		public ClassDataSharing getClassDataSharing() {
+			return this.classDataSharing;
+		}
+
+	}
+
+	/**
+	 * Class data sharing for the workers: an archive of the application's classes, created
+	 * once and mapped by every worker, so that workers start faster and share those pages.
+	 */
+	public static class ClassDataSharing {
+
+		/**
+		 * Whether workers start from a class data archive (or, on Java 25 and later, an AOT
+		 * cache) that the master creates in the background once the cluster is up.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Directory that keeps the archives, and the extracted copies of executable jars they
+		 * need; the temporary directory when unset.
+		 */
+		private @Nullable Path directory;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable Path getDirectory() {
+			return this.directory;
+		}
+
+		public void setDirectory(@Nullable Path directory) {
+			this.directory = directory;
 		}
 
 	}

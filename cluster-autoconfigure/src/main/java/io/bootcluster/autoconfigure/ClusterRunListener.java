@@ -1,6 +1,7 @@
 package io.bootcluster.autoconfigure;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -112,7 +113,16 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 				properties.getWorker().getMinMemory().toBytes(), List.of(this.args), properties.getWorker().getJvmArguments(),
 				properties.getWorker().getStartupTimeout(), properties.getWorker().getHeartbeatTimeout(),
 				properties.getShutdownTimeout(), restartPolicy,
-				(int) properties.getIpc().getMaxFrameSize().toBytes(), managementSettings(properties, environment));
+				(int) properties.getIpc().getMaxFrameSize().toBytes(), managementSettings(properties, environment),
+				classDataDirectory(properties.getWorker().getClassDataSharing()));
+	}
+
+	private static @Nullable Path classDataDirectory(ClusterProperties.ClassDataSharing classDataSharing) {
+		if (!classDataSharing.isEnabled()) {
+			return null;
+		}
+		Path directory = classDataSharing.getDirectory();
+		return (directory != null) ? directory : Path.of(System.getProperty("java.io.tmpdir"), "boot-cluster");
 	}
 
 	// The master's endpoint follows the same access settings as the workers' actuator

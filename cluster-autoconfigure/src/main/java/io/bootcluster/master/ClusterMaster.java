@@ -16,6 +16,7 @@ import java.util.List;
 import io.bootcluster.ClusterMasterConfiguration;
 import io.bootcluster.ipc.ChannelAddress;
 import io.bootcluster.ipc.ChannelServer;
+import io.bootcluster.ipc.DaemonThreads;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.messaging.AnsweringEventListenerFactory;
 import io.bootcluster.server.HandshakeFence;
@@ -36,6 +37,12 @@ import org.springframework.util.ClassUtils;
  * and turns SIGTERM and SIGINT into a graceful stop of every worker.
  */
 public final class ClusterMaster {
+
+	/**
+	 * Set in the environment of the run that trains a class data archive: the application
+	 * then runs alone, as if no cluster were configured.
+	 */
+	public static final String TRAINING_ENV = "CLUSTER_TRAINING_RUN";
 
 	private static final Log logger = LogFactory.getLog(ClusterMaster.class);
 
@@ -97,8 +104,17 @@ public final class ClusterMaster {
 
 	private int run(int workers, int port, boolean reusePort, List<String> arguments, List<String> workerJvmArguments,
 			ChannelAddress address) {
-		WorkerLauncher launcher = new WorkerLauncher(WorkerCommand.forCurrentJvm(arguments, workerJvmArguments),
-				address);
+		WorkerCommand.Launch launch = WorkerCommand.Launch.current(arguments);
+		Path classDataDirectory = this.settings.classDataDirectory();
+		ClassDataSharing classData = (classDataDirectory != null)
+				? ClassDataSharing.plan(launch, workerJvmArguments, classDataDirectory) : null;
+		if (classData != null && classData.archiveExists() && !classData.archiveMaps(this.settings.startupTimeout())) {
+			logger.warn("The class data archive " + classData.archive() + " cannot be used (damaged, or made by "
+					+ "another JVM): workers start without it until it is made again");
+			classData.discardArchive();
+		}
+		WorkerLauncher launcher = new WorkerLauncher(
+				(classData != null) ? classData.command() : WorkerCommand.build(launch, workerJvmArguments), address);
 		MasterEvents events = new MasterEvents(this.application);
 		FrameCodec codec = new FrameCodec(this.settings.maxFrameSize());
 		Supervisor supervisor = new Supervisor(this.settings, workers, port, reusePort, codec, launcher, events);
@@ -117,6 +133,9 @@ public final class ClusterMaster {
 				logger.debug("Worker command: " + launcher.command());
 			}
 			supervisor.start();
+			if (classData != null) {
+				prepareClassData(classData, supervisor, launcher);
+			}
 			int code = supervisor.awaitTermination();
 			logger.info("Cluster stopped");
 			return code;
@@ -195,6 +214,24 @@ public final class ClusterMaster {
 	}
 
 	// Last resort when the master's JVM exits some other way: no worker may outlive it
+	// Workers start at once without the archive; it is created once they all listen, so
+	// that training does not compete with their start, and used by workers forked later
+	private void prepareClassData(ClassDataSharing classData, Supervisor supervisor, WorkerLauncher launcher) {
+		if (classData.archiveExists()) {
+			logger.info("Workers start from the class data archive " + classData.archive());
+			return;
+		}
+
+		logger.info("No class data archive for this application yet: it is created once the workers listen, in "
+				+ classData.archive().getParent() + " (cluster.worker.class-data-sharing.enabled=false turns this off)");
+		Duration timeout = this.settings.startupTimeout();
+		DaemonThreads.start("cluster-class-data", () -> {
+			if (supervisor.awaitAllListening(timeout) && classData.create(timeout)) {
+				launcher.useCommand(classData.command());
+			}
+		});
+	}
+
 	private static void killWorkers() {
 		ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
 	}
@@ -251,7 +288,7 @@ public final class ClusterMaster {
 			List<String> programArguments, List<String> workerJvmArguments,
 			Duration startupTimeout, Duration heartbeatTimeout, Duration shutdownTimeout, RestartPolicy restartPolicy,
 			int maxFrameSize,
-			ManagementServer.Settings management) {
+			ManagementServer.Settings management, @Nullable Path classDataDirectory) {
 	}
 
 }

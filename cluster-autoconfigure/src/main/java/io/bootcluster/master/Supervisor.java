@@ -205,6 +205,28 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	/**
+	 * Waits until as many workers listen as the cluster wants.
+	 * @param timeout the longest wait
+	 * @return whether they do
+	 */
+	boolean awaitAllListening(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (workers().stream().filter((worker) -> worker.state() == WorkerState.LISTENING).count() < desiredWorkers()) {
+			if (System.nanoTime() > deadline || this.loop.isShutdown()) {
+				return false;
+			}
+			try {
+				Thread.sleep(100);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
 	 * Runs a task on the supervisor's thread and waits for its result.
 	 * @param <T> the result type
 	 * @param task the task

@@ -33,19 +33,11 @@ final class WorkerCommand {
 	}
 
 	/**
-	 * The command line for a worker of the running JVM.
-	 * @param programArguments the application's arguments
+	 * The command line for a worker of a launched application.
+	 * @param launch how the application was launched
 	 * @param workerJvmArguments options for workers only
 	 * @return the command line
 	 */
-	static List<String> forCurrentJvm(List<String> programArguments, List<String> workerJvmArguments) {
-		Launch launch = new Launch(System.getProperty("java.home"),
-				ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getenv(),
-				System.getProperty("java.class.path", ""), System.getProperty("sun.java.command", ""),
-				System.getProperty("jdk.module.path"), programArguments);
-		return build(launch, workerJvmArguments);
-	}
-
 	static List<String> build(Launch launch, List<String> workerJvmArguments) {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(launch.javaHome(), "bin", isWindows() ? "java.exe" : "java").toString());
@@ -64,7 +56,12 @@ final class WorkerCommand {
 		return command;
 	}
 
-	private static List<String> jvmOptions(Launch launch) {
+	/**
+	 * The running JVM's options that a worker takes over.
+	 * @param launch how the application was launched
+	 * @return the options
+	 */
+	static List<String> jvmOptions(Launch launch) {
 		List<String> options = new ArrayList<>(launch.inputArguments());
 		for (String variable : OPTIONS_FROM_ENVIRONMENT) {
 			String value = launch.environment().get(variable);
@@ -149,6 +146,17 @@ final class WorkerCommand {
 	 */
 	record Launch(String javaHome, List<String> inputArguments, Map<String, String> environment, String classPath,
 			String javaCommand, @Nullable String modulePath, List<String> programArguments) {
+
+		/**
+		 * How the running JVM was launched.
+		 * @param programArguments the application's arguments
+		 * @return the launch
+		 */
+		static Launch current(List<String> programArguments) {
+			return new Launch(System.getProperty("java.home"), ManagementFactory.getRuntimeMXBean().getInputArguments(),
+					System.getenv(), System.getProperty("java.class.path", ""),
+					System.getProperty("sun.java.command", ""), System.getProperty("jdk.module.path"), programArguments);
+		}
 
 		@Override
 		public String toString() {

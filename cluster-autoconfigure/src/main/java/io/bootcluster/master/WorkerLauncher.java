@@ -11,7 +11,7 @@ import io.bootcluster.ipc.ChannelAddress;
  */
 class WorkerLauncher {
 
-	private final List<String> command;
+	private volatile List<String> command;
 
 	private final ChannelAddress address;
 
@@ -39,6 +39,15 @@ class WorkerLauncher {
 
 	List<String> command() {
 		return this.command;
+	}
+
+	/**
+	 * Starts workers forked from now on with another command line, such as one that maps a
+	 * class data archive created meanwhile.
+	 * @param command the command line
+	 */
+	void useCommand(List<String> command) {
+		this.command = List.copyOf(command);
 	}
 
 }

@@ -159,16 +159,18 @@ public final class WorkerRuntime {
 	}
 
 	/**
-	 * Makes a worker's JVM ignore SIGINT. Ctrl-C reaches every process in the terminal's
-	 * group: the master stops the workers in order, so a worker waits for its disconnect
-	 * request instead of dying on the spot.
+	 * Makes a worker's JVM ignore SIGINT and SIGHUP. Ctrl-C, or a closed terminal, reaches
+	 * every process in the terminal's group: the master stops or restarts the workers in
+	 * order, so a worker waits for the master's word instead of dying on the spot.
 	 */
 	public static void ignoreInterrupts() {
-		try {
-			Signal.handle(new Signal("INT"), SignalHandler.SIG_IGN);
-		}
-		catch (IllegalArgumentException ex) {
-			// No such signal here
+		for (String name : List.of("INT", "HUP")) {
+			try {
+				Signal.handle(new Signal(name), SignalHandler.SIG_IGN);
+			}
+			catch (IllegalArgumentException ex) {
+				// No such signal here
+			}
 		}
 	}
 

@@ -146,7 +146,7 @@ class SupervisorTests {
 		ClusterMaster.MasterSettings settings = new ClusterMaster.MasterSettings(2, 0, 1L << 29, List.of(), List.of(),
 				Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30),
 				new RestartPolicy(Duration.ofMillis(50), 1.5, Duration.ofSeconds(1), Duration.ofSeconds(30), maxCrashes),
-				FrameCodec.DEFAULT_MAX_FRAME_SIZE, new ManagementServer.Settings(null, "127.0.0.1", true, true));
+				FrameCodec.DEFAULT_MAX_FRAME_SIZE, new ManagementServer.Settings(null, "127.0.0.1", true, true), null);
 		this.supervisor = new Supervisor(settings, 2, 8080, true, this.codec, launcher, (event) -> {
 		});
 		this.supervisor.start();

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -65,14 +67,55 @@ public final class ClusterProcess implements AutoCloseable {
 	 * @return the started process
 	 */
 	public static ClusterProcess startClass(WebServerKind server, Class<?> mainClass, String... arguments) {
+		return startClass(classPath(server).collect(Collectors.joining(File.pathSeparator)), mainClass, arguments);
+	}
+
+	/**
+	 * Starts a main class from this test's class path, with Tomcat, where every directory
+	 * is packed into a jar first, unless an earlier start packed it already: a class path of
+	 * jars only, as a deployment has.
+	 * @param jars where the jars are written
+	 * @param mainClass the application's main class
+	 * @param arguments program arguments
+	 * @return the started process
+	 */
+	public static ClusterProcess startClassFromJars(Path jars, Class<?> mainClass, String... arguments) {
+		List<String> classPath = new ArrayList<>();
+		classPath(WebServerKind.TOMCAT).forEach((entry) -> classPath.add(Files.isDirectory(Path.of(entry))
+				? jar(Path.of(entry), jars.resolve(classPath.size() + ".jar")).toString() : entry));
+		return startClass(String.join(File.pathSeparator, classPath), mainClass, arguments);
+	}
+
+	private static ClusterProcess startClass(String classPath, Class<?> mainClass, String... arguments) {
 		List<String> command = new ArrayList<>(javaCommand());
 		command.add("-cp");
-		command.add(Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
-			.filter((entry) -> server.others().noneMatch(entry::contains))
-			.collect(Collectors.joining(File.pathSeparator)));
+		command.add(classPath);
 		command.add(mainClass.getName());
 		command.addAll(List.of(arguments));
 		return start(command);
+	}
+
+	private static Stream<String> classPath(WebServerKind server) {
+		return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+			.filter((entry) -> server.others().noneMatch(entry::contains));
+	}
+
+	private static Path jar(Path directory, Path jar) {
+		if (Files.exists(jar)) {
+			return jar;
+		}
+		try (Stream<Path> files = Files.walk(directory);
+				JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+			for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+				out.putNextEntry(new JarEntry(directory.relativize(file).toString().replace(File.separatorChar, '/')));
+				Files.copy(file, out);
+				out.closeEntry();
+			}
+			return jar;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/**
@@ -155,6 +198,9 @@ public final class ClusterProcess implements AutoCloseable {
 			Path log = Files.createTempFile(logs, "cluster-", ".log");
 			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 			builder.environment().remove("CLUSTER_WORKER_ID");
+			// A training run for a class data archive would compete with the tests for the
+			// CPU: only the tests of the archive turn it on, with an argument, which wins
+			builder.environment().put("CLUSTER_WORKER_CLASSDATASHARING_ENABLED", "false");
 			return new ClusterProcess(builder.start(), log);
 		}
 		catch (IOException ex) {

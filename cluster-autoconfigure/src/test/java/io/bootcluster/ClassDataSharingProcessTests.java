@@ -1,0 +1,65 @@
+package io.bootcluster;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.testapp.web.TestApplication;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Workers and the class data archive, with real JVMs: created in the background once the
+ * cluster listens, mapped by the workers forked after, and, when damaged, noticed by the
+ * next master, which starts its workers without it and makes it again. The JVM archives
+ * classes from jars only: the application runs from a class path of jars.
+ */
+class ClassDataSharingProcessTests {
+
+	private static final Duration STARTUP = Duration.ofSeconds(90);
+
+	@TempDir
+	Path directory;
+
+	@TempDir
+	Path jars;
+
+	@Test
+	void workersStartFromTheArchiveOnceCreatedAndWithoutItWhenItIsDamaged() throws Exception {
+		int port = ClusterProcess.freePort();
+		String[] arguments = { "--server.port=" + port, "--cluster.workers=1",
+				"--cluster.worker.class-data-sharing.enabled=true",
+				"--cluster.worker.class-data-sharing.directory=" + this.directory };
+		Path archive;
+		try (ClusterProcess master = ClusterProcess.startClassFromJars(this.jars, TestApplication.class, arguments)) {
+			long first = workerPid(master, 1);
+			assertThat(String.join(" ", ClusterProcess.commandLineOf(first))).doesNotContain("SharedArchiveFile");
+			archive = Path.of(master.awaitLine("Created the class data archive (\\S+) in", STARTUP).group(1));
+			assertThat(archive).startsWith(this.directory).isRegularFile();
+
+			ProcessHandle.of(first).orElseThrow().destroyForcibly();
+			long second = workerPid(master, 2);
+			assertThat(ClusterProcess.commandLineOf(second)).contains("-XX:SharedArchiveFile=" + archive);
+		}
+
+		archive.toFile().setWritable(true);
+		Files.writeString(archive, "not an archive");
+		try (ClusterProcess master = ClusterProcess.startClassFromJars(this.jars, TestApplication.class, arguments)) {
+			master.awaitLine("The class data archive " + Pattern.quote(archive.toString()) + " cannot be used", STARTUP);
+			long worker = workerPid(master, 1);
+			assertThat(String.join(" ", ClusterProcess.commandLineOf(worker))).doesNotContain("SharedArchiveFile");
+			master.awaitLine("Created the class data archive " + Pattern.quote(archive.toString()), STARTUP);
+		}
+	}
+
+	private static long workerPid(ClusterProcess master, int id) {
+		Matcher listening = master.awaitLine("EVENT listening worker=" + id + " pid=(\\d+)", STARTUP);
+		return Long.parseLong(listening.group(1));
+	}
+
+}
