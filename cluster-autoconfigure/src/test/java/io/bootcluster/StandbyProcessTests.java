@@ -28,6 +28,11 @@ class StandbyProcessTests {
 				"--management.endpoints.web.exposure.include=cluster")) {
 			master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
 			master.awaitLine("Standby worker 3 \\(pid \\d+\\) is ready to take over", Duration.ofSeconds(90));
+			List<String> startup = master.lines();
+			assertThat(indexOf(startup, "EVENT fork worker=3 "))
+				.as("the standby starts once the workers listen, not competing with their start")
+				.isGreaterThan(indexOf(startup, "EVENT listening worker=1 "))
+				.isGreaterThan(indexOf(startup, "EVENT listening worker=2 "));
 			JsonNode standby = worker(Http.get(port, "/actuator/cluster").json(), 3);
 			assertThat(standby.get("standby").asBoolean()).isTrue();
 			assertThat(standby.get("state").asString()).isEqualTo("online");

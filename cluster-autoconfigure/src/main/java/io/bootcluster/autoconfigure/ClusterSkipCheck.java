@@ -2,12 +2,9 @@ package io.bootcluster.autoconfigure;
 
 import java.util.List;
 
-import io.bootcluster.master.ClusterMaster;
-
 /**
  * Whether this run must stay a plain application however it is configured: inside a test
- * framework, while build tools process it ahead of time, or as the master's training run
- * for a class data archive.
+ * framework, or while build tools process it ahead of time.
  */
 final class ClusterSkipCheck {
 
@@ -19,8 +16,7 @@ final class ClusterSkipCheck {
 	}
 
 	static boolean shouldSkip() {
-		return Boolean.getBoolean("spring.aot.processing") || System.getenv(ClusterMaster.TRAINING_ENV) != null
-				|| calledFromTestFramework();
+		return Boolean.getBoolean("spring.aot.processing") || calledFromTestFramework();
 	}
 
 	private static boolean calledFromTestFramework() {

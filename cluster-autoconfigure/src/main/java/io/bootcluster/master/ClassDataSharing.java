@@ -26,9 +26,9 @@ import org.jspecify.annotations.Nullable;
  * the classes it would otherwise load, parse and verify one by one, and every worker maps
  * the same pages.
  * <p>
- * The archive comes from a training run: the application, started outside the cluster,
- * refreshes its context and exits before it serves ({@code spring.context.exit=onRefresh}),
- * and the JVM writes what it loaded. The JDK archives classes from plain jars only, while an
+ * The archive comes from a training run: the application starts alone, on ports of its
+ * own, serves one request and exits before its runners run, and the JVM writes what it
+ * loaded. The JDK archives classes from plain jars only, while an
  * executable Boot jar keeps the application in nested ones: for such a jar the master first
  * extracts it with Boot's {@code jarmode=tools}, and workers run the extracted copy. Both
  * live in a directory of their own, named after the application and a digest of everything
@@ -179,8 +179,7 @@ final class ClassDataSharing {
 			Path written = this.home.resolve(archive().getFileName() + ".tmp");
 			Files.deleteIfExists(written);
 			List<String> training = WorkerCommand.build(archivedLaunch(), with(this.workerJvmArguments,
-					(this.aotCache ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + written,
-					"-Dspring.context.exit=onRefresh"));
+					(this.aotCache ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + written));
 			run(training, "training.log", timeout);
 			if (!Files.isRegularFile(written)) {
 				throw new IOException("the training run wrote no archive; see " + this.home.resolve("training.log"));

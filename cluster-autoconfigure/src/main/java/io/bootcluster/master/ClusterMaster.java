@@ -133,9 +133,7 @@ public final class ClusterMaster {
 				logger.debug("Worker command: " + launcher.command());
 			}
 			supervisor.start();
-			if (classData != null) {
-				prepareClassData(classData, supervisor, launcher);
-			}
+			afterStartup(supervisor, classData, launcher);
 			int code = supervisor.awaitTermination();
 			logger.info("Cluster stopped");
 			return code;
@@ -214,19 +212,23 @@ public final class ClusterMaster {
 	}
 
 	// Last resort when the master's JVM exits some other way: no worker may outlive it
-	// Workers start at once without the archive; it is created once they all listen, so
-	// that training does not compete with their start, and used by workers forked later
-	private void prepareClassData(ClassDataSharing classData, Supervisor supervisor, WorkerLauncher launcher) {
-		if (classData.archiveExists()) {
-			logger.info("Workers start from the class data archive " + classData.archive());
-			return;
+	// Once the workers listen, the master gives back what it needed to start, and creates
+	// the class data archive if there is none: training then no longer competes with the
+	// workers' start, and workers forked later use the archive
+	private void afterStartup(Supervisor supervisor, @Nullable ClassDataSharing classData, WorkerLauncher launcher) {
+		boolean train = classData != null && !classData.archiveExists();
+		if (classData != null) {
+			logger.info(train ? "No class data archive for this application yet: it is created once the workers listen, in "
+					+ classData.archive().getParent() + " (cluster.worker.class-data-sharing.enabled=false turns this off)"
+					: "Workers start from the class data archive " + classData.archive());
 		}
-
-		logger.info("No class data archive for this application yet: it is created once the workers listen, in "
-				+ classData.archive().getParent() + " (cluster.worker.class-data-sharing.enabled=false turns this off)");
 		Duration timeout = this.settings.startupTimeout();
-		DaemonThreads.start("cluster-class-data", () -> {
-			if (supervisor.awaitAllListening(timeout) && classData.create(timeout)) {
+		DaemonThreads.start("cluster-after-startup", () -> {
+			if (!supervisor.awaitAllListening(timeout)) {
+				return;
+			}
+			MasterFootprint.shrink();
+			if (train && classData.create(timeout)) {
 				launcher.useCommand(classData.command());
 			}
 		});

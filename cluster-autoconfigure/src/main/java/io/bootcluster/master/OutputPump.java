@@ -39,12 +39,17 @@ final class OutputPump implements Runnable {
 			byte[] buffer = new byte[8192];
 			int read;
 			while ((read = in.read(buffer)) != -1) {
+				// Whole slices, not byte by byte: this runs while the workers start, mostly
+				// before the JIT compiles it
+				int start = 0;
 				for (int i = 0; i < read; i++) {
-					line.write(buffer[i]);
 					if (buffer[i] == '\n') {
+						line.write(buffer, start, i + 1 - start);
 						emit(line);
+						start = i + 1;
 					}
 				}
+				line.write(buffer, start, read - start);
 			}
 		}
 		catch (IOException ex) {

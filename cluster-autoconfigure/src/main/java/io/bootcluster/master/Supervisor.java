@@ -99,6 +99,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	// standbys without end
 	private final Slot standbySlot = new Slot(-1);
 
+	private boolean standbysStarted;
+
 	private final ClusterHistory history = new ClusterHistory();
 
 	private final MasterRequests requests;
@@ -140,12 +142,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	void start() {
-		execute(() -> {
-			List.copyOf(this.slots).forEach(this::fork);
-			for (int i = 0; i < this.settings.standbyWorkers(); i++) {
-				forkStandby();
-			}
-		});
+		execute(() -> List.copyOf(this.slots).forEach(this::fork));
 		this.loop.scheduleWithFixedDelay(guarded(this::checkHeartbeats), 1, 1, TimeUnit.SECONDS);
 	}
 
@@ -596,6 +593,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		if (worker.startupDeadline != null) {
 			worker.startupDeadline.cancel(false);
 		}
+		startStandbysOnceAllServe();
 		WorkerProcess predecessor = worker.predecessor;
 		if (predecessor != null) {
 			worker.predecessor = null;
@@ -790,6 +788,20 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		schedule(() -> fork(slot, slot == this.standbySlot), delay);
 	}
 
+	// Standbys start only once the cluster serves, so that they do not slow its start down
+	private void startStandbysOnceAllServe() {
+		if (this.standbysStarted) {
+			return;
+		}
+		long serving = this.workers.values().stream().filter((worker) -> worker.served && !worker.standby).count();
+		if (serving >= desiredWorkers()) {
+			this.standbysStarted = true;
+			for (int i = 0; i < this.settings.standbyWorkers(); i++) {
+				forkStandby();
+			}
+		}
+	}
+
 	private @Nullable WorkerProcess readyStandby() {
 		return this.workers.values()
 			.stream()
@@ -880,6 +892,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		if (this.stopping) {
 			logger.warn("Stopping now: killing " + this.workers.size() + " workers");
 			this.workers.values().forEach((worker) -> worker.kill("killed"));
+			schedule(this::finishOnceAllGone, Duration.ofSeconds(1));
 			return;
 		}
 		this.stopping = true;
@@ -893,6 +906,21 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 				+ timeout.toSeconds() + "s)");
 		List.copyOf(this.workers.values())
 			.forEach((worker) -> retire(worker, Retirement.REMOVE, "the master is stopping"));
+		schedule(this::finishOnceAllGone, timeout.plusSeconds(1));
+	}
+
+	// The master stops once its workers' processes are gone, even if handling an exit
+	// failed (a class that could not load from a jar replaced in place, say)
+	private void finishOnceAllGone() {
+		if (this.terminated.isDone()) {
+			return;
+		}
+		if (this.workers.values().stream().anyMatch((worker) -> worker.process.isAlive())) {
+			schedule(this::finishOnceAllGone, Duration.ofSeconds(1));
+			return;
+		}
+		logger.warn("Every worker has exited, some without the master seeing it through: stopping");
+		finish(0);
 	}
 
 	// The executor would keep a task's failure to itself: a failure here must be seen
