@@ -356,7 +356,8 @@ public class ClusterProperties {
 
 		/**
 		 * Directory that keeps the archives, and the extracted copies of executable jars they
-		 * need; the temporary directory when unset.
+		 * need; only its user may write to it. 'boot-cluster-<user>' in the temporary
+		 * directory when unset.
 		 */
 		private @Nullable Path directory;
 

@@ -137,7 +137,8 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 			return null;
 		}
 		Path directory = classDataSharing.getDirectory();
-		return (directory != null) ? directory : Path.of(System.getProperty("java.io.tmpdir"), "boot-cluster");
+		return (directory != null) ? directory : Path.of(System.getProperty("java.io.tmpdir"),
+				"boot-cluster-" + System.getProperty("user.name"));
 	}
 
 	// The master's endpoint follows the same access settings as the workers' actuator

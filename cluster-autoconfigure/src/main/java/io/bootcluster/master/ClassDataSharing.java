@@ -6,12 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.regex.Pattern;
@@ -88,6 +91,9 @@ final class ClassDataSharing {
 		if (Stream.of(launch.classPath().split(File.pathSeparator)).map(Path::of).anyMatch(Files::isDirectory)) {
 			logger.info("Workers start without a class data archive: the JVM archives classes from jars only, and "
 					+ "this class path has directories (an IDE or a build tool's launch); an executable jar gets one");
+			return null;
+		}
+		if (!isPrivate(directory)) {
 			return null;
 		}
 		Path executableJar = executableJar(launch);
@@ -287,6 +293,34 @@ final class ClassDataSharing {
 		}
 		catch (IOException ex) {
 			// Left behind, harmless
+		}
+	}
+
+	// Workers run what this directory holds: no one but this user may write there
+	private static boolean isPrivate(Path directory) {
+		try {
+			if (!Files.isDirectory(directory)) {
+				Files.createDirectories(directory,
+						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+			}
+			Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory);
+			String owner = Files.getOwner(directory).getName();
+			if (owner.equals(System.getProperty("user.name")) && !permissions.contains(PosixFilePermission.GROUP_WRITE)
+					&& !permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+				return true;
+			}
+			logger.warn("Workers start without a class data archive: " + directory + " belongs to " + owner
+					+ " or others may write to it, and workers would run what it holds. Set "
+					+ "cluster.worker.class-data-sharing.directory to a directory only this user may write to");
+			return false;
+		}
+		catch (UnsupportedOperationException ex) {
+			// No POSIX permissions on this file system: nothing more to check
+			return true;
+		}
+		catch (IOException ex) {
+			logger.warn("Workers start without a class data archive: cannot use " + directory + " (" + ex + ")");
+			return false;
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
@@ -27,6 +28,16 @@ class ClassDataSharingTests {
 		assertThat(ClassDataSharing.plan(launch, List.of(), this.directory)).isNull();
 		assertThat(ClassDataSharing.plan(classPathLaunch(List.of(), "classes"), List.of("-Xshare:off"), this.directory))
 			.isNull();
+	}
+
+	@Test
+	void aDirectoryOthersMayWriteToIsNotUsed() throws IOException {
+		Path shared = Files.createDirectory(this.directory.resolve("shared"));
+		Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+		assertThat(ClassDataSharing.plan(classPathLaunch(List.of(), "app.jar"), List.of(), shared)).isNull();
+		Path created = this.directory.resolve("created");
+		assertThat(ClassDataSharing.plan(classPathLaunch(List.of(), "app.jar"), List.of(), created)).isNotNull();
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(created))).isEqualTo("rwx------");
 	}
 
 	@Test
