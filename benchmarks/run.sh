@@ -4,6 +4,7 @@
 # the master and of each worker, and failover after a worker's SIGKILL (with and without a
 # standby worker). Ends with one '<name>: <value>' line per figure.
 set -euo pipefail
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
@@ -53,7 +54,12 @@ all_listening() {
 }
 in_log() { grep -aq "$1" "$WORK/$2"; }
 # Epoch milliseconds of the last line of a log that matches, from the time it starts with
-logged_at() { date -d "$(grep -a "$1" "$WORK/$2" | tail -1 | cut -d' ' -f1)" +%s%3N; }
+logged_at() {
+	local line
+	line=$(grep -a "$1" "$WORK/$2" | tail -1)
+	[ -n "$line" ] || { echo "No '$1' in $WORK/$2" >&2; exit 1; }
+	date -d "$(cut -d' ' -f1 <<<"$line")" +%s%3N
+}
 
 single() {
 	"$JAVA" -jar "$JAR" --server.port="$PORT" --cluster.enabled=false >"$WORK/single.log" 2>&1 &
@@ -88,13 +94,15 @@ rss_mib() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # Milliseconds from a SIGKILL of one worker until as many workers listen as before
 failover() {
-	local log=$1 victim killed
+	local log=$1 victim killed listened
 	victim=$(status | grep -oE '"pid":[0-9]+,"state":"listening"' | head -1 | grep -oE '[0-9]+')
+	[ -n "$victim" ] || { echo "No listening worker to kill; logs in $WORK" >&2; exit 1; }
 	killed=$(now)
 	kill -KILL "$victim"
 	await in_log "(pid $victim) died" "$log"
 	await all_listening
-	echo $(($(logged_at "is listening on" "$log") - killed))
+	listened=$(logged_at "is listening on" "$log")
+	echo $((listened - killed))
 }
 
 echo "Machine: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr), $("$JAVA" -version 2>&1 | head -1)"
@@ -119,6 +127,7 @@ stop
 echo "Creating the class data archive..."
 cluster training.log
 await in_log "Created the class data archive\|Could not create a class data archive" training.log
+in_log "Created the class data archive" training.log || { echo "No class data archive; logs in $WORK" >&2; exit 1; }
 stop
 
 echo "Cluster with the archive..."
@@ -133,6 +142,7 @@ rss_workers=()
 for pid in $(status | grep -oE '"pid":[0-9]+,"state":"listening"' | grep -oE '[0-9]+'); do
 	rss_workers+=("$(rss_mib "$pid")")
 done
+[ ${#rss_workers[@]} -gt 0 ] || { echo "No listening worker to measure; logs in $WORK" >&2; exit 1; }
 stop
 
 echo "Cluster with the archive and a standby worker..."

@@ -23,6 +23,10 @@ class ClassDataSharingProcessTests {
 
 	private static final Duration STARTUP = Duration.ofSeconds(90);
 
+	// The JVM of these tests runs the workers too: from Java 25 on, the archive is an AOT cache
+	private static final String ARCHIVE_OPTION = (Runtime.version().feature() >= 25) ? "-XX:AOTCache="
+			: "-XX:SharedArchiveFile=";
+
 	@TempDir
 	Path directory;
 
@@ -38,13 +42,13 @@ class ClassDataSharingProcessTests {
 		Path archive;
 		try (ClusterProcess master = ClusterProcess.startClassFromJars(this.jars, TestApplication.class, arguments)) {
 			long first = workerPid(master, 1);
-			assertThat(String.join(" ", ClusterProcess.commandLineOf(first))).doesNotContain("SharedArchiveFile");
+			assertThat(String.join(" ", ClusterProcess.commandLineOf(first))).doesNotContain(ARCHIVE_OPTION);
 			archive = Path.of(master.awaitLine("Created the class data archive (\\S+) in", STARTUP).group(1));
 			assertThat(archive).startsWith(this.directory).isRegularFile();
 
 			ProcessHandle.of(first).orElseThrow().destroyForcibly();
 			long second = workerPid(master, 2);
-			assertThat(ClusterProcess.commandLineOf(second)).contains("-XX:SharedArchiveFile=" + archive);
+			assertThat(ClusterProcess.commandLineOf(second)).contains(ARCHIVE_OPTION + archive);
 		}
 
 		archive.toFile().setWritable(true);
@@ -52,7 +56,7 @@ class ClassDataSharingProcessTests {
 		try (ClusterProcess master = ClusterProcess.startClassFromJars(this.jars, TestApplication.class, arguments)) {
 			master.awaitLine("The class data archive " + Pattern.quote(archive.toString()) + " cannot be used", STARTUP);
 			long worker = workerPid(master, 1);
-			assertThat(String.join(" ", ClusterProcess.commandLineOf(worker))).doesNotContain("SharedArchiveFile");
+			assertThat(String.join(" ", ClusterProcess.commandLineOf(worker))).doesNotContain(ARCHIVE_OPTION);
 			master.awaitLine("Created the class data archive " + Pattern.quote(archive.toString()), STARTUP);
 		}
 	}

@@ -2,7 +2,6 @@ package io.bootcluster.autoconfigure;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,8 +49,6 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 
 	private @Nullable WorkerRuntime worker;
 
-	private boolean training;
-
 	ClusterRunListener(SpringApplication application, String[] args) {
 		this.application = application;
 		this.args = args;
@@ -75,11 +72,6 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 	@Override
 	public void environmentPrepared(ConfigurableBootstrapContext bootstrapContext,
 			ConfigurableEnvironment environment) {
-		if (this.firstInJvm && ClassDataTraining.isTrainingRun()) {
-			this.training = true;
-			ClassDataTraining.useOwnPorts(environment);
-			return;
-		}
 		if (!this.firstInJvm || ClusterSkipCheck.shouldSkip()) {
 			return;
 		}
@@ -95,13 +87,6 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 			ClusterMaster master = new ClusterMaster(masterSettings(properties, environment), this.application,
 					environment);
 			System.exit(master.run());
-		}
-	}
-
-	@Override
-	public void started(ConfigurableApplicationContext context, Duration timeTaken) {
-		if (this.training) {
-			ClassDataTraining.finish(context);
 		}
 	}
 

@@ -2,9 +2,12 @@ package io.bootcluster.autoconfigure;
 
 import java.util.List;
 
+import io.bootcluster.master.ClusterMaster;
+
 /**
  * Whether this run must stay a plain application however it is configured: inside a test
- * framework, or while build tools process it ahead of time.
+ * framework, while build tools process it ahead of time, or as the master's training run
+ * for a class data archive.
  */
 final class ClusterSkipCheck {
 
@@ -16,7 +19,8 @@ final class ClusterSkipCheck {
 	}
 
 	static boolean shouldSkip() {
-		return Boolean.getBoolean("spring.aot.processing") || calledFromTestFramework();
+		return Boolean.getBoolean("spring.aot.processing") || System.getenv(ClusterMaster.TRAINING_ENV) != null
+				|| calledFromTestFramework();
 	}
 
 	private static boolean calledFromTestFramework() {

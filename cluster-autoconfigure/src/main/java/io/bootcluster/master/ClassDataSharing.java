@@ -2,15 +2,20 @@ package io.bootcluster.master;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -29,9 +34,9 @@ import org.jspecify.annotations.Nullable;
  * the classes it would otherwise load, parse and verify one by one, and every worker maps
  * the same pages.
  * <p>
- * The archive comes from a training run: the application starts alone, on ports of its
- * own, serves one request and exits before its runners run, and the JVM writes what it
- * loaded. The JDK archives classes from plain jars only, while an
+ * The archive comes from a training run: the application, started outside the cluster,
+ * refreshes its context and exits before anything starts ({@code spring.context.exit=onRefresh},
+ * as Spring Boot recommends for training), and the JVM writes what it loaded. The JDK archives classes from plain jars only, while an
  * executable Boot jar keeps the application in nested ones: for such a jar the master first
  * extracts it with Boot's {@code jarmode=tools}, and workers run the extracted copy. Both
  * live in a directory of their own, named after the application and a digest of everything
@@ -54,6 +59,8 @@ final class ClassDataSharing {
 
 	private static final int AOT_CACHE_RELEASE = 25;
 
+	private static final Duration UNUSED_ARCHIVE_AGE = Duration.ofDays(1);
+
 	private final WorkerCommand.Launch launch;
 
 	private final List<String> workerJvmArguments;
@@ -64,13 +71,18 @@ final class ClassDataSharing {
 
 	private final boolean aotCache;
 
+	private final String digest;
+
+	private final String unique = Long.toString(ProcessHandle.current().pid());
+
 	private ClassDataSharing(WorkerCommand.Launch launch, List<String> workerJvmArguments, Path home,
-			@Nullable Path executableJar, boolean aotCache) {
+			@Nullable Path executableJar, boolean aotCache, String digest) {
 		this.launch = launch;
 		this.workerJvmArguments = List.copyOf(workerJvmArguments);
 		this.home = home;
 		this.executableJar = executableJar;
 		this.aotCache = aotCache;
+		this.digest = digest;
 	}
 
 	/**
@@ -99,9 +111,14 @@ final class ClassDataSharing {
 		Path executableJar = executableJar(launch);
 		String name = (executableJar != null) ? executableJar.getFileName().toString().replaceFirst("\\.jar$", "")
 				: launch.javaCommand().split(" ", 2)[0].replaceFirst(".*[./]", "");
-		String key = digest(launch, workerJvmArguments);
-		return new ClassDataSharing(launch, workerJvmArguments, directory.resolve(name + "-" + key), executableJar,
-				Runtime.version().feature() >= AOT_CACHE_RELEASE);
+		// The application's name and where it lives, then everything the archive depends on
+		String where = hash(List.of(launch.javaCommand().split(" ", 2)[0], launch.classPath())).substring(0, 8);
+		String digest = digest(launch, workerJvmArguments);
+		ClassDataSharing plan = new ClassDataSharing(launch, workerJvmArguments,
+				directory.resolve(name + "-" + where + "-" + digest), executableJar,
+				Runtime.version().feature() >= AOT_CACHE_RELEASE, digest);
+		plan.markUsed();
+		return plan;
 	}
 
 	/**
@@ -114,6 +131,19 @@ final class ClassDataSharing {
 
 	boolean archiveExists() {
 		return Files.isRegularFile(archive()) && (this.executableJar == null || Files.isDirectory(extracted()));
+	}
+
+	/**
+	 * Whether an earlier training run of this very build failed: it is not tried again,
+	 * since it would fail the same way, and run the application's startup once more.
+	 * @return whether training failed before
+	 */
+	boolean trainingFailedBefore() {
+		return Files.exists(failureMarker());
+	}
+
+	Path failureMarker() {
+		return this.home.resolve("training-failed");
 	}
 
 	/**
@@ -162,7 +192,7 @@ final class ClassDataSharing {
 	 * @return the command line
 	 */
 	List<String> command() {
-		if (!archiveExists()) {
+		if (!archiveExists() || applicationChanged()) {
 			return WorkerCommand.build(this.launch, this.workerJvmArguments);
 		}
 		return WorkerCommand.build(archivedLaunch(),
@@ -182,22 +212,30 @@ final class ClassDataSharing {
 			if (this.executableJar != null && !Files.isDirectory(extracted())) {
 				extract(this.executableJar, timeout);
 			}
-			Path written = this.home.resolve(archive().getFileName() + ".tmp");
-			Files.deleteIfExists(written);
-			List<String> training = WorkerCommand.build(archivedLaunch(), with(this.workerJvmArguments,
-					(this.aotCache ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + written));
-			run(training, "training.log", timeout);
-			if (!Files.isRegularFile(written)) {
-				throw new IOException("the training run wrote no archive; see " + this.home.resolve("training.log"));
+			// Named after this master: another master of the same build may train at once
+			Path written = this.home.resolve(archive().getFileName() + "." + this.unique + ".tmp");
+			List<String> training = WorkerCommand.build(archivedLaunch(),
+					with(this.workerJvmArguments,
+							(this.aotCache ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + written,
+							"-Dspring.context.exit=onRefresh"));
+			try {
+				run(training, "training-" + this.unique + ".log", timeout);
+				if (!Files.isRegularFile(written)) {
+					throw new IOException("the training run wrote no archive");
+				}
+			}
+			catch (IOException ex) {
+				Files.writeString(failureMarker(), ex.getMessage() + "\n");
+				throw ex;
 			}
 			Files.move(written, archive(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-			removeOlderArchives();
 			logger.info("Created the class data archive " + archive() + " in "
 					+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms: workers started from now on "
 					+ "use it");
+			removeUnusedArchives();
 			return true;
 		}
-		catch (IOException ex) {
+		catch (IOException | UncheckedIOException ex) {
 			logger.warn("Could not create a class data archive in " + this.home + ": " + ex.getMessage()
 					+ ". Workers start without one");
 			return false;
@@ -206,6 +244,13 @@ final class ClassDataSharing {
 			Thread.currentThread().interrupt();
 			return false;
 		}
+	}
+
+	// A jar replaced in place since the master started (a deploy, then a rolling restart):
+	// the archive and the extracted copy are of the old build, so workers run the new one
+	// plainly, and the next master makes its archive
+	private boolean applicationChanged() {
+		return !digest(this.launch, this.workerJvmArguments).equals(this.digest);
 	}
 
 	private WorkerCommand.Launch archivedLaunch() {
@@ -249,6 +294,8 @@ final class ClassDataSharing {
 		Process process = builder.start();
 		process.getOutputStream().close();
 		if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+			// The JVM may have started helpers of its own, which would outlive it
+			process.descendants().forEach(ProcessHandle::destroyForcibly);
 			process.destroyForcibly();
 			throw new IOException("'" + String.join(" ", command.subList(1, command.size())) + "' took longer than "
 					+ timeout.toSeconds() + "s");
@@ -260,8 +307,8 @@ final class ClassDataSharing {
 	}
 
 	private static String lastLines(Path log) throws IOException {
-		List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8)
-			.stream()
+		// Leniently: whatever the output's charset, the exit is what matters
+		List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines()
 			.filter((line) -> !line.isBlank())
 			.toList();
 		return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
@@ -271,16 +318,40 @@ final class ClassDataSharing {
 		return Path.of(this.launch.javaHome(), "bin", "java").toString();
 	}
 
-	// Archives of earlier builds of the same application are of no further use
-	private void removeOlderArchives() {
+	// Each master marks the archive it uses, so that no other master takes it for unused
+	private void markUsed() {
+		try {
+			if (Files.isDirectory(this.home)) {
+				Files.setLastModifiedTime(this.home, FileTime.from(Instant.now()));
+			}
+		}
+		catch (IOException ex) {
+			// Then it may be removed, and made again when next needed
+		}
+	}
+
+	// Archives of earlier builds of the same application, from the same place, that no
+	// master has used for a day: a master of an older build may still run from one
+	private void removeUnusedArchives() {
 		String prefix = this.home.getFileName().toString().replaceFirst("[0-9a-f]+$", "");
+		Instant unusedSince = Instant.now().minus(UNUSED_ARCHIVE_AGE);
 		try (Stream<Path> siblings = Files.list(this.home.getParent())) {
 			siblings.filter((sibling) -> !sibling.equals(this.home))
 				.filter((sibling) -> sibling.getFileName().toString().matches(Pattern.quote(prefix) + "[0-9a-f]{16}"))
+				.filter((sibling) -> lastUsed(sibling).isBefore(unusedSince))
 				.forEach(ClassDataSharing::deleteRecursively);
 		}
-		catch (IOException ex) {
+		catch (IOException | UncheckedIOException ex) {
 			// Left for the next time
+		}
+	}
+
+	private static Instant lastUsed(Path archiveHome) {
+		try {
+			return Files.getLastModifiedTime(archiveHome).toInstant();
+		}
+		catch (IOException ex) {
+			return Instant.now();
 		}
 	}
 
@@ -291,7 +362,7 @@ final class ClassDataSharing {
 		try (Stream<Path> files = Files.walk(path)) {
 			files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach((file) -> file.toFile().delete());
 		}
-		catch (IOException ex) {
+		catch (IOException | UncheckedIOException ex) {
 			// Left behind, harmless
 		}
 	}
@@ -299,18 +370,18 @@ final class ClassDataSharing {
 	// Workers run what this directory holds: no one but this user may write there
 	private static boolean isPrivate(Path directory) {
 		try {
-			if (!Files.isDirectory(directory)) {
+			if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
 				Files.createDirectories(directory,
 						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 			}
-			Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory);
-			String owner = Files.getOwner(directory).getName();
-			if (owner.equals(System.getProperty("user.name")) && !permissions.contains(PosixFilePermission.GROUP_WRITE)
+			Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);
+			UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
+			if (owner.equals(ownerOfNewFiles(directory)) && !permissions.contains(PosixFilePermission.GROUP_WRITE)
 					&& !permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
 				return true;
 			}
-			logger.warn("Workers start without a class data archive: " + directory + " belongs to " + owner
-					+ " or others may write to it, and workers would run what it holds. Set "
+			logger.warn("Workers start without a class data archive: " + directory + " belongs to " + owner.getName()
+					+ ", or others may write to it, and workers would run what it holds. Set "
 					+ "cluster.worker.class-data-sharing.directory to a directory only this user may write to");
 			return false;
 		}
@@ -324,6 +395,17 @@ final class ClassDataSharing {
 		}
 	}
 
+	// Who this process is, as the file system sees it (a user name may not say so)
+	private static UserPrincipal ownerOfNewFiles(Path directory) throws IOException {
+		Path probe = Files.createTempFile(directory, "owner", ".probe");
+		try {
+			return Files.getOwner(probe);
+		}
+		finally {
+			Files.deleteIfExists(probe);
+		}
+	}
+
 	// A Boot executable jar launched with -jar: its classes are in nested jars
 	private static @Nullable Path executableJar(WorkerCommand.Launch launch) {
 		String classPath = launch.classPath();
@@ -332,8 +414,11 @@ final class ClassDataSharing {
 			return null;
 		}
 		try (JarFile jar = new JarFile(classPath)) {
+			// Not with PropertiesLauncher: its loader.path would not survive the extraction
 			boolean executable = jar.getManifest() != null
-					&& jar.getManifest().getMainAttributes().getValue("Spring-Boot-Lib") != null;
+					&& jar.getManifest().getMainAttributes().getValue("Spring-Boot-Lib") != null
+					&& !String.valueOf(jar.getManifest().getMainAttributes().getValue("Main-Class"))
+						.endsWith("PropertiesLauncher");
 			return executable ? Path.of(classPath).toAbsolutePath() : null;
 		}
 		catch (IOException ex) {
@@ -361,6 +446,10 @@ final class ClassDataSharing {
 				}
 			}
 		}
+		return hash(parts);
+	}
+
+	private static String hash(List<String> parts) {
 		try {
 			MessageDigest sha = MessageDigest.getInstance("SHA-256");
 			byte[] hash = sha.digest(String.join("\n", parts).getBytes(StandardCharsets.UTF_8));

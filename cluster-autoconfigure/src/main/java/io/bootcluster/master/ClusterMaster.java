@@ -113,8 +113,8 @@ public final class ClusterMaster {
 					+ "another JVM): workers start without it until it is made again");
 			classData.discardArchive();
 		}
-		WorkerLauncher launcher = new WorkerLauncher(
-				(classData != null) ? classData.command() : WorkerCommand.build(launch, workerJvmArguments), address);
+		WorkerLauncher launcher = (classData != null) ? new WorkerLauncher(classData::command, address)
+				: new WorkerLauncher(WorkerCommand.build(launch, workerJvmArguments), address);
 		MasterEvents events = new MasterEvents(this.application);
 		FrameCodec codec = new FrameCodec(this.settings.maxFrameSize());
 		Supervisor supervisor = new Supervisor(this.settings, workers, port, reusePort, codec, launcher, events);
@@ -133,7 +133,7 @@ public final class ClusterMaster {
 				logger.debug("Worker command: " + launcher.command());
 			}
 			supervisor.start();
-			afterStartup(supervisor, classData, launcher);
+			afterStartup(supervisor, classData);
 			int code = supervisor.awaitTermination();
 			logger.info("Cluster stopped");
 			return code;
@@ -211,16 +211,18 @@ public final class ClusterMaster {
 		return context;
 	}
 
-	// Last resort when the master's JVM exits some other way: no worker may outlive it
 	// Once the workers listen, the master gives back what it needed to start, and creates
 	// the class data archive if there is none: training then no longer competes with the
 	// workers' start, and workers forked later use the archive
-	private void afterStartup(Supervisor supervisor, @Nullable ClassDataSharing classData, WorkerLauncher launcher) {
-		boolean train = classData != null && !classData.archiveExists();
+	private void afterStartup(Supervisor supervisor, @Nullable ClassDataSharing classData) {
+		boolean train = classData != null && !classData.archiveExists() && !classData.trainingFailedBefore();
 		if (classData != null) {
-			logger.info(train ? "No class data archive for this application yet: it is created once the workers listen, in "
-					+ classData.archive().getParent() + " (cluster.worker.class-data-sharing.enabled=false turns this off)"
-					: "Workers start from the class data archive " + classData.archive());
+			logger.info(classData.archiveExists() ? "Workers start from the class data archive " + classData.archive()
+					: train ? "No class data archive for this application yet: it is created once the workers "
+							+ "listen, in " + classData.archive().getParent()
+							+ " (cluster.worker.class-data-sharing.enabled=false turns this off)"
+							: "Workers start without a class data archive: training failed for this build before "
+									+ "(delete " + classData.failureMarker() + " to try again)");
 		}
 		Duration timeout = this.settings.startupTimeout();
 		DaemonThreads.start("cluster-after-startup", () -> {
@@ -228,12 +230,14 @@ public final class ClusterMaster {
 				return;
 			}
 			MasterFootprint.shrink();
-			if (train && classData.create(timeout)) {
-				launcher.useCommand(classData.command());
+			if (train) {
+				classData.create(timeout);
 			}
 		});
 	}
 
+	// Last resort, from the shutdown hook: whatever else happened, no worker outlives the
+	// master
 	private static void killWorkers() {
 		ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
 	}

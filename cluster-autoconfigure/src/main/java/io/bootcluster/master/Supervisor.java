@@ -208,7 +208,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	 */
 	boolean awaitAllListening(Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
-		while (workers().stream().filter((worker) -> worker.state() == WorkerState.LISTENING).count() < desiredWorkers()) {
+		while (workers().stream().filter((worker) -> worker.state() == WorkerState.LISTENING).count() < desired()) {
 			if (System.nanoTime() > deadline || this.loop.isShutdown()) {
 				return false;
 			}
@@ -221,6 +221,17 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			}
 		}
 		return true;
+	}
+
+	// The slots belong to the supervisor's thread
+	private int desired() {
+		try {
+			return call(this::desiredWorkers);
+		}
+		catch (RuntimeException ex) {
+			// Stopped, or too busy to answer: not all listening, as far as anyone knows
+			return Integer.MAX_VALUE;
+		}
 	}
 
 	/**

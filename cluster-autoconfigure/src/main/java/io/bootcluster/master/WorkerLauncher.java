@@ -2,6 +2,7 @@ package io.bootcluster.master;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Supplier;
 
 import io.bootcluster.ipc.ChannelAddress;
 
@@ -11,12 +12,22 @@ import io.bootcluster.ipc.ChannelAddress;
  */
 class WorkerLauncher {
 
-	private volatile List<String> command;
+	private final Supplier<List<String>> command;
 
 	private final ChannelAddress address;
 
 	WorkerLauncher(List<String> command, ChannelAddress address) {
-		this.command = List.copyOf(command);
+		this(() -> command, address);
+	}
+
+	/**
+	 * Creates a launcher whose command line may change, such as one that maps a class data
+	 * archive once it exists.
+	 * @param command the command line, asked for at each launch
+	 * @param address the master's channel
+	 */
+	WorkerLauncher(Supplier<List<String>> command, ChannelAddress address) {
+		this.command = command;
 		this.address = address;
 	}
 
@@ -25,7 +36,7 @@ class WorkerLauncher {
 	}
 
 	Process launch(int id, boolean standby) throws IOException {
-		ProcessBuilder builder = new ProcessBuilder(this.command);
+		ProcessBuilder builder = new ProcessBuilder(command());
 		builder.environment().put(ChannelAddress.WORKER_ID_ENV, Integer.toString(id));
 		if (standby) {
 			builder.environment().put(ChannelAddress.STANDBY_ENV, "true");
@@ -38,16 +49,7 @@ class WorkerLauncher {
 	}
 
 	List<String> command() {
-		return this.command;
-	}
-
-	/**
-	 * Starts workers forked from now on with another command line, such as one that maps a
-	 * class data archive created meanwhile.
-	 * @param command the command line
-	 */
-	void useCommand(List<String> command) {
-		this.command = List.copyOf(command);
+		return List.copyOf(this.command.get());
 	}
 
 }

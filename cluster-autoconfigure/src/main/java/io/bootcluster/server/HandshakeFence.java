@@ -97,8 +97,11 @@ public final class HandshakeFence {
 		}
 		listeners.forEach(HandshakeFence::fence);
 		sleep(HANDSHAKE_GRACE);
-		Polling.await(() -> listeners.stream().allMatch((listener) -> acceptQueueLength(listener) <= 0),
-				ACCEPT_QUEUE_WAIT);
+		if (!Polling.await(() -> listeners.stream().allMatch((listener) -> acceptQueueLength(listener) <= 0),
+				ACCEPT_QUEUE_WAIT)) {
+			logger.warn("Connections still wait in a retiring listener's accept queue (its server takes no more, "
+					+ "at its connection limit?): closing it resets them");
+		}
 	}
 
 	/**

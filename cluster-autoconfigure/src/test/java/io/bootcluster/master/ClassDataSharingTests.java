@@ -61,7 +61,7 @@ class ClassDataSharingTests {
 	void classPathWorkersMapTheArchiveOnceItExists() throws IOException {
 		ClassDataSharing plan = ClassDataSharing.plan(classPathLaunch(List.of(), "classes"), List.of(),
 				this.directory);
-		assertThat(plan.archive().getParent().getFileName().toString()).matches("Application-[0-9a-f]{16}");
+		assertThat(plan.archive().getParent().getFileName().toString()).matches("Application-[0-9a-f]{8}-[0-9a-f]{16}");
 		assertThat(plan.command()).noneMatch((option) -> option.contains("SharedArchiveFile")
 				|| option.contains("AOTCache"));
 		Files.createDirectories(plan.archive().getParent());
@@ -84,6 +84,10 @@ class ClassDataSharingTests {
 		Path extracted = Files.createDirectories(plan.archive().resolveSibling("app"));
 		assertThat(plan.archiveExists()).isTrue();
 		assertThat(plan.command()).containsSubsequence("-jar", extracted.resolve("shop.jar").toString(), "--x=1");
+		// A new build copied over the jar while the cluster runs: its workers run it as it is
+		Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
+		assertThat(plan.command()).containsSubsequence("-jar", jar.toString(), "--x=1")
+			.noneMatch((option) -> option.contains(plan.archive().toString()));
 	}
 
 	private static WorkerCommand.Launch classPathLaunch(List<String> options, String classPath) {
