@@ -4,10 +4,7 @@ import io.bootcluster.ClusterMessenger;
 import io.bootcluster.actuate.MasterClient;
 import io.bootcluster.messaging.AnsweringEventListenerFactory;
 import io.bootcluster.messaging.ChannelMessenger;
-import io.bootcluster.server.JettyPortSharing;
-import io.bootcluster.server.NettyPortSharing;
 import io.bootcluster.server.SharedPortSupport;
-import io.bootcluster.server.TomcatPortSharing;
 import io.bootcluster.worker.ReadinessReporter;
 import io.bootcluster.worker.RequestCountingFilter;
 import io.bootcluster.worker.RequestCountingWebFilter;
@@ -15,9 +12,6 @@ import io.bootcluster.worker.SharedPortLifecycle;
 import io.bootcluster.worker.StandbyGate;
 import io.bootcluster.worker.WorkerRuntime;
 import jakarta.servlet.Filter;
-import org.apache.catalina.startup.Tomcat;
-import org.eclipse.jetty.server.Server;
-import reactor.netty.http.server.HttpServer;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -26,13 +20,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.jetty.JettyWebServerFactory;
-import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
-import org.springframework.boot.tomcat.TomcatWebServerFactory;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.web.server.WebFilter;
 
 /**
@@ -43,6 +35,8 @@ import org.springframework.web.server.WebFilter;
 @AutoConfiguration
 @ConditionalOnBean(WorkerRuntime.class)
 @EnableConfigurationProperties(ClusterProperties.class)
+@Import({ PortSharingConfigurations.TomcatConfiguration.class, PortSharingConfigurations.JettyConfiguration.class,
+		PortSharingConfigurations.NettyConfiguration.class })
 public final class ClusterWorkerAutoConfiguration {
 
 	@Bean
@@ -106,39 +100,6 @@ public final class ClusterWorkerAutoConfiguration {
 				ObjectProvider<SharedPortSupport> supports, ClusterProperties properties) {
 			return new SharedPortLifecycle(runtime, supports.orderedStream().toList(),
 					properties.getWorker().getDrainTimeout());
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass({ HttpServer.class, NettyReactiveWebServerFactory.class })
-	static class NettyConfiguration {
-
-		@Bean
-		NettyPortSharing clusterNettyPortSharing() {
-			return new NettyPortSharing();
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass({ Server.class, JettyWebServerFactory.class })
-	static class JettyConfiguration {
-
-		@Bean
-		JettyPortSharing clusterJettyPortSharing() {
-			return new JettyPortSharing();
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass({ Tomcat.class, TomcatWebServerFactory.class })
-	static class TomcatConfiguration {
-
-		@Bean
-		TomcatPortSharing clusterTomcatPortSharing() {
-			return new TomcatPortSharing();
 		}
 
 	}

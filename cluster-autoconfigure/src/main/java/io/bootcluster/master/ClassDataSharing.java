@@ -155,14 +155,14 @@ final class ClassDataSharing {
 	 */
 	boolean archiveMaps(Duration timeout) {
 		List<String> check = new ArrayList<>();
-		check.add(java());
+		check.add(WorkerCommand.java(this.launch));
 		check.addAll(WorkerCommand.jvmOptions(this.launch));
 		check.addAll(this.workerJvmArguments);
 		check.addAll(List.of(this.aotCache ? "-XX:AOTMode=on" : "-Xshare:on",
 				(this.aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive(), "-cp",
 				archivedLaunch().classPath(), "-version"));
 		try {
-			run(check, "check.log", timeout);
+			run(check, "check-" + this.unique + ".log", timeout);
 			return true;
 		}
 		catch (IOException ex) {
@@ -272,8 +272,8 @@ final class ClassDataSharing {
 	private void extract(Path jar, Duration timeout) throws IOException, InterruptedException {
 		Path target = this.home.resolve("app-" + ProcessHandle.current().pid());
 		deleteRecursively(target);
-		run(List.of(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination", target.toString()),
-				"extract.log", timeout);
+		run(List.of(WorkerCommand.java(this.launch), "-Djarmode=tools", "-jar", jar.toString(), "extract",
+				"--destination", target.toString()), "extract-" + this.unique + ".log", timeout);
 		try {
 			Files.move(target, extracted(), StandardCopyOption.ATOMIC_MOVE);
 		}
@@ -312,10 +312,6 @@ final class ClassDataSharing {
 			.filter((line) -> !line.isBlank())
 			.toList();
 		return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
-	}
-
-	private String java() {
-		return Path.of(this.launch.javaHome(), "bin", "java").toString();
 	}
 
 	// Each master marks the archive it uses, so that no other master takes it for unused

@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -154,13 +153,7 @@ public final class ClusterMaster {
 	}
 
 	private static void warnWithoutConnectionMigration() {
-		Path sysctl = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
-		try {
-			if (!Files.isReadable(sysctl) || !Files.readString(sysctl).trim().equals("0")) {
-				return;
-			}
-		}
-		catch (IOException ex) {
+		if (!"0".equals(HandshakeFence.connectionMigration())) {
 			return;
 		}
 		String fix = "run 'sysctl -w net.ipv4.tcp_migrate_req=1' as root, and add 'net.ipv4.tcp_migrate_req = 1' "

@@ -40,7 +40,7 @@ final class WorkerCommand {
 	 */
 	static List<String> build(Launch launch, List<String> workerJvmArguments) {
 		List<String> command = new ArrayList<>();
-		command.add(Path.of(launch.javaHome(), "bin", isWindows() ? "java.exe" : "java").toString());
+		command.add(java(launch));
 		List<String> options = jvmOptions(launch);
 		command.addAll(options);
 		command.addAll(workerJvmArguments);
@@ -54,6 +54,15 @@ final class WorkerCommand {
 		command.addAll(target(launch));
 		command.addAll(launch.programArguments());
 		return command;
+	}
+
+	/**
+	 * The launcher of the JVM that runs the application.
+	 * @param launch how the application was launched
+	 * @return the path of its {@code java}
+	 */
+	static String java(Launch launch) {
+		return Path.of(launch.javaHome(), "bin", isWindows() ? "java.exe" : "java").toString();
 	}
 
 	/**

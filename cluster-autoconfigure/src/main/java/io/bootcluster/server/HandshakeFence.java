@@ -12,6 +12,7 @@ import java.util.Locale;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps a retiring worker's listener from taking new connections before it closes, where
@@ -58,11 +59,19 @@ public final class HandshakeFence {
 	 * @return whether connections migrate
 	 */
 	public static boolean kernelMigratesConnections() {
+		return "1".equals(connectionMigration());
+	}
+
+	/**
+	 * Reads {@code net.ipv4.tcp_migrate_req}.
+	 * @return its value, or {@code null} where the kernel has no such setting
+	 */
+	public static @Nullable String connectionMigration() {
 		try {
-			return Files.isReadable(MIGRATE_SYSCTL) && Files.readString(MIGRATE_SYSCTL).trim().equals("1");
+			return Files.isReadable(MIGRATE_SYSCTL) ? Files.readString(MIGRATE_SYSCTL).trim() : null;
 		}
 		catch (IOException ex) {
-			return false;
+			return null;
 		}
 	}
 
