@@ -12,7 +12,9 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 
 import io.bootcluster.ipc.ChannelAddress;
@@ -148,6 +150,25 @@ class ClusterProcessTests {
 
 	@Test
 	@Order(7)
+	void aWorkerTheMasterRefusesExitsWithoutServing() throws Exception {
+		long workerPid = Http.get(port, "/").pid();
+		String socket = ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow();
+		int ownPort = ClusterProcess.freePort();
+		try (ClusterProcess impostor = ClusterProcess.startClass(Map.of(ChannelAddress.WORKER_ID_ENV, "7",
+				ChannelAddress.SOCKET_ENV, socket, ChannelAddress.SECRET_ENV, "not-the-secret"), TestApplication.class,
+				"--server.port=" + ownPort)) {
+			impostor.awaitLine("Worker 7 exits: Could not join the cluster's master at .*: The master refused",
+					STARTUP);
+			assertThat(impostor.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(impostor.process().exitValue()).isEqualTo(1);
+			assertThat(impostor.linesMatching("Tomcat started")).isEmpty();
+		}
+		master.awaitLine("Refused a channel connection without the cluster's secret \\(it claimed to be worker 7",
+				Duration.ofSeconds(5));
+	}
+
+	@Test
+	@Order(8)
 	void workersLeaveTerminalSignalsToTheMaster() {
 		// Ctrl-C or a closed terminal signals the whole process group, workers included
 		Matcher listening = master.awaitLine("EVENT listening worker=2 pid=(\\d+)", Duration.ofSeconds(1));
@@ -160,7 +181,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(8)
+	@Order(9)
 	void killedWorkerIsReplacedByANewWorker() throws IOException {
 		Matcher listening = master.awaitLine("EVENT listening worker=1 pid=(\\d+)", Duration.ofSeconds(1));
 		ProcessHandle.of(Long.parseLong(listening.group(1))).orElseThrow().destroyForcibly();
@@ -179,7 +200,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(9)
+	@Order(10)
 	void sigtermStopsEveryWorkerGracefullyAndTheMasterExitsZero() {
 		List<ProcessHandle> workers = master.descendants();
 		assertThat(workers).hasSize(2);

@@ -23,8 +23,6 @@ public final class FrameCodec {
 	/** Frames larger than this are refused unless configured otherwise. */
 	public static final int DEFAULT_MAX_FRAME_SIZE = 1024 * 1024;
 
-	private static final JsonMapper MAPPER = JsonMapper.builder().build();
-
 	private final int maxFrameSize;
 
 	private final LongAdder framesRead = new LongAdder();
@@ -39,7 +37,7 @@ public final class FrameCodec {
 	}
 
 	public static JsonMapper mapper() {
-		return MAPPER;
+		return Mapper.INSTANCE;
 	}
 
 	/**
@@ -59,7 +57,7 @@ public final class FrameCodec {
 	 * @throws FrameException if the message is larger than a frame may be
 	 */
 	public ByteBuffer encode(Message message) throws FrameException {
-		byte[] body = MAPPER.writeValueAsBytes(message);
+		byte[] body = mapper().writeValueAsBytes(message);
 		if (body.length > this.maxFrameSize) {
 			throw new FrameException(
 					"Message of " + body.length + " bytes is larger than the frame limit of " + this.maxFrameSize);
@@ -102,7 +100,7 @@ public final class FrameCodec {
 		ByteBuffer body = ByteBuffer.allocate(length);
 		readFully(channel, body, false);
 		try {
-			Message message = MAPPER.readValue(body.array(), Message.class);
+			Message message = mapper().readValue(body.array(), Message.class);
 			this.framesRead.increment();
 			return message;
 		}
@@ -138,6 +136,13 @@ public final class FrameCodec {
 			}
 		}
 		return true;
+	}
+
+	// Built on first use: a master forks its workers before it reads or writes a frame
+	private static final class Mapper {
+
+		static final JsonMapper INSTANCE = JsonMapper.builder().build();
+
 	}
 
 }

@@ -107,11 +107,6 @@ public final class ClusterMaster {
 		Path classDataDirectory = this.settings.classDataDirectory();
 		ClassDataSharing classData = (classDataDirectory != null)
 				? ClassDataSharing.plan(launch, workerJvmArguments, classDataDirectory) : null;
-		if (classData != null && classData.archiveExists() && !classData.archiveMaps(this.settings.startupTimeout())) {
-			logger.warn("The class data archive " + classData.archive() + " cannot be used (damaged, or made by "
-					+ "another JVM): workers start without it until it is made again");
-			classData.discardArchive();
-		}
 		WorkerLauncher launcher = (classData != null) ? new WorkerLauncher(classData::command, address)
 				: new WorkerLauncher(WorkerCommand.build(launch, workerJvmArguments), address);
 		MasterEvents events = new MasterEvents(this.application);
@@ -208,7 +203,8 @@ public final class ClusterMaster {
 	// the class data archive if there is none: training then no longer competes with the
 	// workers' start, and workers forked later use the archive
 	private void afterStartup(Supervisor supervisor, @Nullable ClassDataSharing classData) {
-		boolean train = classData != null && !classData.archiveExists() && !classData.trainingFailedBefore();
+		boolean archived = classData != null && classData.archiveExists();
+		boolean train = classData != null && !archived && !classData.trainingFailedBefore();
 		if (classData != null) {
 			logger.info(classData.archiveExists() ? "Workers start from the class data archive " + classData.archive()
 					: train ? "No class data archive for this application yet: it is created once the workers "
@@ -222,8 +218,16 @@ public final class ClusterMaster {
 			if (!supervisor.awaitAllListening(timeout)) {
 				return;
 			}
+			// Checked only now, not before the first fork: a JVM that cannot map an archive
+			// starts without it, so the check would only have held the workers up
+			boolean unusable = archived && !classData.archiveMaps(timeout);
+			if (unusable) {
+				logger.warn("The class data archive " + classData.archive() + " cannot be used (damaged, or made "
+						+ "by another JVM): the workers started without it; making it again");
+				classData.discardArchive();
+			}
 			MasterFootprint.shrink();
-			if (train) {
+			if (train || unusable) {
 				classData.create(timeout);
 			}
 		});

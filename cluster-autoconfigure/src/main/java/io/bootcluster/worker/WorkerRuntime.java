@@ -7,8 +7,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -78,9 +81,10 @@ public final class WorkerRuntime {
 
 	private volatile @Nullable ChannelMessenger messenger;
 
-	private final Connection connection;
+	// Completed once the master welcomed this worker; a worker that cannot join exits
+	private final CompletableFuture<Connection> connection = new CompletableFuture<>();
 
-	private final long masterPid;
+	private volatile long masterPid;
 
 	private volatile @Nullable ConfigurableApplicationContext context;
 
@@ -99,8 +103,7 @@ public final class WorkerRuntime {
 	private final ExecutorService requestExecutor = Executors
 		.newSingleThreadExecutor(DaemonThreads.factory("cluster-requests"));
 
-	private WorkerRuntime(int id, ChannelAddress address, Connection connection, long masterPid,
-			WorkerOptions options, boolean standby) {
+	private WorkerRuntime(int id, ChannelAddress address, WorkerOptions options, boolean standby) {
 		this.id = id;
 		this.standby = standby;
 		this.address = address;
@@ -109,16 +112,17 @@ public final class WorkerRuntime {
 		long jitter = (options.maxRequests() > 0) ? ThreadLocalRandom.current().nextLong(options.maxRequests() / 10 + 1)
 				: 0;
 		this.health = new WorkerHealth(options, options.maxRequests() + jitter);
-		this.connection = connection;
-		this.masterPid = masterPid;
 	}
 
 	/**
-	 * Joins the master that started this JVM.
+	 * Joins the master that started this JVM. The handshake runs on the channel's own
+	 * thread while the application starts: a master busy forking other workers then holds
+	 * no worker's startup up. Messages sent before it completes wait for it; a worker the
+	 * master does not welcome exits.
 	 * @param environment the process environment
 	 * @param maxFrameSize the largest frame the channel accepts, in bytes
 	 * @return the runtime, or {@code null} when this JVM is not a worker
-	 * @throws IOException if the master cannot be joined
+	 * @throws IOException if this JVM was started as a worker without a channel to join
 	 */
 	public static @Nullable WorkerRuntime join(Map<String, String> environment, int maxFrameSize,
 			WorkerOptions options) throws IOException {
@@ -131,17 +135,21 @@ public final class WorkerRuntime {
 			throw new IOException(ChannelAddress.WORKER_ID_ENV + " is set but " + ChannelAddress.SOCKET_ENV
 					+ " is not: workers are started by their master, not by hand");
 		}
-		ChannelClient.Session session = ChannelClient.connect(address, new FrameCodec(maxFrameSize),
-				Integer.parseInt(id), JOIN_TIMEOUT);
-		WorkerRuntime runtime = new WorkerRuntime(Integer.parseInt(id), address, session.connection(),
-				session.masterPid(), options, Boolean.parseBoolean(environment.get(ChannelAddress.STANDBY_ENV)));
-		runtime.start();
+		WorkerRuntime runtime = new WorkerRuntime(Integer.parseInt(id), address, options,
+				Boolean.parseBoolean(environment.get(ChannelAddress.STANDBY_ENV)));
+		runtime.start(new FrameCodec(maxFrameSize));
 		return runtime;
 	}
 
-	private void start() {
-		DaemonThreads.start("cluster-ipc-master", this::receive);
-		DaemonThreads.start("cluster-heartbeat", this::beat);
+	private void start(FrameCodec codec) {
+		DaemonThreads.start("cluster-ipc-master", () -> {
+			if (handshake(codec)) {
+				DaemonThreads.start("cluster-heartbeat", this::beat);
+				ProcessHandle.of(this.masterPid)
+					.ifPresentOrElse((master) -> master.onExit().thenRun(this::masterGone), this::masterGone);
+				receive();
+			}
+		});
 		if (this.options.onUncaughtException() != UncaughtExceptionPolicy.IGNORE) {
 			Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
 			Thread.setDefaultUncaughtExceptionHandler((thread, failure) -> {
@@ -154,8 +162,42 @@ public final class WorkerRuntime {
 				failed("thread \"" + thread.getName() + "\" died of " + failure);
 			});
 		}
-		ProcessHandle.of(this.masterPid).ifPresentOrElse((master) -> master.onExit().thenRun(this::masterGone),
-				this::masterGone);
+	}
+
+	private boolean handshake(FrameCodec codec) {
+		try {
+			ChannelClient.Session session = ChannelClient.connect(this.address, codec, this.id, JOIN_TIMEOUT);
+			this.masterPid = session.masterPid();
+			this.connection.complete(session.connection());
+			return true;
+		}
+		catch (IOException ex) {
+			this.connection.completeExceptionally(ex);
+			// The application is starting on the main thread: without a master, it must not
+			// serve, and there is nothing of it to close yet
+			logger.error("Worker " + this.id + " exits: " + ex.getMessage());
+			Runtime.getRuntime().halt(1);
+			return false;
+		}
+	}
+
+	// Waits for the handshake, which a worker that is not welcomed does not outlive
+	private @Nullable Connection connection() {
+		try {
+			return this.connection.get(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return null;
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			return null;
+		}
+	}
+
+	private boolean trySend(Message message) {
+		Connection connection = connection();
+		return connection != null && connection.trySend(message);
 	}
 
 	/**
@@ -207,7 +249,11 @@ public final class WorkerRuntime {
 	 * @throws IOException if the channel is closed
 	 */
 	public void send(Message message) throws IOException {
-		this.connection.send(message);
+		Connection connection = connection();
+		if (connection == null) {
+			throw new IOException("Worker " + this.id + " has not joined its master");
+		}
+		connection.send(message);
 	}
 
 	/**
@@ -216,7 +262,7 @@ public final class WorkerRuntime {
 	 * @return whether it went out
 	 */
 	public boolean tell(Message message) {
-		return this.connection.trySend(message);
+		return trySend(message);
 	}
 
 	/**
@@ -229,7 +275,7 @@ public final class WorkerRuntime {
 	 */
 	public CompletableFuture<JsonNode> request(String action, JsonNode body, Duration timeout) {
 		PendingRequests.Pending request = this.pending.create(action, body, timeout);
-		if (!this.connection.trySend(request.request())) {
+		if (!trySend(request.request())) {
 			this.pending.failAll("The channel to the master is closed");
 		}
 		return request.reply();
@@ -262,7 +308,7 @@ public final class WorkerRuntime {
 
 	private void receive() {
 		try {
-			this.connection.receiveEach(this::handle);
+			this.connection.join().receiveEach(this::handle);
 		}
 		catch (IOException ex) {
 			if (!this.leaving) {
@@ -361,7 +407,7 @@ public final class WorkerRuntime {
 				reply = new Message.Reply(request.id(), String.valueOf(ex.getMessage()), null);
 			}
 		}
-		this.connection.trySend(reply);
+		trySend(reply);
 	}
 
 	// A dedicated thread: however busy or stuck the application's threads are, the
@@ -375,7 +421,7 @@ public final class WorkerRuntime {
 				return;
 			}
 			long requests = this.requestsServed.sum();
-			if (!this.connection.trySend(this.health.heartbeat(requests))) {
+			if (!trySend(this.health.heartbeat(requests))) {
 				return;
 			}
 			String recycle = this.health.recycleReason(requests);
@@ -413,7 +459,7 @@ public final class WorkerRuntime {
 		this.replacementReason = reason;
 		this.replacementAskedAt = System.nanoTime();
 		logger.warn("Worker " + this.id + " asks to be replaced: " + reason);
-		this.connection.trySend(new Message.ReplaceMe(reason));
+		trySend(new Message.ReplaceMe(reason));
 	}
 
 	// Until it is replaced, a worker asks again now and then: its first successor may have
@@ -422,7 +468,7 @@ public final class WorkerRuntime {
 		String reason = this.replacementReason;
 		if (reason != null && System.nanoTime() - this.replacementAskedAt > REPLACEMENT_RETRY.toNanos()) {
 			this.replacementAskedAt = System.nanoTime();
-			this.connection.trySend(new Message.ReplaceMe(reason));
+			trySend(new Message.ReplaceMe(reason));
 		}
 	}
 
@@ -452,7 +498,10 @@ public final class WorkerRuntime {
 			}
 			finally {
 				this.leftCleanly = true;
-				this.connection.close();
+				Connection connection = this.connection.getNow(null);
+				if (connection != null) {
+					connection.close();
+				}
 				System.exit(code);
 			}
 		}, "cluster-leave");

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -86,13 +87,31 @@ public final class ClusterProcess implements AutoCloseable {
 		return startClass(String.join(File.pathSeparator, classPath), mainClass, arguments);
 	}
 
+	/**
+	 * Starts a main class from this test's class path, with Tomcat, and with more
+	 * environment variables.
+	 * @param environment the variables to add
+	 * @param mainClass the application's main class
+	 * @param arguments program arguments
+	 * @return the started process
+	 */
+	public static ClusterProcess startClass(Map<String, String> environment, Class<?> mainClass,
+			String... arguments) {
+		return start(command(classPath(WebServerKind.TOMCAT).collect(Collectors.joining(File.pathSeparator)),
+				mainClass, arguments), environment);
+	}
+
 	private static ClusterProcess startClass(String classPath, Class<?> mainClass, String... arguments) {
+		return start(command(classPath, mainClass, arguments), Map.of());
+	}
+
+	private static List<String> command(String classPath, Class<?> mainClass, String... arguments) {
 		List<String> command = new ArrayList<>(javaCommand());
 		command.add("-cp");
 		command.add(classPath);
 		command.add(mainClass.getName());
 		command.addAll(List.of(arguments));
-		return start(command);
+		return command;
 	}
 
 	private static Stream<String> classPath(WebServerKind server) {
@@ -155,7 +174,7 @@ public final class ClusterProcess implements AutoCloseable {
 		command.add("-jar");
 		command.add(jar.toAbsolutePath().toString());
 		command.addAll(List.of(arguments));
-		return start(command);
+		return start(command, Map.of());
 	}
 
 	/**
@@ -166,7 +185,7 @@ public final class ClusterProcess implements AutoCloseable {
 	public static ClusterProcess startJava(String... arguments) {
 		List<String> command = new ArrayList<>(javaCommand());
 		command.addAll(List.of(arguments));
-		return start(command);
+		return start(command, Map.of());
 	}
 
 	/**
@@ -192,7 +211,7 @@ public final class ClusterProcess implements AutoCloseable {
 		return command;
 	}
 
-	private static ClusterProcess start(List<String> command) {
+	private static ClusterProcess start(List<String> command, Map<String, String> environment) {
 		try {
 			Path logs = Files.createDirectories(Path.of("target", "process-logs"));
 			Path log = Files.createTempFile(logs, "cluster-", ".log");
@@ -201,6 +220,7 @@ public final class ClusterProcess implements AutoCloseable {
 			// A training run for a class data archive would compete with the tests for the
 			// CPU: only the tests of the archive turn it on, with an argument, which wins
 			builder.environment().put("CLUSTER_WORKER_CLASSDATASHARING_ENABLED", "false");
+			builder.environment().putAll(environment);
 			return new ClusterProcess(builder.start(), log);
 		}
 		catch (IOException ex) {
