@@ -116,6 +116,22 @@ class ClusterProcessTests {
 
 	@Test
 	@Order(5)
+	void workersStartAtMostOnePerPairOfCoresAtATime() {
+		List<String> events = master.linesMatching("^EVENT (fork|listening) worker=[12] ")
+			.stream()
+			.map((event) -> event.replaceFirst("^EVENT (\\w+) worker=(\\d).*", "$1 $2"))
+			.toList();
+		// The master runs on this machine too, and sees as many cores
+		if (Runtime.getRuntime().availableProcessors() < 4) {
+			assertThat(events).startsWith("fork 1", "listening 1", "fork 2");
+		}
+		else {
+			assertThat(events).startsWith("fork 1", "fork 2");
+		}
+	}
+
+	@Test
+	@Order(6)
 	void workerMessagesArePublishedToTheMasterAsEvents() throws IOException {
 		Http.Response whoAmI = Http.get(port, "/");
 		assertThat(Http.get(port, "/tell-master/greeting").status()).isEqualTo(200);
@@ -126,7 +142,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(6)
+	@Order(7)
 	void channelRefusesConnectionsWithoutTheSecret() throws IOException {
 		long workerPid = Http.get(port, "/").pid();
 		String socket = ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow();
@@ -149,7 +165,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(7)
+	@Order(8)
 	void aWorkerTheMasterRefusesExitsWithoutServing() throws Exception {
 		long workerPid = Http.get(port, "/").pid();
 		String socket = ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow();
@@ -168,7 +184,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(8)
+	@Order(9)
 	void workersLeaveTerminalSignalsToTheMaster() {
 		// Ctrl-C or a closed terminal signals the whole process group, workers included
 		Matcher listening = master.awaitLine("EVENT listening worker=2 pid=(\\d+)", Duration.ofSeconds(1));
@@ -181,7 +197,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(9)
+	@Order(10)
 	void killedWorkerIsReplacedByANewWorker() throws IOException {
 		Matcher listening = master.awaitLine("EVENT listening worker=1 pid=(\\d+)", Duration.ofSeconds(1));
 		ProcessHandle.of(Long.parseLong(listening.group(1))).orElseThrow().destroyForcibly();
@@ -200,7 +216,7 @@ class ClusterProcessTests {
 	}
 
 	@Test
-	@Order(10)
+	@Order(11)
 	void sigtermStopsEveryWorkerGracefullyAndTheMasterExitsZero() {
 		List<ProcessHandle> workers = master.descendants();
 		assertThat(workers).hasSize(2);

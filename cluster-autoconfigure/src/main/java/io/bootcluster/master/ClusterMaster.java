@@ -121,8 +121,9 @@ public final class ClusterMaster {
 			events.setMasterContext(masterContext);
 			management = ManagementServer.startIfConfigured(this.settings.management(), supervisor);
 			MasterSignals.handle(supervisor::stop, supervisor::restartOnSignal);
-			logger.info("Starting " + workers + " workers on port " + port + " (master pid "
-					+ ProcessHandle.current().pid() + ")");
+			logger.info("Starting " + workers + " workers on port " + port
+					+ ((workers > supervisor.startsAtOnce()) ? ", " + supervisor.startsAtOnce() + " at a time" : "")
+					+ " (master pid " + ProcessHandle.current().pid() + ")");
 			if (logger.isDebugEnabled()) {
 				logger.debug("Worker command: " + launcher.command());
 			}

@@ -101,6 +101,14 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private boolean standbysStarted;
 
+	// A starting JVM keeps about two cores busy, its main thread and its JIT compilers:
+	// the cluster starts at most one worker per pair of cores at a time. The first ones
+	// then serve seconds sooner, and the last no later, since the CPU is the limit either way
+	private final int startsAtOnce = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+
+	// Slots whose first worker waits for an earlier one to start
+	private final Deque<Slot> unstarted = new ArrayDeque<>();
+
 	private final ClusterHistory history = new ClusterHistory();
 
 	private final MasterRequests requests;
@@ -141,8 +149,19 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		}
 	}
 
+	/**
+	 * How many workers start at once when the cluster starts.
+	 * @return at least one
+	 */
+	int startsAtOnce() {
+		return this.startsAtOnce;
+	}
+
 	void start() {
-		execute(() -> List.copyOf(this.slots).forEach(this::fork));
+		execute(() -> {
+			this.unstarted.addAll(this.slots);
+			startUnstarted();
+		});
 		this.loop.scheduleWithFixedDelay(guarded(this::checkHeartbeats), 1, 1, TimeUnit.SECONDS);
 	}
 
@@ -604,6 +623,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		if (worker.startupDeadline != null) {
 			worker.startupDeadline.cancel(false);
 		}
+		startUnstarted();
 		startStandbysOnceAllServe();
 		WorkerProcess predecessor = worker.predecessor;
 		if (predecessor != null) {
@@ -714,6 +734,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			}
 			return;
 		}
+		startUnstarted();
 		RollingRestart restart = this.rollingRestart;
 		if (restart != null && restart.successor == worker && !worker.served) {
 			abortRestart(worker);
@@ -797,6 +818,18 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		logger.warn("Replacing it in " + delay.toMillis() + " ms (crash " + crashes + " of at most "
 				+ policy.maxCrashes() + " in a row)");
 		schedule(() -> fork(slot, slot == this.standbySlot), delay);
+	}
+
+	private void startUnstarted() {
+		long starting = this.workers.values()
+			.stream()
+			.filter((worker) -> !worker.served && !worker.standby && worker.state != WorkerState.DEAD)
+			.count();
+		while (starting < this.startsAtOnce && !this.unstarted.isEmpty()) {
+			if (fork(this.unstarted.poll()) != null) {
+				starting++;
+			}
+		}
 	}
 
 	// Standbys start only once the cluster serves, so that they do not slow its start down
