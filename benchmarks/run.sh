@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The sample app as one plain JVM and as a cluster, measured side by side in one run:
-# startup (with and without the class data archive), throughput under wrk, the memory of
-# the master and of each worker, and failover after a worker's SIGKILL (with and without a
-# standby worker). Ends with one '<name>: <value>' line per figure.
+# startup (with and without the class data archive, to the first and to the last worker
+# listening, and the workers' own JVMs side by side without a master), throughput under wrk,
+# the memory of the master and of each worker, and failover after a worker's SIGKILL, three
+# times (with and without a standby worker). Ends with one '<name>: <value>' line per figure.
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
@@ -43,20 +44,21 @@ await() {
 	exit 1
 }
 
-answers() { curl -sf -o /dev/null "http://127.0.0.1:$PORT/"; }
 status() { curl -sf "http://127.0.0.1:$MASTER_PORT/actuator/cluster" || true; }
-# Every worker the cluster wants is listening (a standby does not count until it takes over)
-all_listening() {
-	local json desired
-	json=$(status)
-	desired=$(grep -oE '"desiredWorkers":[0-9]+' <<<"$json" | grep -oE '[0-9]+$') || return 1
-	[ "$(grep -o '"state":"listening"' <<<"$json" | wc -l)" -ge "$desired" ]
+# As many workers listen as the master started, by its log: reading a file leaves the CPU
+# to the starting workers, where asking the master's endpoint would take some of it
+workers_listening() {
+	local planned
+	planned=$(grep -aoE 'Starting [0-9]+ workers' "$WORK/$1" | grep -oE '[0-9]+') || return 1
+	[ "$(grep -ac 'is listening on' "$WORK/$1")" -ge "$planned" ]
 }
+listening_more_than() { [ "$(grep -ac 'is listening on' "$WORK/$2")" -gt "$1" ]; }
 in_log() { grep -aq "$1" "$WORK/$2"; }
-# Epoch milliseconds of the last line of a log that matches, from the time it starts with
+# Epoch milliseconds of the last (or, with 'first' after the log, the first) line of a log
+# that matches, from the time it starts with
 logged_at() {
 	local line
-	line=$(grep -a "$1" "$WORK/$2" | tail -1)
+	line=$(grep -a "$1" "$WORK/$2" | if [ "${3:-}" = first ]; then head -1; else tail -1; fi)
 	[ -n "$line" ] || { echo "No '$1' in $WORK/$2" >&2; exit 1; }
 	date -d "$(cut -d' ' -f1 <<<"$line")" +%s%3N
 }
@@ -90,19 +92,59 @@ requests_per_second() {
 	rate "${WRK_SECONDS}s" "$1"
 }
 
+# The floor under any cluster's startup on this machine: the workers' own JVMs, archive
+# included, started side by side without a master; milliseconds until the last one listens
+side_by_side() {
+	local i arg command pids=() started last=0 listened
+	started=$(now)
+	for i in $(seq 1 "$workers"); do
+		command=()
+		for arg in "${worker_command[@]}"; do
+			case $arg in
+			--server.port=*) command+=("--server.port=$((PORT + 10 + i))") ;;
+			*) command+=("$arg") ;;
+			esac
+		done
+		"${command[@]}" --cluster.enabled=false >"$WORK/side-$i.log" 2>&1 &
+		pids+=($!)
+	done
+	for i in $(seq 1 "$workers"); do
+		await in_log "Tomcat started" "side-$i.log"
+		listened=$(logged_at "Tomcat started" "side-$i.log")
+		[ "$listened" -gt "$last" ] && last=$listened
+	done
+	kill -TERM "${pids[@]}"
+	wait "${pids[@]}" 2>/dev/null || true
+	echo $((last - started))
+}
+
 rss_mib() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
-# Milliseconds from a SIGKILL of one worker until as many workers listen as before
+# Milliseconds from a SIGKILL of one worker until as many workers listen as before, for
+# three kills in a row; with a standby, each kill waits until a standby is ready again
+failovers() {
+	local log=$1 kill
+	for kill in 1 2 3; do
+		if [ "${2:-}" = standby ]; then
+			await ready_standbys "$kill" "$log"
+		fi
+		failover "$log"
+	done
+}
+ready_standbys() { [ "$(grep -ac 'is ready to take over' "$WORK/$2")" -ge "$1" ]; }
+median() { tr ' ' '\n' | grep . | sort -n | sed -n 2p; }
+
 failover() {
-	local log=$1 victim killed listened
+	local log=$1 victim killed listened before
 	victim=$(status | grep -oE '"pid":[0-9]+,"state":"listening"' | head -1 | grep -oE '[0-9]+')
 	[ -n "$victim" ] || { echo "No listening worker to kill; logs in $WORK" >&2; exit 1; }
+	before=$(grep -ac 'is listening on' "$WORK/$log")
 	killed=$(now)
 	kill -KILL "$victim"
 	await in_log "(pid $victim) died" "$log"
-	await all_listening
+	await listening_more_than "$before" "$log"
 	listened=$(logged_at "is listening on" "$log")
-	echo $((listened - killed))
+	echo -n "$((listened - killed)) "
 }
 
 echo "Machine: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr), $("$JAVA" -version 2>&1 | head -1)"
@@ -110,7 +152,7 @@ echo "Machine: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 104857
 echo "One plain JVM..."
 started=$(now)
 single
-await answers
+await in_log "Tomcat started" single.log
 startup_single=$(($(logged_at "Tomcat started on port" single.log) - started))
 throughput_single=$(requests_per_second wrk-single.txt)
 stop
@@ -118,10 +160,10 @@ stop
 echo "Cluster without a class data archive..."
 started=$(now)
 cluster plain.log --cluster.worker.class-data-sharing.enabled=false
-await all_listening
+await workers_listening plain.log
 startup_plain=$(($(logged_at "is listening on" plain.log) - started))
 workers=$(status | grep -oE '"desiredWorkers":[0-9]+' | grep -oE '[0-9]+$')
-failover_plain=$(failover plain.log)
+failover_plain=$(failovers plain.log)
 stop
 
 echo "Creating the class data archive..."
@@ -133,8 +175,9 @@ stop
 echo "Cluster with the archive..."
 started=$(now)
 cluster archived.log
-await all_listening
+await workers_listening archived.log
 startup_archived=$(($(logged_at "is listening on" archived.log) - started))
+startup_archived_first=$(($(logged_at "is listening on" archived.log first) - started))
 first_fork=$(($(logged_at "Starting [0-9]* workers" archived.log) - started))
 throughput_cluster=$(requests_per_second wrk-cluster.txt)
 rss_master=$(rss_mib "$APP")
@@ -143,13 +186,16 @@ for pid in $(status | grep -oE '"pid":[0-9]+,"state":"listening"' | grep -oE '[0
 	rss_workers+=("$(rss_mib "$pid")")
 done
 [ ${#rss_workers[@]} -gt 0 ] || { echo "No listening worker to measure; logs in $WORK" >&2; exit 1; }
+mapfile -t worker_command < <(tr '\0' '\n' <"/proc/$pid/cmdline")
 stop
+
+echo "The workers' JVMs side by side, without a master..."
+startup_side_by_side=$(side_by_side)
 
 echo "Cluster with the archive and a standby worker..."
 cluster standby.log --cluster.standby-workers=1
-await all_listening
-await in_log "is ready to take over" standby.log
-failover_standby=$(failover standby.log)
+await workers_listening standby.log
+failover_standby=$(failovers standby.log standby)
 stop
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -160,9 +206,13 @@ echo "workers: $workers"
 echo "startup single: $startup_single ms"
 echo "startup cluster without archive: $startup_plain ms"
 echo "startup cluster with archive: $startup_archived ms"
+echo "startup cluster with archive, first worker listening: $startup_archived_first ms"
+echo "startup $workers archived worker JVMs side by side, no master: $startup_side_by_side ms"
 echo "master startup to first fork: $first_fork ms"
 echo "startup ratio cluster/single without archive: $(ratio "$startup_plain" "$startup_single")"
 echo "startup ratio cluster/single with archive: $(ratio "$startup_archived" "$startup_single")"
+echo "startup ratio cluster/single with archive, first worker: $(ratio "$startup_archived_first" "$startup_single")"
+echo "startup ratio side by side/single (the floor on this machine): $(ratio "$startup_side_by_side" "$startup_single")"
 echo "throughput single: $throughput_single req/s"
 echo "throughput cluster: $throughput_cluster req/s"
 echo "throughput ratio cluster/single: $(ratio "$throughput_cluster" "$throughput_single")"
@@ -171,5 +221,7 @@ for i in "${!rss_workers[@]}"; do
 	echo "rss worker $((i + 1)): ${rss_workers[$i]} MiB"
 done
 echo "rss ratio master/worker: $(ratio "$rss_master" "$((worker_total / ${#rss_workers[@]}))")"
-echo "failover without standby: $failover_plain ms"
-echo "failover with standby: $failover_standby ms"
+echo "failover without standby, three kills: ${failover_plain% } ms"
+echo "failover with standby, three kills: ${failover_standby% } ms"
+echo "failover without standby (median): $(median <<<"$failover_plain") ms"
+echo "failover with standby (median): $(median <<<"$failover_standby") ms"
