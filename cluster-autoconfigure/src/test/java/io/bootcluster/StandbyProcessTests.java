@@ -52,6 +52,9 @@ class StandbyProcessTests {
 			assertThat(indexOf(lines, "EVENT listening worker=3 "))
 				.as("the standby serves before a new worker could have booted")
 				.isLessThan(indexOf(lines, "Standby worker 4 "));
+			assertThat(indexOf(lines, "EVENT fork worker=4 "))
+				.as("the next standby is forked once the takeover serves, not competing with it")
+				.isGreaterThan(indexOf(lines, "EVENT listening worker=3 "));
 			serving.clear();
 			for (int i = 0; i < 60 && serving.size() < 2; i++) {
 				serving.add(Http.get(port, "/").worker());

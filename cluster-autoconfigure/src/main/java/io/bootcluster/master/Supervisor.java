@@ -625,6 +625,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		}
 		startUnstarted();
 		startStandbysOnceAllServe();
+		forkOwedStandby(worker);
 		WorkerProcess predecessor = worker.predecessor;
 		if (predecessor != null) {
 			worker.predecessor = null;
@@ -735,6 +736,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			return;
 		}
 		startUnstarted();
+		forkOwedStandby(worker);
 		RollingRestart restart = this.rollingRestart;
 		if (restart != null && restart.successor == worker && !worker.served) {
 			abortRestart(worker);
@@ -811,7 +813,6 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		WorkerProcess standby = (slot != this.standbySlot) ? readyStandby() : null;
 		if (standby != null) {
 			activate(standby, slot);
-			forkStandby();
 			return;
 		}
 		Duration delay = policy.backoff(crashes);
@@ -829,6 +830,13 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			if (fork(this.unstarted.poll()) != null) {
 				starting++;
 			}
+		}
+	}
+
+	private void forkOwedStandby(WorkerProcess worker) {
+		if (worker.standbyOwed) {
+			worker.standbyOwed = false;
+			forkStandby();
 		}
 	}
 
@@ -858,6 +866,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	private void activate(WorkerProcess standby, Slot slot) {
 		logger.info("Standby worker " + standby.id + " takes over the slot at once");
 		standby.standby = false;
+		standby.standbyOwed = true;
 		standby.slot = slot;
 		standby.startupDeadline = schedule(() -> startupTimedOut(standby), this.settings.startupTimeout());
 		if (standby.connection == null || !standby.connection.trySend(new Message.Activate("a worker died"))) {

@@ -28,6 +28,12 @@ final class WorkerProcess {
 	/** A standby whose application waits at the gate, ready to take over. */
 	boolean standbyReady;
 
+	/**
+	 * A standby that took over: the next standby is forked once it serves, or is gone, so
+	 * that a new JVM's start does not compete with the takeover for the CPU.
+	 */
+	boolean standbyOwed;
+
 	/** Restarts of the slot when this worker was forked. */
 	final long restarts;
 
