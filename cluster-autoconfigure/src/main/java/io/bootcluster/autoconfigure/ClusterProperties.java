@@ -40,7 +40,8 @@ public class ClusterProperties {
 
 	/**
 	 * Spare workers kept started but not serving: when a worker dies, a standby takes its
-	 * place at once (it only has to start its web server), and a new standby is started.
+	 * place at once (it only has to start its web server), and a new standby is started
+	 * once it serves.
 	 */
 	private int standbyWorkers;
 
