@@ -215,17 +215,20 @@ public final class ClusterMaster {
 									+ "(delete " + classData.failureMarker() + " to try again)");
 		}
 		Duration timeout = this.settings.startupTimeout();
+		// Workers start a few at a time, each within the startup timeout
+		int rounds = (supervisor.desiredWorkers() + supervisor.startsAtOnce() - 1) / supervisor.startsAtOnce();
 		DaemonThreads.start("cluster-after-startup", () -> {
-			if (!supervisor.awaitAllListening(timeout)) {
-				return;
-			}
+			boolean listening = supervisor.awaitAllListening(timeout.multipliedBy(rounds));
 			// Checked only now, not before the first fork: a JVM that cannot map an archive
 			// starts without it, so the check would only have held the workers up
 			boolean unusable = archived && !classData.archiveMaps(timeout);
 			if (unusable) {
 				logger.warn("The class data archive " + classData.archive() + " cannot be used (damaged, or made "
-						+ "by another JVM): the workers started without it; making it again");
+						+ "by another JVM): workers start without it" + (listening ? "; making it again" : ""));
 				classData.discardArchive();
+			}
+			if (!listening) {
+				return;
 			}
 			MasterFootprint.shrink();
 			if (train || unusable) {

@@ -341,8 +341,9 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		for (int i = before; i < desired; i++) {
 			Slot slot = new Slot(this.slots.size());
 			this.slots.add(slot);
-			fork(slot);
+			this.unstarted.add(slot);
 		}
+		startUnstarted();
 		// Slots that gave up go first, then the newest
 		List<Slot> active = new ArrayList<>(this.slots.stream().filter((slot) -> !slot.removed).toList());
 		active.sort(Comparator.comparing((Slot slot) -> !slot.givenUp)
@@ -827,7 +828,9 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			.filter((worker) -> !worker.served && !worker.standby && worker.state != WorkerState.DEAD)
 			.count();
 		while (starting < this.startsAtOnce && !this.unstarted.isEmpty()) {
-			if (fork(this.unstarted.poll()) != null) {
+			Slot slot = this.unstarted.poll();
+			// A slot may have been given a worker another way meanwhile (scaled up early)
+			if (workersIn(slot).isEmpty() && fork(slot) != null) {
 				starting++;
 			}
 		}

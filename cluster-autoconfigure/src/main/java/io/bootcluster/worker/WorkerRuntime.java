@@ -10,8 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -38,7 +36,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A worker's link to its master. Joins the master's channel as the worker's JVM starts,
- * before the application's context exists, then:
+ * while the application starts beside it, then:
  * <ul>
  * <li>on the master's disconnect request, publishes a {@link DisconnectRequestedEvent},
  * closes the application gracefully and exits;</li>
@@ -143,10 +141,7 @@ public final class WorkerRuntime {
 
 	private void start(FrameCodec codec) {
 		DaemonThreads.start("cluster-ipc-master", () -> {
-			if (handshake(codec)) {
-				DaemonThreads.start("cluster-heartbeat", this::beat);
-				ProcessHandle.of(this.masterPid)
-					.ifPresentOrElse((master) -> master.onExit().thenRun(this::masterGone), this::masterGone);
+			if (joinMaster(codec)) {
 				receive();
 			}
 		});
@@ -164,33 +159,43 @@ public final class WorkerRuntime {
 		}
 	}
 
-	private boolean handshake(FrameCodec codec) {
+	// On the channel's thread, while the application starts on the main thread: a worker
+	// that cannot join must not serve, whatever the failure, and has nothing to close yet
+	private boolean joinMaster(FrameCodec codec) {
 		try {
+			// Built before connecting: the master gives a connection only so long to say hello
+			FrameCodec.mapper();
 			ChannelClient.Session session = ChannelClient.connect(this.address, codec, this.id, JOIN_TIMEOUT);
 			this.masterPid = session.masterPid();
 			this.connection.complete(session.connection());
+			DaemonThreads.start("cluster-heartbeat", this::beat);
+			ProcessHandle.of(this.masterPid)
+				.ifPresentOrElse((master) -> master.onExit().thenRun(this::masterGone), this::masterGone);
 			return true;
 		}
-		catch (IOException ex) {
+		catch (Throwable ex) {
 			this.connection.completeExceptionally(ex);
-			// The application is starting on the main thread: without a master, it must not
-			// serve, and there is nothing of it to close yet
-			logger.error("Worker " + this.id + " exits: " + ex.getMessage());
+			if (ex instanceof IOException) {
+				logger.error("Worker " + this.id + " exits: " + ex.getMessage());
+			}
+			else {
+				logger.error("Worker " + this.id + " exits: it could not join its master", ex);
+			}
 			Runtime.getRuntime().halt(1);
 			return false;
 		}
 	}
 
-	// Waits for the handshake, which a worker that is not welcomed does not outlive
+	// Waits for the handshake, which ends within the join timeout: welcomed, or the JVM halts
 	private @Nullable Connection connection() {
 		try {
-			return this.connection.get(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			return this.connection.get();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			return null;
 		}
-		catch (ExecutionException | TimeoutException ex) {
+		catch (ExecutionException ex) {
 			return null;
 		}
 	}
@@ -251,7 +256,7 @@ public final class WorkerRuntime {
 	public void send(Message message) throws IOException {
 		Connection connection = connection();
 		if (connection == null) {
-			throw new IOException("Worker " + this.id + " has not joined its master");
+			throw new IOException("Worker " + this.id + " could not join its master");
 		}
 		connection.send(message);
 	}
