@@ -128,7 +128,31 @@ class SupervisorTests {
 		assertThat(this.processes.get(2).isAlive()).isTrue();
 	}
 
+	@Test
+	void standbyThatDiesWhileTakingOverIsStillReplacedByANewStandby() throws Exception {
+		start(10, 1);
+		serve(1);
+		serve(2);
+		await(() -> this.processes.containsKey(3));
+		Connection standby = join(3);
+		this.supervisor.received(standby, new Message.StandbyReady(3));
+		await(() -> status().workers().stream().anyMatch((worker) -> worker.id() == 3 && worker.standby()));
+		this.processes.get(1).destroyForcibly();
+		await(() -> this.received.get(3).stream().anyMatch(Message.Activate.class::isInstance));
+		// The next standby waits for the takeover, which is not done yet
+		ClusterProcess.sleep(Duration.ofMillis(300));
+		assertThat(this.processes).doesNotContainKey(4);
+		this.processes.get(3).destroyForcibly();
+		// The takeover failed: a new standby, and a worker for the slot after its backoff
+		await(() -> this.processes.containsKey(4) && this.processes.containsKey(5));
+		assertThat(status().workers()).filteredOn(ClusterStatus.Worker::standby).hasSize(1);
+	}
+
 	private void start(int maxCrashes) throws IOException {
+		start(maxCrashes, 0);
+	}
+
+	private void start(int maxCrashes, int standbyWorkers) throws IOException {
 		this.socket = Files.createTempDirectory("supervisor-tests").resolve("s");
 		this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
 		this.server.bind(UnixDomainSocketAddress.of(this.socket));
@@ -143,7 +167,7 @@ class SupervisorTests {
 			}
 
 		};
-		ClusterMaster.MasterSettings settings = new ClusterMaster.MasterSettings(2, 0, 1L << 29, List.of(), List.of(),
+		ClusterMaster.MasterSettings settings = new ClusterMaster.MasterSettings(2, standbyWorkers, 1L << 29, List.of(), List.of(),
 				Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30),
 				new RestartPolicy(Duration.ofMillis(50), 1.5, Duration.ofSeconds(1), Duration.ofSeconds(30), maxCrashes),
 				FrameCodec.DEFAULT_MAX_FRAME_SIZE, new ManagementServer.Settings(null, "127.0.0.1", true, true), null);
