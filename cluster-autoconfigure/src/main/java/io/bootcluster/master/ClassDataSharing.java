@@ -427,8 +427,12 @@ final class ClassDataSharing {
 		List<String> parts = new ArrayList<>();
 		parts.add(launch.javaHome());
 		parts.add(Runtime.version().toString());
-		parts.addAll(launch.inputArguments());
-		parts.addAll(workerJvmArguments);
+		// Not the heap's size, which the cluster derives from the number of workers: an archive
+		// maps with any heap that keeps compressed oops, and the check once the workers listen
+		// catches one that does not
+		Stream.concat(launch.inputArguments().stream(), workerJvmArguments.stream())
+			.filter((option) -> !WorkerSizing.sizesHeap(option))
+			.forEach(parts::add);
 		parts.add(launch.javaCommand().split(" ", 2)[0]);
 		for (String entry : launch.classPath().split(File.pathSeparator)) {
 			Path path = Path.of(entry);

@@ -28,6 +28,15 @@ public record WorkerSizing(int workers, @Nullable String heapOption, String desc
 			"-XX:MaxRAM=", "-XX:MaxRAMFraction");
 
 	/**
+	 * Whether a JVM option sets the largest heap.
+	 * @param option the option
+	 * @return whether it sizes the heap
+	 */
+	static boolean sizesHeap(String option) {
+		return HEAP_OPTIONS.stream().anyMatch(option::startsWith);
+	}
+
+	/**
 	 * Plans the cluster.
 	 * @param requested the number of workers asked for, or {@code null} for {@code auto}
 	 * @param processors the CPUs the JVM may use
@@ -57,7 +66,7 @@ public record WorkerSizing(int workers, @Nullable String heapOption, String desc
 				.append(" workers need at ").append(size(memoryPerWorker)).append(" each");
 		}
 		String heapOption = null;
-		if (jvmOptions.stream().anyMatch((option) -> HEAP_OPTIONS.stream().anyMatch(option::startsWith))) {
+		if (jvmOptions.stream().anyMatch(WorkerSizing::sizesHeap)) {
 			why.append("; heap as the JVM options say");
 		}
 		else {

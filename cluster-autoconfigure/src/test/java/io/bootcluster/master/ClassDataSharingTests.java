@@ -54,7 +54,16 @@ class ClassDataSharingTests {
 		assertThat(ClassDataSharing.digest(launch, List.of())).isEqualTo(before);
 		Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
 		assertThat(ClassDataSharing.digest(launch, List.of())).isNotEqualTo(before);
-		assertThat(ClassDataSharing.digest(launch, List.of("-Xmx1g"))).isNotEqualTo(before);
+		assertThat(ClassDataSharing.digest(launch, List.of("-Xss2m"))).isNotEqualTo(before);
+	}
+
+	@Test
+	void anotherNumberOfWorkersKeepsTheArchive() throws IOException {
+		Path jar = Files.writeString(this.directory.resolve("lib.jar"), "one");
+		WorkerCommand.Launch launch = classPathLaunch(List.of(), "classes:" + jar);
+		assertThat(ClassDataSharing.digest(launch, List.of("-XX:MaxRAMPercentage=37.5")))
+			.isEqualTo(ClassDataSharing.digest(launch, List.of("-XX:MaxRAMPercentage=75.0")))
+			.isEqualTo(ClassDataSharing.digest(launch, List.of("-Xmx1g")));
 	}
 
 	@Test
