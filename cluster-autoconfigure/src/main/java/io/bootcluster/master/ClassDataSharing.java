@@ -35,8 +35,9 @@ import org.jspecify.annotations.Nullable;
  * the same pages.
  * <p>
  * The archive comes from a training run: the application, started outside the cluster,
- * refreshes its context and exits before anything starts ({@code spring.context.exit=onRefresh},
- * as Spring Boot recommends for training), and the JVM writes what it loaded. The JDK archives classes from plain jars only, while an
+ * refreshes its context and exits before anything starts
+ * ({@code spring.context.exit=onRefresh}, as Spring Boot recommends for training), and the
+ * JVM writes what it loaded. The JDK archives classes from plain jars only, while an
  * executable Boot jar keeps the application in nested ones: for such a jar the master first
  * extracts it with Boot's {@code jarmode=tools}, and workers run the extracted copy. Both
  * live in a directory of their own, named after the application and a digest of everything
@@ -44,8 +45,9 @@ import org.jspecify.annotations.Nullable;
  * a new build or another JDK gets a new archive.
  * <p>
  * The JVM checks an archive against its class path and itself at every start, and starts
- * without it, with a warning in the worker's log, when they do not match: an archive that is
- * stale or broken costs speed, never a start. On Java 25 and later the archive is an AOT
+ * without it, with a warning in the worker's log or without a word, when they do not match:
+ * an archive that is stale or broken costs speed, never a start. The master checks it once
+ * the workers listen, and makes it again when it does not map. On Java 25 and later the archive is an AOT
  * cache, which holds linked classes as well.
  */
 final class ClassDataSharing {
@@ -158,8 +160,7 @@ final class ClassDataSharing {
 		check.add(WorkerCommand.java(this.launch));
 		check.addAll(WorkerCommand.jvmOptions(this.launch));
 		check.addAll(this.workerJvmArguments);
-		check.addAll(List.of(this.aotCache ? "-XX:AOTMode=on" : "-Xshare:on",
-				(this.aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive(), "-cp",
+		check.addAll(List.of(this.aotCache ? "-XX:AOTMode=on" : "-Xshare:on", mapArchive(), "-cp",
 				archivedLaunch().classPath(), "-version"));
 		try {
 			run(check, "check-" + this.unique + ".log", timeout);
@@ -195,17 +196,19 @@ final class ClassDataSharing {
 		if (!archiveExists() || applicationChanged()) {
 			return WorkerCommand.build(this.launch, this.workerJvmArguments);
 		}
-		return WorkerCommand.build(archivedLaunch(),
-				with(this.workerJvmArguments, (this.aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive()));
+		return WorkerCommand.build(archivedLaunch(), with(this.workerJvmArguments, mapArchive()));
+	}
+
+	private String mapArchive() {
+		return (this.aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive();
 	}
 
 	/**
 	 * Creates the archive: extracts the executable jar if there is one, then runs the
 	 * application once to train. Failures are logged; the workers then start without it.
 	 * @param timeout how long each step may take
-	 * @return whether the archive exists now
 	 */
-	boolean create(Duration timeout) {
+	void create(Duration timeout) {
 		long started = System.nanoTime();
 		try {
 			Files.createDirectories(this.home);
@@ -233,16 +236,13 @@ final class ClassDataSharing {
 					+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms: workers started from now on "
 					+ "use it");
 			removeUnusedArchives();
-			return true;
 		}
 		catch (IOException | UncheckedIOException ex) {
 			logger.warn("Could not create a class data archive in " + this.home + ": " + ex.getMessage()
 					+ ". Workers start without one");
-			return false;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			return false;
 		}
 	}
 
@@ -270,7 +270,7 @@ final class ClassDataSharing {
 
 	// Into a directory of its own first, so that an interrupted extraction is never used
 	private void extract(Path jar, Duration timeout) throws IOException, InterruptedException {
-		Path target = this.home.resolve("app-" + ProcessHandle.current().pid());
+		Path target = this.home.resolve("app-" + this.unique);
 		deleteRecursively(target);
 		run(List.of(WorkerCommand.java(this.launch), "-Djarmode=tools", "-jar", jar.toString(), "extract",
 				"--destination", target.toString()), "extract-" + this.unique + ".log", timeout);

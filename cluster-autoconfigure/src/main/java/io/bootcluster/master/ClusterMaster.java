@@ -207,7 +207,7 @@ public final class ClusterMaster {
 		boolean archived = classData != null && classData.archiveExists();
 		boolean train = classData != null && !archived && !classData.trainingFailedBefore();
 		if (classData != null) {
-			logger.info(classData.archiveExists() ? "Workers start from the class data archive " + classData.archive()
+			logger.info(archived ? "Workers start from the class data archive " + classData.archive()
 					: train ? "No class data archive for this application yet: it is created once the workers "
 							+ "listen, in " + classData.archive().getParent()
 							+ " (cluster.worker.class-data-sharing.enabled=false turns this off)"
@@ -218,7 +218,7 @@ public final class ClusterMaster {
 		// Workers start a few at a time, each within the startup timeout
 		int rounds = (supervisor.desiredWorkers() + supervisor.startsAtOnce() - 1) / supervisor.startsAtOnce();
 		DaemonThreads.start("cluster-after-startup", () -> {
-			boolean listening = supervisor.awaitAllListening(timeout.multipliedBy(rounds));
+			boolean listening = supervisor.awaitAllServed(timeout.multipliedBy(rounds));
 			// Checked only now, not before the first fork: a JVM that cannot map an archive
 			// starts without it, so the check would only have held the workers up
 			boolean unusable = archived && !classData.archiveMaps(timeout);

@@ -99,7 +99,9 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	// standbys without end
 	private final Slot standbySlot = new Slot(-1);
 
-	private boolean standbysStarted;
+	// Completed once every worker the cluster wants has served (true), or when the cluster
+	// ends first (false)
+	private final CompletableFuture<Boolean> allServed = new CompletableFuture<>();
 
 	// A starting JVM keeps about two cores busy, its main thread and its JIT compilers:
 	// the cluster starts at most one worker per pair of cores at a time. The first ones
@@ -221,35 +223,20 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	/**
-	 * Waits until as many workers listen as the cluster wants.
+	 * Waits until every worker the cluster wants has started: listening and ready.
 	 * @param timeout the longest wait
-	 * @return whether they do
+	 * @return whether they have
 	 */
-	boolean awaitAllListening(Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (workers().stream().filter((worker) -> worker.state() == WorkerState.LISTENING).count() < desired()) {
-			if (System.nanoTime() > deadline || this.loop.isShutdown()) {
-				return false;
-			}
-			try {
-				Thread.sleep(100);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return false;
-			}
-		}
-		return true;
-	}
-
-	// The slots belong to the supervisor's thread
-	private int desired() {
+	boolean awaitAllServed(Duration timeout) {
 		try {
-			return call(this::desiredWorkers);
+			return this.allServed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
-		catch (RuntimeException ex) {
-			// Stopped, or too busy to answer: not all listening, as far as anyone knows
-			return Integer.MAX_VALUE;
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			return false;
 		}
 	}
 
@@ -625,7 +612,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			worker.startupDeadline.cancel(false);
 		}
 		startUnstarted();
-		startStandbysOnceAllServe();
+		onceAllServe();
 		forkOwedStandby(worker);
 		WorkerProcess predecessor = worker.predecessor;
 		if (predecessor != null) {
@@ -844,13 +831,13 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	// Standbys start only once the cluster serves, so that they do not slow its start down
-	private void startStandbysOnceAllServe() {
-		if (this.standbysStarted) {
+	private void onceAllServe() {
+		if (this.allServed.isDone()) {
 			return;
 		}
 		long serving = this.workers.values().stream().filter((worker) -> worker.served && !worker.standby).count();
 		if (serving >= desiredWorkers()) {
-			this.standbysStarted = true;
+			this.allServed.complete(true);
 			for (int i = 0; i < this.settings.standbyWorkers(); i++) {
 				forkStandby();
 			}
@@ -1005,6 +992,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	private void finish(int code) {
+		this.allServed.complete(false);
 		this.terminated.complete(code);
 	}
 
