@@ -9,9 +9,11 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * The cluster's health: {@code UP} when every desired worker listens,
- * {@code OUT_OF_SERVICE} when fewer do (a worker crashed, or is being replaced), and
- * {@code DOWN} when the master cannot be asked. Counts are in the details.
+ * The cluster's health: {@code UP} while at least one worker listens, {@code DOWN} when
+ * none does or the master cannot be asked. A host whose workers are being replaced (a
+ * rolling restart, a crash) still serves, so a load balancer that checks
+ * {@code /actuator/health} must not take it out: the shortfall ({@code missingWorkers}) is
+ * in the details, with the counts by state.
  */
 public class ClusterHealthIndicator implements HealthIndicator {
 
@@ -33,9 +35,10 @@ public class ClusterHealthIndicator implements HealthIndicator {
 		Map<String, Long> states = new TreeMap<>();
 		status.workers().forEach((worker) -> states.merge(worker.state(), 1L, Long::sum));
 		long listening = states.getOrDefault("listening", 0L);
-		Health.Builder health = (listening >= status.desiredWorkers()) ? Health.up() : Health.outOfService();
+		Health.Builder health = (listening > 0) ? Health.up() : Health.down();
 		return health.withDetail("desiredWorkers", status.desiredWorkers())
 			.withDetail("listeningWorkers", listening)
+			.withDetail("missingWorkers", Math.max(0, status.desiredWorkers() - listening))
 			.withDetail("workers", states)
 			.withDetail("restarts", status.restarts())
 			.build();

@@ -27,15 +27,26 @@ class ClusterHealthIndicatorTests {
 		assertThat(health.getStatus()).isEqualTo(Status.UP);
 		assertThat(health.getDetails()).containsEntry("desiredWorkers", 2)
 			.containsEntry("listeningWorkers", 2L)
+			.containsEntry("missingWorkers", 0L)
 			.containsEntry("workers", Map.of("listening", 2L));
 	}
 
 	@Test
-	void outOfServiceWhenFewerListen() {
+	void upWithTheShortfallInTheDetailsWhileOneWorkerListens() {
 		given(this.master.status()).willReturn(status(2, "listening", "forked"));
 		Health health = this.indicator.health();
-		assertThat(health.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
-		assertThat(health.getDetails()).containsEntry("workers", Map.of("forked", 1L, "listening", 1L));
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("workers", Map.of("forked", 1L, "listening", 1L))
+			.containsEntry("listeningWorkers", 1L)
+			.containsEntry("missingWorkers", 1L);
+	}
+
+	@Test
+	void downWhenNoWorkerListens() {
+		given(this.master.status()).willReturn(status(2, "forked", "dead"));
+		Health health = this.indicator.health();
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(health.getDetails()).containsEntry("missingWorkers", 2L);
 	}
 
 	@Test
