@@ -1,10 +1,13 @@
 package io.bootcluster.actuate;
 
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.bootcluster.ClusterStatus;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.ipc.PendingRequests;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -20,20 +23,33 @@ import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
 /**
  * {@code /actuator/cluster}: the whole cluster, as the master sees it, from whichever
  * worker answers. Reading is allowed by default; restarting, scaling and stopping a worker
- * need {@code management.endpoint.cluster.access=unrestricted}.
+ * need {@code management.endpoint.cluster.access=unrestricted}. When the master cannot be
+ * asked, it answers {@code 503} with the reason, never a server error: the reason is logged
+ * once, and again only after the master has answered in between.
  */
 @WebEndpoint(id = "cluster", defaultAccess = Access.READ_ONLY)
 public class ClusterEndpoint {
 
+	private static final Log logger = LogFactory.getLog(ClusterEndpoint.class);
+
 	private final MasterClient master;
+
+	private final AtomicBoolean failing = new AtomicBoolean();
 
 	public ClusterEndpoint(MasterClient master) {
 		this.master = master;
 	}
 
 	@ReadOperation
-	public ClusterStatus cluster() {
-		return this.master.status();
+	public WebEndpointResponse<Object> cluster() {
+		try {
+			ClusterStatus status = this.master.status();
+			this.failing.set(false);
+			return new WebEndpointResponse<>(status);
+		}
+		catch (RuntimeException | LinkageError ex) {
+			return unavailable(ex);
+		}
 	}
 
 	/**
@@ -70,11 +86,32 @@ public class ClusterEndpoint {
 
 	private WebEndpointResponse<Map<String, Object>> ask(String action, JsonNode body) {
 		try {
-			return new WebEndpointResponse<>(toMap(this.master.ask(action, body)));
+			WebEndpointResponse<Map<String, Object>> answer = new WebEndpointResponse<>(
+					toMap(this.master.ask(action, body)));
+			this.failing.set(false);
+			return answer;
 		}
 		catch (PendingRequests.RequestRejectedException ex) {
 			return badRequest(ex.getMessage());
 		}
+		catch (RuntimeException | LinkageError ex) {
+			return unavailable(ex);
+		}
+	}
+
+	// A LinkageError too: on a Boot release the starter does not support, a missing method
+	// is the starter's failure, not the application's
+	private <T> WebEndpointResponse<T> unavailable(Throwable ex) {
+		String reason = "Could not ask the cluster's master: " + ex;
+		if (this.failing.compareAndSet(false, true)) {
+			logger.warn(reason, ex);
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug(reason, ex);
+		}
+		@SuppressWarnings("unchecked")
+		T body = (T) Map.of("error", reason);
+		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
 	}
 
 	@SuppressWarnings("unchecked")
