@@ -399,7 +399,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		}
 		this.workers.put(id, worker);
 		publish(new WorkerForkEvent(this, worker.snapshot()));
-		worker.startupDeadline = schedule(() -> startupTimedOut(worker), this.settings.startupTimeout());
+		watchStartup(worker);
 		// Off the JDK's process reaper thread: draining the output may take a moment
 		worker.process.onExit().thenRunAsync(() -> {
 			worker.drainOutput();
@@ -858,16 +858,31 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		standby.standby = false;
 		standby.standbyOwed = true;
 		standby.slot = slot;
-		standby.startupDeadline = schedule(() -> startupTimedOut(standby), this.settings.startupTimeout());
+		watchStartup(standby);
 		if (standby.connection == null || !standby.connection.trySend(new Message.Activate("a worker died"))) {
 			standby.kill("killed");
 		}
 	}
 
-	private void startupTimedOut(WorkerProcess worker) {
-		if (!worker.served && worker.state != WorkerState.DEAD) {
-			logger.error("Killing " + worker + ": it was not listening and ready within "
-					+ this.settings.startupTimeout().toSeconds() + "s (cluster.worker.startup-timeout)");
+	// Judged once a second by its progress: on a machine whose cores are all busy a start
+	// takes long, and is not hung for that
+	private void watchStartup(WorkerProcess worker) {
+		if (worker.startupDeadline != null) {
+			worker.startupDeadline.cancel(false);
+		}
+		StartupProgress progress = StartupProgress.of(worker.process.toHandle(), this.settings.startupTimeout());
+		worker.startupDeadline = this.loop.scheduleWithFixedDelay(guarded(() -> checkStartup(worker, progress)), 1, 1,
+				TimeUnit.SECONDS);
+	}
+
+	private void checkStartup(WorkerProcess worker, StartupProgress progress) {
+		if (worker.served || worker.state == WorkerState.DEAD || worker.killedBecause != null) {
+			return;
+		}
+		String verdict = progress.verdict();
+		if (verdict != null) {
+			logger.error("Killing " + worker + ": " + verdict + " (cluster.worker.startup-timeout="
+					+ this.settings.startupTimeout().toSeconds() + "s)");
 			worker.kill("killed");
 		}
 	}

@@ -46,6 +46,20 @@ public class TestApplication {
 		return marker != null ? marker : "no marker";
 	}
 
+	// Lets a test make a start long but busy, as one on a machine whose cores are all taken
+	@Bean
+	Object busyStartup(Environment environment) {
+		Duration busy = environment.getProperty("test.busy-startup", Duration.class, Duration.ZERO);
+		long end = System.nanoTime() + busy.toNanos();
+		long sum = 0;
+		while (System.nanoTime() < end) {
+			for (int i = 0; i < 100_000; i++) {
+				sum += Long.hashCode(sum * 31 + i);
+			}
+		}
+		return sum;
+	}
+
 	@EventListener(condition = "#root.event.topic == 'point'")
 	String onPoint(ClusterMessageEvent message) {
 		Point point = message.getPayload(Point.class);
