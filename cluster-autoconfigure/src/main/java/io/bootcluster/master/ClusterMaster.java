@@ -107,8 +107,9 @@ public final class ClusterMaster {
 		Path classDataDirectory = this.settings.classDataDirectory();
 		ClassDataSharing classData = (classDataDirectory != null)
 				? ClassDataSharing.plan(launch, workerJvmArguments, classDataDirectory) : null;
-		WorkerLauncher launcher = (classData != null) ? new WorkerLauncher(classData::command, address)
-				: new WorkerLauncher(WorkerCommand.build(launch, workerJvmArguments), address);
+		WorkerOutput output = WorkerOutput.of(this.environment);
+		WorkerLauncher launcher = (classData != null) ? new WorkerLauncher(classData::command, address, output)
+				: new WorkerLauncher(WorkerCommand.build(launch, workerJvmArguments), address, output);
 		MasterEvents events = new MasterEvents(this.application);
 		FrameCodec codec = new FrameCodec(this.settings.maxFrameSize());
 		Supervisor supervisor = new Supervisor(this.settings, workers, port, reusePort, codec, launcher, events);

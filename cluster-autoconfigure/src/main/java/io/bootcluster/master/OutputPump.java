@@ -4,14 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
 import io.bootcluster.ipc.DaemonThreads;
 
 /**
- * Copies a worker's output to the master's, line by line, each line prefixed with the
- * worker's id, so the cluster's output reads as one stream. Works on bytes, not
- * characters, so no charset can garble a line on the way through.
+ * Copies a worker's output to the master's, line by line, each line marked with the
+ * worker's id as {@link WorkerOutput} says, so the cluster's output reads as one stream.
+ * Works on bytes, not characters, so no charset can garble a line on the way through.
+ * Runs on a thread of its own per stream; lines of different workers never interleave.
  */
 final class OutputPump implements Runnable {
 
@@ -19,17 +19,25 @@ final class OutputPump implements Runnable {
 
 	private final PrintStream output;
 
-	private final byte[] prefix;
+	private final WorkerOutput format;
 
-	private OutputPump(InputStream input, PrintStream output, String prefix) {
+	private final int workerId;
+
+	private final boolean error;
+
+	private final ByteArrayOutputStream formatted = new ByteArrayOutputStream(512);
+
+	private OutputPump(InputStream input, PrintStream output, WorkerOutput format, int workerId, boolean error) {
 		this.input = input;
 		this.output = output;
-		this.prefix = prefix.getBytes(StandardCharsets.UTF_8);
+		this.format = format;
+		this.workerId = workerId;
+		this.error = error;
 	}
 
-	static Thread start(InputStream input, PrintStream output, int workerId) {
+	static Thread start(InputStream input, PrintStream output, WorkerOutput format, int workerId, boolean error) {
 		return DaemonThreads.start("cluster-output-" + workerId,
-				new OutputPump(input, output, "[worker " + workerId + "] "));
+				new OutputPump(input, output, format, workerId, error));
 	}
 
 	@Override
@@ -62,11 +70,12 @@ final class OutputPump implements Runnable {
 	}
 
 	private void emit(ByteArrayOutputStream line) {
+		this.format.write(this.workerId, this.error, line.toByteArray(), line.size(), this.formatted);
 		synchronized (this.output) {
-			this.output.write(this.prefix, 0, this.prefix.length);
-			this.output.write(line.toByteArray(), 0, line.size());
+			this.output.write(this.formatted.toByteArray(), 0, this.formatted.size());
 			this.output.flush();
 		}
+		this.formatted.reset();
 		line.reset();
 	}
 

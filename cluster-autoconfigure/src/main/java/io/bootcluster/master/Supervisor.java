@@ -389,7 +389,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		int id = ++this.lastId;
 		WorkerProcess worker;
 		try {
-			worker = new WorkerProcess(id, slot, this.launcher.launch(id, standby));
+			worker = new WorkerProcess(id, slot, this.launcher.launch(id, standby), this.launcher.output());
 			worker.standby = standby;
 		}
 		catch (IOException ex) {

@@ -8,7 +8,8 @@ import io.bootcluster.ipc.ChannelAddress;
 
 /**
  * Starts worker processes: the worker's command line, plus the environment that tells the
- * new JVM it is worker {@code id} and where its master is.
+ * new JVM it is worker {@code id} and where its master is, and how their output is
+ * written to the master's.
  */
 class WorkerLauncher {
 
@@ -16,8 +17,10 @@ class WorkerLauncher {
 
 	private final ChannelAddress address;
 
-	WorkerLauncher(List<String> command, ChannelAddress address) {
-		this(() -> command, address);
+	private final WorkerOutput output;
+
+	WorkerLauncher(List<String> command, ChannelAddress address, WorkerOutput output) {
+		this(() -> command, address, output);
 	}
 
 	/**
@@ -25,10 +28,12 @@ class WorkerLauncher {
 	 * archive once it exists.
 	 * @param command the command line, asked for at each launch
 	 * @param address the master's channel
+	 * @param output how the workers' output lines are written to the master's
 	 */
-	WorkerLauncher(Supplier<List<String>> command, ChannelAddress address) {
+	WorkerLauncher(Supplier<List<String>> command, ChannelAddress address, WorkerOutput output) {
 		this.command = command;
 		this.address = address;
+		this.output = output;
 	}
 
 	Process launch(int id) throws IOException {
@@ -46,6 +51,10 @@ class WorkerLauncher {
 		// Workers read nothing from the terminal: the master keeps it
 		process.getOutputStream().close();
 		return process;
+	}
+
+	WorkerOutput output() {
+		return this.output;
 	}
 
 	List<String> command() {

@@ -89,13 +89,13 @@ final class WorkerProcess {
 
 	@Nullable ScheduledFuture<?> startupDeadline;
 
-	WorkerProcess(int id, Slot slot, Process process) {
+	WorkerProcess(int id, Slot slot, Process process, WorkerOutput output) {
 		this.id = id;
 		this.slot = slot;
 		this.restarts = slot.restarts;
 		this.process = process;
-		this.outputPumps = List.of(OutputPump.start(process.getInputStream(), System.out, id),
-				OutputPump.start(process.getErrorStream(), System.err, id));
+		this.outputPumps = List.of(OutputPump.start(process.getInputStream(), System.out, output, id, false),
+				OutputPump.start(process.getErrorStream(), System.err, output, id, true));
 	}
 
 	WorkerSnapshot snapshot() {

@@ -157,7 +157,7 @@ class SupervisorTests {
 		this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
 		this.server.bind(UnixDomainSocketAddress.of(this.socket));
 		this.address = ChannelAddress.create();
-		WorkerLauncher launcher = new WorkerLauncher(List.of("sleep", "600"), this.address) {
+		WorkerLauncher launcher = new WorkerLauncher(List.of("sleep", "600"), this.address, new WorkerOutput.Prefixed()) {
 
 			@Override
 			Process launch(int id, boolean standby) throws IOException {

@@ -1,0 +1,44 @@
+package io.bootcluster.worker;
+
+import java.util.Map;
+
+import io.bootcluster.ipc.ChannelAddress;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Names the worker in each of its structured log lines: adds its id as the
+ * {@code cluster.worker} member ({@code logging.structured.json.add}), which Boot's
+ * formats write in their own way (nested for ECS; {@code _cluster.worker} for GELF). The
+ * master then passes these lines through unchanged, and each is still one JSON object.
+ * Runs before logging is set up, and only in a worker; after the application's own
+ * configuration is loaded, and below it, so that a member of the same name that the
+ * application adds itself wins.
+ */
+public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+	static final String PROPERTY_SOURCE = "clusterWorker";
+
+	@Override
+	public int getOrder() {
+		return Ordered.LOWEST_PRECEDENCE;
+	}
+
+	@Override
+	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+		String id = System.getenv(ChannelAddress.WORKER_ID_ENV);
+		if (id != null) {
+			// GELF wants its additional fields prefixed, which not every Boot 4 release does
+			// for added members
+			String member = "gelf".equalsIgnoreCase(environment.getProperty("logging.structured.format.console", ""))
+					? "_cluster.worker" : "cluster.worker";
+			environment.getPropertySources()
+				.addLast(new MapPropertySource(PROPERTY_SOURCE, Map.of("logging.structured.json.add." + member, id)));
+		}
+	}
+
+}
