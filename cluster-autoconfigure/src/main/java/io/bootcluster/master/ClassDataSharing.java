@@ -206,9 +206,11 @@ final class ClassDataSharing {
 	/**
 	 * Creates the archive: extracts the executable jar if there is one, then runs the
 	 * application once to train. Failures are logged; the workers then start without it.
-	 * @param timeout how long each step may take
+	 * @param timeout how long each step may go on without progress
+	 * @return whether it is worth another try: the training was killed for time (the
+	 * machine was too busy), not for what it did
 	 */
-	void create(Duration timeout) {
+	boolean create(Duration timeout) {
 		long started = System.nanoTime();
 		try {
 			Files.createDirectories(this.home);
@@ -227,7 +229,11 @@ final class ClassDataSharing {
 					throw new IOException("the training run wrote no archive");
 				}
 			}
+			catch (HelperJvm.Stalled ex) {
+				throw ex;
+			}
 			catch (IOException ex) {
+				// It would fail the same way again: not tried again for this build
 				Files.writeString(failureMarker(), ex.getMessage() + "\n");
 				throw ex;
 			}
@@ -236,13 +242,21 @@ final class ClassDataSharing {
 					+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms: workers started from now on "
 					+ "use it");
 			removeUnusedArchives();
+			return false;
+		}
+		catch (HelperJvm.Stalled ex) {
+			logger.warn("Could not create a class data archive in " + this.home + " this time: " + ex.getMessage()
+					+ ". Workers start without one until it is made");
+			return true;
 		}
 		catch (IOException | UncheckedIOException ex) {
 			logger.warn("Could not create a class data archive in " + this.home + ": " + ex.getMessage()
 					+ ". Workers start without one");
+			return false;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 
@@ -287,31 +301,7 @@ final class ClassDataSharing {
 	}
 
 	private void run(List<String> command, String log, Duration timeout) throws IOException, InterruptedException {
-		Path output = this.home.resolve(log);
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(output.toFile());
-		builder.environment().put(ClusterMaster.TRAINING_ENV, "true");
-		Process process = builder.start();
-		process.getOutputStream().close();
-		if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-			// The JVM may have started helpers of its own, which would outlive it
-			process.descendants().forEach(ProcessHandle::destroyForcibly);
-			process.destroyForcibly();
-			throw new IOException("'" + String.join(" ", command.subList(1, command.size())) + "' took longer than "
-					+ timeout.toSeconds() + "s");
-		}
-		if (process.exitValue() != 0) {
-			throw new IOException("'" + String.join(" ", command.subList(1, command.size())) + "' exited with "
-					+ process.exitValue() + ", ending with: " + lastLines(output) + " (all of it in " + output + ")");
-		}
-	}
-
-	private static String lastLines(Path log) throws IOException {
-		// Leniently: whatever the output's charset, the exit is what matters
-		List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines()
-			.filter((line) -> !line.isBlank())
-			.toList();
-		return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+		HelperJvm.run(command, this.home.resolve(log), timeout);
 	}
 
 	// Each master marks the archive it uses, so that no other master takes it for unused

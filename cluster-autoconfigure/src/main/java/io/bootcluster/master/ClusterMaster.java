@@ -45,6 +45,10 @@ public final class ClusterMaster {
 
 	private static final Log logger = LogFactory.getLog(ClusterMaster.class);
 
+	private static final int TRAINING_ATTEMPTS = 3;
+
+	private static final Duration TRAINING_RETRY_DELAY = Duration.ofMinutes(1);
+
 	private final MasterSettings settings;
 
 	private final SpringApplication application;
@@ -233,9 +237,27 @@ public final class ClusterMaster {
 			}
 			MasterFootprint.shrink();
 			if (train || unusable) {
-				classData.create(timeout);
+				train(classData, timeout);
 			}
 		});
+	}
+
+	// When the machine has a core to spare; a training run killed for time, the machine
+	// being busier than it looked, is tried again a little later
+	private static void train(ClassDataSharing classData, Duration timeout) {
+		SpareCore spareCore = SpareCore.ofThisMachine();
+		try {
+			for (int attempt = 1; attempt <= TRAINING_ATTEMPTS; attempt++) {
+				spareCore.await("The class data archive's training run");
+				if (!classData.create(timeout) || attempt == TRAINING_ATTEMPTS) {
+					return;
+				}
+				Thread.sleep(TRAINING_RETRY_DELAY.toMillis());
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	// Last resort, from the shutdown hook: whatever else happened, no worker outlives the
