@@ -18,10 +18,21 @@ import org.jspecify.annotations.Nullable;
  * @param startup how long workers took from fork to listening
  * @param messages channel messages the master received ({@code in}) and sent ({@code out})
  * @param restart the latest rolling restart, or {@code null} when there was none
+ * @param perWorkerState what each worker keeps to itself, as the master saw at startup
  */
 public record ClusterStatus(long masterPid, int desiredWorkers, long restarts, List<Worker> workers,
 		List<Event> events, List<ExitCount> exits, Startup startup, Map<String, Long> messages,
-		@Nullable Restart restart) {
+		@Nullable Restart restart, List<PerWorkerState> perWorkerState) {
+
+	/**
+	 * Something each worker keeps to itself, which a single process would share.
+	 *
+	 * @param kind {@code database}, {@code connections}, {@code cache}, {@code sessions} or
+	 * {@code websocket}
+	 * @param description what it means for the application, and what to do about it
+	 */
+	public record PerWorkerState(String kind, String description) {
+	}
 
 	/**
 	 * One worker.

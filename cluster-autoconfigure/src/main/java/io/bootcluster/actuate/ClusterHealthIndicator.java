@@ -13,7 +13,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * none does or the master cannot be asked. A host whose workers are being replaced (a
  * rolling restart, a crash) still serves, so a load balancer that checks
  * {@code /actuator/health} must not take it out: the shortfall ({@code missingWorkers}) is
- * in the details, with the counts by state.
+ * in the details, with the counts by state and what each worker keeps to itself.
  */
 public class ClusterHealthIndicator implements HealthIndicator {
 
@@ -41,6 +41,7 @@ public class ClusterHealthIndicator implements HealthIndicator {
 			.withDetail("missingWorkers", Math.max(0, status.desiredWorkers() - listening))
 			.withDetail("workers", states)
 			.withDetail("restarts", status.restarts())
+			.withDetail("perWorkerState", status.perWorkerState())
 			.build();
 	}
 

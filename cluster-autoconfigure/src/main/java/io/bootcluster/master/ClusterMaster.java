@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.bootcluster.ClusterMasterConfiguration;
+import io.bootcluster.ClusterStatus;
 import io.bootcluster.ipc.ChannelAddress;
 import io.bootcluster.ipc.ChannelServer;
 import io.bootcluster.ipc.DaemonThreads;
@@ -84,6 +85,12 @@ public final class ClusterMaster {
 			workerJvmArguments.add(sizing.heapOption());
 		}
 		int workers = sizing.workers();
+		List<ClusterStatus.PerWorkerState> perWorkerState = PerWorkerStateDetector.of(this.environment, classLoader(),
+				this.application.getWebApplicationType())
+			.detect(workers + this.settings.standbyWorkers());
+		if (!perWorkerState.isEmpty()) {
+			logger.warn(PerWorkerStateDetector.describe(perWorkerState, workers));
+		}
 		int port = this.environment.getProperty("server.port", Integer.class, 8080);
 		List<String> arguments = new ArrayList<>(this.settings.programArguments());
 		if (port == 0) {
@@ -98,7 +105,7 @@ public final class ClusterMaster {
 		warnWithoutConnectionMigration();
 		ChannelAddress address = ChannelAddress.create();
 		try {
-			return run(workers, port, reusePort, arguments, workerJvmArguments, address);
+			return run(workers, port, reusePort, arguments, workerJvmArguments, address, perWorkerState);
 		}
 		finally {
 			address.delete();
@@ -106,7 +113,7 @@ public final class ClusterMaster {
 	}
 
 	private int run(int workers, int port, boolean reusePort, List<String> arguments, List<String> workerJvmArguments,
-			ChannelAddress address) {
+			ChannelAddress address, List<ClusterStatus.PerWorkerState> perWorkerState) {
 		WorkerCommand.Launch launch = WorkerCommand.Launch.current(arguments);
 		Path classDataDirectory = this.settings.classDataDirectory();
 		ClassDataSharing classData = (classDataDirectory != null)
@@ -116,7 +123,8 @@ public final class ClusterMaster {
 				: new WorkerLauncher(WorkerCommand.build(launch, workerJvmArguments), address, output);
 		MasterEvents events = new MasterEvents(this.application);
 		FrameCodec codec = new FrameCodec(this.settings.maxFrameSize());
-		Supervisor supervisor = new Supervisor(this.settings, workers, port, reusePort, codec, launcher, events);
+		Supervisor supervisor = new Supervisor(this.settings, workers, port, reusePort, codec, launcher, events,
+				perWorkerState);
 		Thread reaper = new Thread(ClusterMaster::killWorkers, "cluster-reaper");
 		Runtime.getRuntime().addShutdownHook(reaper);
 		ConfigurableApplicationContext masterContext = null;
@@ -185,7 +193,7 @@ public final class ClusterMaster {
 	}
 
 	private @Nullable ConfigurableApplicationContext startMasterContext(Supervisor cluster) {
-		ClassLoader classLoader = this.application.getClassLoader();
+		ClassLoader classLoader = classLoader();
 		List<String> configurations = ImportCandidates.load(ClusterMasterConfiguration.class, classLoader)
 			.getCandidates();
 		if (configurations.isEmpty()) {
@@ -258,6 +266,10 @@ public final class ClusterMaster {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	private ClassLoader classLoader() {
+		return this.application.getClassLoader();
 	}
 
 	// Last resort, from the shutdown hook: whatever else happened, no worker outlives the

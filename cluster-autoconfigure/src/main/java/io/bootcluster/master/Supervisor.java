@@ -70,6 +70,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private final WorkerLauncher launcher;
 
+	private final List<ClusterStatus.PerWorkerState> perWorkerState;
+
 	private final ClusterMaster.MasterSettings settings;
 
 	private final int port;
@@ -130,8 +132,10 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	private boolean stopping;
 
 	Supervisor(ClusterMaster.MasterSettings settings, int desiredWorkers, int port, boolean requireReusePort,
-			FrameCodec codec, WorkerLauncher launcher, Consumer<ApplicationEvent> publisher) {
+			FrameCodec codec, WorkerLauncher launcher, Consumer<ApplicationEvent> publisher,
+			List<ClusterStatus.PerWorkerState> perWorkerState) {
 		this.settings = settings;
+		this.perWorkerState = List.copyOf(perWorkerState);
 		this.port = port;
 		this.requireReusePort = requireReusePort;
 		this.codec = codec;
@@ -285,7 +289,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		}
 		return new ClusterStatus(ProcessHandle.current().pid(), desiredWorkers(), this.restarts, workers,
 				this.history.events(), this.history.exits(), this.history.startup(),
-				Map.of("in", this.codec.framesRead(), "out", this.codec.framesWritten()), this.lastRestart);
+				Map.of("in", this.codec.framesRead(), "out", this.codec.framesWritten()), this.lastRestart,
+				this.perWorkerState);
 	}
 
 	/**

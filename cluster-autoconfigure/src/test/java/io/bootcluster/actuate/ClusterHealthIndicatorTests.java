@@ -28,7 +28,9 @@ class ClusterHealthIndicatorTests {
 		assertThat(health.getDetails()).containsEntry("desiredWorkers", 2)
 			.containsEntry("listeningWorkers", 2L)
 			.containsEntry("missingWorkers", 0L)
-			.containsEntry("workers", Map.of("listening", 2L));
+			.containsEntry("workers", Map.of("listening", 2L))
+			.containsEntry("perWorkerState",
+					List.of(new ClusterStatus.PerWorkerState("sessions", "HTTP sessions in memory")));
 	}
 
 	@Test
@@ -62,7 +64,7 @@ class ClusterHealthIndicatorTests {
 					null, 0, 0, -1, 0, false));
 		}
 		return new ClusterStatus(1, desired, 0, workers, List.of(), List.of(), new ClusterStatus.Startup(0, 0, 0),
-				Map.of(), null);
+				Map.of(), null, List.of(new ClusterStatus.PerWorkerState("sessions", "HTTP sessions in memory")));
 	}
 
 }

@@ -172,7 +172,7 @@ class SupervisorTests {
 				new RestartPolicy(Duration.ofMillis(50), 1.5, Duration.ofSeconds(1), Duration.ofSeconds(30), maxCrashes),
 				FrameCodec.DEFAULT_MAX_FRAME_SIZE, new ManagementServer.Settings(null, "127.0.0.1", true, true), null);
 		this.supervisor = new Supervisor(settings, 2, 8080, true, this.codec, launcher, (event) -> {
-		});
+		}, List.of());
 		this.supervisor.start();
 	}
 
