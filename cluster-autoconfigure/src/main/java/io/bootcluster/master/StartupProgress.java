@@ -27,7 +27,7 @@ final class StartupProgress {
 	static final double MIN_CPU_SHARE = 0.05;
 
 	/** Timeouts after which a start ends even while it progresses. */
-	static final int HARD_LIMIT_FACTOR = 5;
+	static final int HARD_LIMIT_FACTOR = 10;
 
 	private final Supplier<Optional<Duration>> cpuTime;
 
