@@ -183,7 +183,18 @@ public final class ClusterProcess implements AutoCloseable {
 	 * @return the started process
 	 */
 	public static ClusterProcess startJava(String... arguments) {
-		List<String> command = new ArrayList<>(javaCommand());
+		return startJava(Path.of(System.getProperty("java.home")), arguments);
+	}
+
+	/**
+	 * Starts a JVM of another Java installation, such as a newer release than the tests
+	 * run on.
+	 * @param javaHome the installation
+	 * @param arguments what follows its {@code java} and the test's JVM options
+	 * @return the started process
+	 */
+	public static ClusterProcess startJava(Path javaHome, String... arguments) {
+		List<String> command = new ArrayList<>(javaCommand(javaHome));
 		command.addAll(List.of(arguments));
 		return start(command, Map.of());
 	}
@@ -205,8 +216,12 @@ public final class ClusterProcess implements AutoCloseable {
 	}
 
 	private static List<String> javaCommand() {
+		return javaCommand(Path.of(System.getProperty("java.home")));
+	}
+
+	private static List<String> javaCommand(Path javaHome) {
 		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.add(javaHome.resolve("bin").resolve("java").toString());
 		command.addAll(FAST_JVM_OPTIONS);
 		return command;
 	}

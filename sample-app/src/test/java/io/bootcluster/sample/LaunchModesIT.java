@@ -1,11 +1,8 @@
 package io.bootcluster.sample;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 import io.bootcluster.test.ClusterProcess;
@@ -26,15 +23,17 @@ class LaunchModesIT {
 	@Test
 	void jarLauncherOnTheClassPath() throws Exception {
 		int port = ClusterProcess.freePort();
+		int masterPort = ClusterProcess.freePort();
 		try (ClusterProcess master = ClusterProcess.startJava("-cp", JAR.toString(),
 				"org.springframework.boot.loader.launch.JarLauncher", "--server.port=" + port, "--cluster.workers=2",
-				"--cluster.master.management-port=" + ClusterProcess.freePort())) {
-			Set<Long> pids = awaitTwoWorkers(master, port);
+				"--cluster.master.management-port=" + masterPort)) {
+			SampleClusterChecks cluster = new SampleClusterChecks(master, port, masterPort);
+			Set<Long> pids = cluster.awaitTwoWorkers();
 			for (long pid : pids) {
 				assertThat(ClusterProcess.commandLineOf(pid)).containsSubsequence("-cp", JAR.toString(),
 						"org.springframework.boot.loader.launch.JarLauncher", "--server.port=" + port);
 			}
-			stop(master);
+			cluster.stopsCleanlyOnSigterm();
 		}
 	}
 
@@ -49,11 +48,12 @@ class LaunchModesIT {
 		}
 		int port = ClusterProcess.freePort();
 		int managementPort = ClusterProcess.freePort();
+		int masterPort = ClusterProcess.freePort();
 		Path jar = extracted.resolve("sample-app.jar");
 		try (ClusterProcess master = ClusterProcess.startJar(jar, "--server.port=" + port, "--cluster.workers=2",
-				"--management.server.port=" + managementPort,
-				"--cluster.master.management-port=" + ClusterProcess.freePort())) {
-			Set<Long> pids = awaitTwoWorkers(master, port);
+				"--management.server.port=" + managementPort, "--cluster.master.management-port=" + masterPort)) {
+			SampleClusterChecks cluster = new SampleClusterChecks(master, port, masterPort);
+			Set<Long> pids = cluster.awaitTwoWorkers();
 			for (long pid : pids) {
 				assertThat(ClusterProcess.commandLineOf(pid)).containsSubsequence("-jar",
 						jar.toAbsolutePath().toString());
@@ -62,25 +62,8 @@ class LaunchModesIT {
 			assertThat(ListeningSockets.count(managementPort)).isEqualTo(2);
 			assertThat(Http.get(managementPort, "/actuator/cluster").json().get("workers")).hasSize(2);
 			assertThat(Http.get(managementPort, "/actuator/health").status()).isEqualTo(200);
-			stop(master);
+			cluster.stopsCleanlyOnSigterm();
 		}
-	}
-
-	private static Set<Long> awaitTwoWorkers(ClusterProcess master, int port) throws IOException {
-		master.awaitLines("Worker \\d+ \\(pid \\d+\\) is listening on .*:" + port, 2, Duration.ofSeconds(120));
-		Set<Long> pids = new HashSet<>();
-		for (int i = 0; i < 60 && pids.size() < 2; i++) {
-			pids.add(Http.get(port, "/").pid());
-		}
-		assertThat(pids).hasSize(2).doesNotContain(master.pid());
-		return pids;
-	}
-
-	private static void stop(ClusterProcess master) {
-		List<ProcessHandle> workers = master.descendants();
-		master.terminate();
-		assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
-		assertThat(workers).noneMatch(ProcessHandle::isAlive);
 	}
 
 }
