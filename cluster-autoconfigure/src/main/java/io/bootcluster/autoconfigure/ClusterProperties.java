@@ -227,8 +227,9 @@ public class ClusterProperties {
 		private DataSize minMemory = DataSize.ofMegabytes(512);
 
 		/**
-		 * Time a worker may take from its fork until its web server listens and its
-		 * application is ready, before it is killed and counted as a crash.
+		 * Time a starting worker may go without progress (using under 5% of a core)
+		 * before it is killed and counted as a crash. A start that keeps progressing gets
+		 * up to ten times as long, to listen and be ready.
 		 */
 		private Duration startupTimeout = Duration.ofSeconds(60);
 
