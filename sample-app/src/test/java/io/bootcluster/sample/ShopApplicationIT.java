@@ -1,0 +1,61 @@
+package io.bootcluster.sample;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+import io.bootcluster.sample.shop.ShopApplication;
+import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Http;
+import io.bootcluster.test.Json;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An application shaped like users' (JPA on an embedded H2, Spring Security, a scheduled
+ * job, ECS logs), run as a cluster of two workers the way a new user tries it: the starter
+ * added, {@code cluster.workers=2}, nothing else changed.
+ */
+class ShopApplicationIT {
+
+	@Test
+	void perWorkerStateIsStatedOnceAndReportedWhileEveryLineStaysJson() throws IOException {
+		int port = ClusterProcess.freePort();
+		try (ClusterProcess master = ClusterProcess.startClass(ShopApplication.class, "--server.port=" + port,
+				"--cluster.workers=2", "--logging.structured.format.console=ecs",
+				"--management.endpoints.web.exposure.include=health,cluster",
+				"--management.endpoint.health.show-details=always")) {
+			master.awaitLines("Worker \\d+ \\(pid \\d+\\) is listening", 2, Duration.ofSeconds(120));
+
+			List<String> warnings = master.linesMatching("each worker keeps its own state");
+			assertThat(warnings).hasSize(1);
+			JsonNode warning = Json.parse(warnings.get(0));
+			assertThat(warning.path("log").path("level").asString()).isEqualTo("WARN");
+			assertThat(warning.path("message").asString()).contains("[database] No spring.datasource.url, and org.h2.Driver")
+				.contains("[connections] DataSource pool of up to 10 connections per worker, 20 in all")
+				.contains("[sessions] HTTP sessions in memory");
+
+			JsonNode cluster = Http.get(port, "/actuator/cluster").json();
+			assertThat(cluster.get("perWorkerState").findValuesAsString("kind")).containsExactly("database",
+					"connections", "sessions");
+			JsonNode health = Http.get(port, "/actuator/health").json();
+			assertThat(health.path("status").asString()).isEqualTo("UP");
+			assertThat(health.path("components").path("cluster").path("details").path("perWorkerState")).hasSize(3);
+
+			// The application works on each worker: a product saved is found by the worker that saved it
+			JsonNode saved = Http.send("POST", port, "/products?name=lamp", null).json();
+			assertThat(saved.path("id").asLong()).isPositive();
+			assertThat(master.linesMatching("\"Stock report\"")).isNotEmpty();
+
+			master.terminate();
+			assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
+			// But for the lines the tests' own master-side listener prints with System.out
+			assertThat(master.lines()).filteredOn((line) -> !line.startsWith("EVENT ") && !line.startsWith("RECORDER "))
+				.isNotEmpty()
+				.allSatisfy((line) -> assertThat(Json.parse(line).isObject()).isTrue());
+		}
+	}
+
+}
