@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What clients see while the sample cluster (2 workers) is restarted worker by worker
-# (SIGHUP to the master), and while one worker is killed with SIGKILL: wrk keeps 16
-# keep-alive connections busy throughout, and every request that fails is counted.
+# (SIGHUP to the master), again with every core kept busy by a spinning process beside
+# the load, and while one worker is killed with SIGKILL: wrk keeps 16 keep-alive
+# connections busy throughout, and every request that fails is counted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,8 @@ WORK=$(mktemp -d)
 java -jar sample-app/target/sample-app.jar --server.port="$PORT" --cluster.workers=2 \
 	--cluster.master.management-port="$MASTER_PORT" >"$WORK/cluster.log" 2>&1 &
 MASTER=$!
-trap 'kill -TERM $MASTER 2>/dev/null; wait $MASTER 2>/dev/null; rm -rf "$WORK"' EXIT
+BURNERS=()
+trap 'kill ${BURNERS[@]+"${BURNERS[@]}"} 2>/dev/null; kill -TERM $MASTER 2>/dev/null; wait $MASTER 2>/dev/null; rm -rf "$WORK"' EXIT
 
 status() { curl -s "http://127.0.0.1:$MASTER_PORT/actuator/cluster" || true; }
 listening() { status | grep -o '"state":"listening"' | wc -l; }
@@ -53,20 +55,39 @@ stop_wrk() {
 	sed 's/^/  /' "$1"
 }
 
+# Waits for the Nth line (1 by default) matching a pattern in the cluster's log
 await_line() {
-	for _ in $(seq 1 240); do
-		grep -q "$1" "$WORK/cluster.log" && return 0
+	for _ in $(seq 1 600); do
+		[ "$(grep -c "$1" "$WORK/cluster.log")" -ge "${2:-1}" ] && return 0
 		sleep 0.5
 	done
-	echo "No '$1' in the cluster's log: $WORK/cluster.log" >&2
+	echo "No '$1' (${2:-1}) in the cluster's log: $WORK/cluster.log" >&2
 	exit 1
+}
+
+# A rolling restart under load; prints how long it took
+restart() {
+	local started=$(date +%s%N)
+	kill -HUP $MASTER
+	await_line "Rolling restart done" "$1"
+	echo "$(( ($(date +%s%N) - started) / 1000000 ))"
 }
 
 await_listening
 start_wrk "$WORK/restart.txt"
-kill -HUP $MASTER
-await_line "Rolling restart done"
+RESTART_MS=$(restart 1)
 stop_wrk "$WORK/restart.txt" "rolling restart"
+
+await_listening
+for _ in $(seq 1 "$(nproc)"); do
+	sh -c 'while :; do :; done' &
+	BURNERS+=($!)
+done
+start_wrk "$WORK/busy.txt"
+BUSY_RESTART_MS=$(restart 2)
+stop_wrk "$WORK/busy.txt" "rolling restart, every core busy"
+kill "${BURNERS[@]}"
+BURNERS=()
 
 await_listening
 start_wrk "$WORK/kill.txt"
@@ -76,5 +97,7 @@ sleep 1
 await_listening
 stop_wrk "$WORK/kill.txt" "worker SIGKILL"
 
-echo "rolling restart: $(summarize "$WORK/restart.txt")"
+echo "rolling restart: $(summarize "$WORK/restart.txt"), took $RESTART_MS ms"
+echo "rolling restart, every core busy: $(summarize "$WORK/busy.txt"), took $BUSY_RESTART_MS ms" \
+	"($(echo "scale=2; $BUSY_RESTART_MS / $RESTART_MS" | bc)x)"
 echo "worker SIGKILL: $(summarize "$WORK/kill.txt")"
