@@ -16,7 +16,13 @@ java -jar sample-app/target/sample-app.jar --server.port="$PORT" --cluster.worke
 	--cluster.master.management-port="$MASTER_PORT" >"$WORK/cluster.log" 2>&1 &
 MASTER=$!
 BURNERS=()
-trap 'kill ${BURNERS[@]+"${BURNERS[@]}"} 2>/dev/null; kill -TERM $MASTER 2>/dev/null; wait $MASTER 2>/dev/null; rm -rf "$WORK"' EXIT
+cleanup() {
+	kill ${BURNERS[@]+"${BURNERS[@]}"} 2>/dev/null || true
+	kill -TERM $MASTER 2>/dev/null || true
+	wait $MASTER 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 status() { curl -s "http://127.0.0.1:$MASTER_PORT/actuator/cluster" || true; }
 listening() { status | grep -o '"state":"listening"' | wc -l; }
