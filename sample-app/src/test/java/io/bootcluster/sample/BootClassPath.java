@@ -56,8 +56,9 @@ final class BootClassPath {
 
 	private static String resolveWithMaven(String bootVersion, Map<String, String> properties) throws IOException {
 		Path output = Files.createDirectories(OUTPUT);
-		Path classPathFile = output.resolve("boot-" + bootVersion + ".classpath").toAbsolutePath();
-		Path log = output.resolve("boot-" + bootVersion + "-maven.log");
+		String name = "boot-" + bootVersion + "-" + properties.getOrDefault("server", "tomcat");
+		Path classPathFile = output.resolve(name + ".classpath").toAbsolutePath();
+		Path log = output.resolve(name + "-maven.log");
 		Files.deleteIfExists(classPathFile);
 		List<String> command = command(bootVersion, properties, classPathFile);
 		Process maven = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

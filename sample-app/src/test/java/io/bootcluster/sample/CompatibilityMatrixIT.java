@@ -38,9 +38,14 @@ class CompatibilityMatrixIT {
 	// served. The sample does not run on Netty, so the stand-in changes none of its jars
 	private static final Map<String, String> NETTY_4_2_18 = Map.of("netty.version", "4.2.18.Final");
 
+	// The newest release on Jetty too: port sharing reaches into each server's internals
+	private static final Map<String, String> JETTY_ON_4_1_2 = Map.of("netty.version", "4.2.18.Final", "server",
+			"jetty");
+
 	static Stream<Case> releases() {
 		return Stream.of(new Case("4.0.3", THIS_JAVA, Map.of()), new Case("4.0.7", THIS_JAVA, Map.of()),
-				new Case("4.1.2", THIS_JAVA, NETTY_4_2_18), new Case("4.1.2", 25, NETTY_4_2_18));
+				new Case("4.1.2", THIS_JAVA, NETTY_4_2_18), new Case("4.1.2", THIS_JAVA, JETTY_ON_4_1_2),
+				new Case("4.1.2", 25, NETTY_4_2_18));
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -62,6 +67,8 @@ class CompatibilityMatrixIT {
 			cluster.awaitTwoWorkers();
 			assertBothWorkersSay(master, "Starting SampleApplication using Java ", release.javaRelease() + "[. ]");
 			assertBothWorkersSay(master, "Running with Spring Boot v", Pattern.quote(release.bootVersion()) + ",");
+			assertThat(master.linesMatching("^\\[worker [12]\\] .*" + release.server() + " started on port"))
+				.hasSize(2);
 			cluster.clusterEndpointDescribesBothWorkers();
 			cluster.metricsCoverBothWorkers();
 			cluster.workersExchangeMessages();
@@ -110,9 +117,17 @@ class CompatibilityMatrixIT {
 			return home;
 		}
 
+		/**
+		 * The web server the sample runs on, as it names itself in the log.
+		 * @return {@code Tomcat} or {@code Jetty}
+		 */
+		String server() {
+			return "jetty".equals(this.mavenProperties.get("server")) ? "Jetty" : "Tomcat";
+		}
+
 		@Override
 		public String toString() {
-			return "Spring Boot " + this.bootVersion + " on Java " + this.javaRelease;
+			return "Spring Boot " + this.bootVersion + " with " + server() + " on Java " + this.javaRelease;
 		}
 
 	}
