@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The same cluster on Jetty: workers share the port, are checked, retire under load, and
  * stop gracefully.
  */
-class JettyProcessTests {
+class JettyProcessIT {
 
 	@Test
 	void jettyWorkersShareThePortRestartAndStop() throws IOException {

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.fail;
  * worker prints outside its logging (a JVM warning on standard error, a thread dump on
  * standard output) is wrapped, not dropped.
  */
-class StructuredLoggingProcessTests {
+class StructuredLoggingProcessIT {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 

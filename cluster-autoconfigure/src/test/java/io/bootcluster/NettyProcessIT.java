@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The same cluster as a reactive application on Reactor Netty: workers share the port,
  * are checked, retire without losing a request, and stop gracefully.
  */
-class NettyProcessTests {
+class NettyProcessIT {
 
 	@Test
 	void nettyWorkersShareThePortRestartAndStop() throws IOException {

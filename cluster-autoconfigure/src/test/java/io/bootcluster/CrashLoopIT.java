@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A worker that cannot start is retried with a growing delay, then given up: a broken
  * build never turns into a fork storm.
  */
-class CrashLoopTests {
+class CrashLoopIT {
 
 	@Test
 	void workerThatFailsAtStartupIsRetriedWithBackoffThenGivenUp() {

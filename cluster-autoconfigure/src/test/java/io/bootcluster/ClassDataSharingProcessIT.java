@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * workers start without it, and the master notices once they listen and makes it again.
  * The JVM archives classes from jars only: the application runs from a class path of jars.
  */
-class ClassDataSharingProcessTests {
+class ClassDataSharingProcessIT {
 
 	private static final Duration STARTUP = Duration.ofSeconds(90);
 

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Bad configuration stops the application at once, says which property is wrong and what
  * it accepts, and starts no worker.
  */
-class BadConfigurationTests {
+class BadConfigurationIT {
 
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * requests, answered by {@code @EventListener} return values; and what happens to a
  * message nobody can take.
  */
-class MessagingProcessTests {
+class MessagingProcessIT {
 
 	private static int port;
 

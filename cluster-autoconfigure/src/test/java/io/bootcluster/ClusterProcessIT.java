@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * watched, loses a worker to SIGKILL, and is finally stopped with SIGTERM.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ClusterProcessTests {
+class ClusterProcessIT {
 
 	private static final Duration STARTUP = Duration.ofSeconds(90);
 

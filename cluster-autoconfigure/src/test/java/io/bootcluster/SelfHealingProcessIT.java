@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * count as hung while it makes progress.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class SelfHealingProcessTests {
+class SelfHealingProcessIT {
 
 	private static final Duration STARTUP = Duration.ofSeconds(90);
 

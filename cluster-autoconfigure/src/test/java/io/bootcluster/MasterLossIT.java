@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A master killed with SIGKILL cannot stop its workers: they must notice and exit on their
  * own, or they would keep a share of the port as orphans.
  */
-class MasterLossTests {
+class MasterLossIT {
 
 	@Test
 	void workersExitWithinFiveSecondsOfTheirMastersSigkill() throws InterruptedException {

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A worker that has served {@code cluster.worker.max-requests} is replaced gracefully, its
  * successor first: clients notice nothing.
  */
-class RecyclingProcessTests {
+class RecyclingProcessIT {
 
 	@Test
 	void workerIsRecycledAfterMaxRequestsWithoutFailingARequest() {

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A standby worker waits, started but not serving, and takes over the moment a worker
  * dies: it only has to start its web server, long before a new worker could boot.
  */
-class StandbyProcessTests {
+class StandbyProcessIT {
 
 	@Test
 	void standbyTakesOverFromAKilledWorkerAndIsReplenished() throws IOException {

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on the shared port and on the master's own management port.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ClusterActuatorProcessTests {
+class ClusterActuatorProcessIT {
 
 	private static final Duration STARTUP = Duration.ofSeconds(90);
 

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * startup timeout, and counts as a crash; one that keeps working on its start is given
  * longer.
  */
-class StartupTimeoutTests {
+class StartupTimeoutIT {
 
 	@Test
 	void workerThatNeverListensIsKilledAndCountedAsACrash() {
