@@ -4,7 +4,8 @@ import org.springframework.context.ApplicationEvent;
 
 /**
  * Something happened to a worker. Published in the master, in the order it happened, on
- * the master's supervisor thread: listeners should return quickly.
+ * a thread of its own: a slow or failing listener holds up the later events, never the
+ * cluster itself.
  */
 public abstract class ClusterWorkerEvent extends ApplicationEvent {
 

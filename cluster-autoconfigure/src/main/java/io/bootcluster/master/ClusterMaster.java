@@ -143,6 +143,7 @@ public final class ClusterMaster {
 			supervisor.start();
 			afterStartup(supervisor, classData);
 			int code = supervisor.awaitTermination();
+			events.close();
 			logger.info("Cluster stopped");
 			return code;
 		}
@@ -150,6 +151,7 @@ public final class ClusterMaster {
 			throw new UncheckedIOException("Could not open the cluster's channel at " + address.socket(), ex);
 		}
 		finally {
+			events.close();
 			if (management != null) {
 				management.stop();
 			}

@@ -1,13 +1,21 @@
 package io.bootcluster.testapp.master;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
 import io.bootcluster.ClusterMasterConfiguration;
 import io.bootcluster.ClusterMessageEvent;
 import io.bootcluster.ClusterMessenger;
 import io.bootcluster.ClusterWorkerEvent;
+import io.bootcluster.WorkerForkEvent;
 import io.bootcluster.WorkerListeningEvent;
 import io.bootcluster.WorkerSnapshot;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
 
 /**
  * Master-side configuration, listed in the test class path's
@@ -17,12 +25,18 @@ import org.springframework.context.event.EventListener;
 @ClusterMasterConfiguration
 public class EventRecorder {
 
-	public EventRecorder(ClusterMessenger messenger) {
+	public EventRecorder(ClusterMessenger messenger, Environment environment) {
 		this.messenger = messenger;
+		String release = environment.getProperty("test.blocking-master-listener");
+		this.listenerRelease = (release != null) ? Path.of(release) : null;
 		System.out.println("RECORDER created in pid " + ProcessHandle.current().pid());
 	}
 
 	private final ClusterMessenger messenger;
+
+	private final @Nullable Path listenerRelease;
+
+	private boolean blocked;
 
 	private int lastInSequence;
 
@@ -53,6 +67,21 @@ public class EventRecorder {
 	@EventListener
 	void greet(WorkerListeningEvent event) {
 		this.messenger.send(event.getWorker().id(), "clear-cache", "greetings from the master");
+	}
+
+	// Lets a test show that a slow or failing listener holds up no worker: on the first
+	// fork, it waits until the test creates a file, then fails
+	@EventListener
+	void blocking(WorkerForkEvent event) throws InterruptedException {
+		if (this.listenerRelease != null && !this.blocked) {
+			this.blocked = true;
+			System.out.println("BLOCKED listener on the fork of worker " + event.getWorker().id());
+			long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+			while (!Files.exists(this.listenerRelease) && System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+			throw new IllegalStateException("the blocked listener fails once released");
+		}
 	}
 
 	@EventListener
