@@ -12,9 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -86,14 +84,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private final Map<Connection, WorkerProcess> byConnection = new IdentityHashMap<>();
 
-	// Read by the channel's reader threads, which relay application messages
-	private final Map<Integer, Connection> routes = new ConcurrentHashMap<>();
-
-	private final Map<Connection, Integer> senders = new ConcurrentHashMap<>();
-
-	private final Set<Connection> waitingForListeners = ConcurrentHashMap.newKeySet();
-
-	private final ChannelMessenger messenger;
+	private final MessageRouter router;
 
 	private final List<Slot> slots = new ArrayList<>();
 
@@ -127,6 +118,10 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private int lastId;
 
+	// Changed on the loop by scale(), read from any thread: the slots themselves are the
+	// loop's alone
+	private volatile int desiredWorkers;
+
 	private long restarts;
 
 	private boolean stopping;
@@ -142,14 +137,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		this.launcher = launcher;
 		this.publisher = publisher;
 		this.requests = new MasterRequests(this);
-		this.messenger = new ChannelMessenger(Message.MASTER, (message) -> {
-			if (message instanceof Message.UserMessage userMessage) {
-				route(userMessage);
-			}
-			else if (message instanceof Message.UserReply reply) {
-				route(reply);
-			}
-		}, publisher);
+		this.router = new MessageRouter(publisher);
+		this.desiredWorkers = desiredWorkers;
 		for (int i = 0; i < desiredWorkers; i++) {
 			this.slots.add(new Slot(i));
 		}
@@ -209,7 +198,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	 * @return the messenger
 	 */
 	ChannelMessenger messenger() {
-		return this.messenger;
+		return this.router.messenger();
 	}
 
 	MasterRequests requests() {
@@ -218,7 +207,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	@Override
 	public int desiredWorkers() {
-		return (int) this.slots.stream().filter((slot) -> !slot.removed).count();
+		return this.desiredWorkers;
 	}
 
 	@Override
@@ -310,9 +299,9 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		List<WorkerProcess> standbys = this.workers.values().stream().filter((worker) -> worker.standby).toList();
 		standbys.forEach((standby) -> retire(standby, Retirement.REMOVE, "rolling restart"));
 		standbys.forEach((standby) -> forkStandby());
-		this.rollingRestart = new RollingRestart(new ArrayDeque<>(ids));
-		this.lastRestart = new ClusterStatus.Restart("running", ClusterHistory.timestamp(Instant.now()), null, ids,
-				null);
+		RollingRestart restart = new RollingRestart(ids);
+		this.rollingRestart = restart;
+		this.lastRestart = restart.status();
 		nextRestartStep();
 		return ids;
 	}
@@ -344,6 +333,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			slot.removed = true;
 			workersIn(slot).forEach((worker) -> retire(worker, Retirement.REMOVE, "the cluster is scaling down"));
 		}
+		this.desiredWorkers = desired;
 		return before;
 	}
 
@@ -429,9 +419,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			worker.lastHeartbeat = System.nanoTime();
 			this.byConnection.put(connection, worker);
 			worker.state = WorkerState.ONLINE;
-			this.senders.put(connection, worker.id);
-			this.routes.put(worker.id, connection);
-			announceMembers();
+			this.router.join(worker.id, connection);
 			publish(new WorkerOnlineEvent(this, worker.snapshot()));
 			if (worker.disconnectRequested) {
 				connection.trySend(new Message.Disconnect("the master is stopping"));
@@ -444,16 +432,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	public void received(Connection connection, Message message) {
 		// Application messages are relayed at once, on the sender's reader thread: the
 		// supervisor's thread never waits on a worker's socket
-		if (message instanceof Message.UserMessage userMessage) {
-			Integer sender = this.senders.get(connection);
-			if (sender != null) {
-				route(new Message.UserMessage(userMessage.topic(), userMessage.payload(), sender, userMessage.to(),
-						userMessage.requestId()));
-			}
-			return;
-		}
-		if (message instanceof Message.UserReply reply) {
-			route(reply);
+		if (this.router.relay(connection, message)) {
 			return;
 		}
 		execute(() -> {
@@ -521,68 +500,6 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		return connections;
 	}
 
-	/**
-	 * Sends an application message on its way: to the master's messenger, to one worker,
-	 * or to every worker but its sender. A message that cannot be delivered is logged, and
-	 * a request answered with the reason, so that nothing vanishes silently.
-	 * @param message the message, its sender checked
-	 */
-	void route(Message.UserMessage message) {
-		if (message.to() == Message.MASTER) {
-			Connection sender = this.routes.get(message.from());
-			// A reader that waits for the master's listeners is not a worker that hangs
-			if (sender != null) {
-				this.waitingForListeners.add(sender);
-			}
-			try {
-				this.messenger.deliver(message);
-			}
-			finally {
-				if (sender != null) {
-					this.waitingForListeners.remove(sender);
-				}
-			}
-		}
-		else if (message.to() == Message.ALL_WORKERS) {
-			this.routes.forEach((id, connection) -> {
-				if (id != message.from() && !connection.trySend(message)) {
-					logger.warn("Dropped '" + message.topic() + "' to worker " + id + ": it does not read its messages");
-				}
-			});
-		}
-		else {
-			Connection target = this.routes.get(message.to());
-			if (target == null || !target.trySend(message)) {
-				String reason = "worker " + message.to()
-						+ ((target == null) ? " is not on the cluster's channel" : " does not read its messages");
-				logger.warn("Dropped '" + message.topic() + "' from " + ChannelMessenger.describe(message.from()) + ": " + reason);
-				if (message.requestId() > 0) {
-					route(new Message.UserReply(message.requestId(), message.from(), reason, null));
-				}
-			}
-		}
-	}
-
-	void route(Message.UserReply reply) {
-		if (reply.to() == Message.MASTER) {
-			this.messenger.deliver(reply);
-			return;
-		}
-		Connection target = this.routes.get(reply.to());
-		if (target == null || !target.trySend(reply)) {
-			logger.debug("Dropped an answer for worker " + reply.to() + ", no longer on the channel");
-		}
-	}
-
-	// Every worker on the channel learns who else is, so a message to a worker that is
-	// not can fail at once, in the sender
-	private void announceMembers() {
-		List<Integer> members = List.copyOf(this.routes.keySet());
-		this.messenger.members(members);
-		Message.Members announcement = new Message.Members(members);
-		this.routes.values().forEach((connection) -> connection.trySend(announcement));
-	}
-
 	private void listening(WorkerProcess worker, Message.Listening listening) {
 		String problem = (this.requireReusePort && !listening.reusePort()) ? "without SO_REUSEPORT"
 				: (this.port > 0 && listening.port() != this.port) ? "instead of the shared port " + this.port : null;
@@ -628,8 +545,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			}
 		}
 		RollingRestart restart = this.rollingRestart;
-		if (restart != null && restart.successor == worker
-				&& (restart.predecessor == null || restart.predecessor.state == WorkerState.DEAD)) {
+		if (restart != null && restart.stepDoneWhenServing(worker)) {
 			nextRestartStep();
 		}
 	}
@@ -660,7 +576,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	private void checkHeartbeats() {
 		long now = System.nanoTime();
 		for (WorkerProcess worker : this.workers.values()) {
-			if (worker.connection != null && this.waitingForListeners.contains(worker.connection)) {
+			if (worker.connection != null && this.router.waitsForListeners(worker.connection)) {
 				worker.lastHeartbeat = now;
 			}
 			if (worker.isConnected() && !worker.isRetiring() && worker.killedBecause == null
@@ -680,12 +596,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	private void disconnected(WorkerProcess worker) {
-		if (worker.connection != null) {
-			this.senders.remove(worker.connection);
-		}
-		if (this.routes.remove(worker.id) != null) {
-			announceMembers();
-		}
+		this.router.leave(worker.id, worker.connection);
 		worker.state = WorkerState.DISCONNECTED;
 		worker.exitedAfterDisconnect = worker.disconnectRequested;
 		publish(new WorkerDisconnectEvent(this, worker.snapshot()));
@@ -731,8 +642,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		startUnstarted();
 		forkOwedStandby(worker);
 		RollingRestart restart = this.rollingRestart;
-		if (restart != null && restart.successor == worker && !worker.served) {
-			abortRestart(worker);
+		if (restart != null && restart.isSuccessor(worker) && !worker.served) {
+			abortRestart(restart, worker);
 		}
 		WorkerProcess predecessor = worker.predecessor;
 		if (predecessor != null) {
@@ -753,9 +664,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			return;
 		}
 		restart = this.rollingRestart;
-		if (restart != null && restart.predecessor == worker) {
-			restart.predecessor = null;
-			if (restart.successor == null || restart.successor.served) {
+		if (restart != null && restart.isPredecessor(worker)) {
+			if (restart.stepDoneWhenGone(worker)) {
 				nextRestartStep();
 			}
 			return;
@@ -899,36 +809,30 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		if (restart == null) {
 			return;
 		}
-		while (!restart.remaining.isEmpty()) {
-			WorkerProcess old = this.workers.get(restart.remaining.poll());
+		Integer next;
+		while ((next = restart.next()) != null) {
+			WorkerProcess old = this.workers.get(next);
 			if (old == null || old.slot.removed) {
 				continue;
 			}
 			WorkerProcess successor = replace(old, "rolling restart");
 			if (successor != null) {
-				restart.predecessor = old;
-				restart.successor = successor;
+				restart.replacing(old, successor);
 				return;
 			}
 		}
 		logger.info("Rolling restart done");
 		this.rollingRestart = null;
-		this.lastRestart = finishedRestart("done", null);
+		this.lastRestart = restart.finished("done", null);
 	}
 
-	private void abortRestart(WorkerProcess successor) {
+	private void abortRestart(RollingRestart restart, WorkerProcess successor) {
 		String message = "replacement worker " + successor.id + " ended with " + successor.exit
 				+ " before it was ready";
 		logger.error("Rolling restart stopped: " + message + ". The remaining workers keep serving.");
 		this.rollingRestart = null;
-		this.lastRestart = finishedRestart("failed", message);
+		this.lastRestart = restart.finished("failed", message);
 		this.history.recordRestartFailure(successor.id, successor.exit);
-	}
-
-	private ClusterStatus.@Nullable Restart finishedRestart(String state, @Nullable String message) {
-		ClusterStatus.Restart running = this.lastRestart;
-		return (running != null) ? new ClusterStatus.Restart(state, running.startedAt(),
-				ClusterHistory.timestamp(Instant.now()), running.workers(), message) : null;
 	}
 
 	// ---- Shutdown
@@ -1033,18 +937,5 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	 * A rolling restart under way: the workers still to replace, and the current step's
 	 * old and new worker.
 	 */
-	private static final class RollingRestart {
-
-		final Deque<Integer> remaining;
-
-		@Nullable WorkerProcess predecessor;
-
-		@Nullable WorkerProcess successor;
-
-		RollingRestart(Deque<Integer> remaining) {
-			this.remaining = remaining;
-		}
-
-	}
 
 }

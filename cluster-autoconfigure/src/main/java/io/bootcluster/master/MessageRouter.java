@@ -1,0 +1,177 @@
+package io.bootcluster.master;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import io.bootcluster.ipc.Connection;
+import io.bootcluster.ipc.Message;
+import io.bootcluster.messaging.ChannelMessenger;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEvent;
+
+/**
+ * Relays application messages: from a worker to the master's messenger, to another worker,
+ * or to every other worker, and the answers back. It runs on the thread that read the
+ * message (a worker's reader, or the master's messenger), so that the supervisor's loop
+ * never waits on a worker's socket: the one part of the master that runs off the loop.
+ * Its maps are concurrent; the loop adds a worker when it joins and removes it when its
+ * channel closes.
+ */
+final class MessageRouter {
+
+	private static final Log logger = LogFactory.getLog(MessageRouter.class);
+
+	private final Map<Integer, Connection> routes = new ConcurrentHashMap<>();
+
+	private final Map<Connection, Integer> senders = new ConcurrentHashMap<>();
+
+	private final Set<Connection> waitingForListeners = ConcurrentHashMap.newKeySet();
+
+	private final ChannelMessenger messenger;
+
+	MessageRouter(Consumer<ApplicationEvent> publisher) {
+		this.messenger = new ChannelMessenger(Message.MASTER, this::fromMaster, publisher);
+	}
+
+	/**
+	 * The master's own messenger, whose messages this router sends on their way.
+	 * @return the messenger
+	 */
+	ChannelMessenger messenger() {
+		return this.messenger;
+	}
+
+	/**
+	 * Takes a worker that joined the channel as a destination and a sender, and tells every
+	 * worker on the channel who else is.
+	 * @param id the worker's id
+	 * @param connection its connection
+	 */
+	void join(int id, Connection connection) {
+		this.senders.put(connection, id);
+		this.routes.put(id, connection);
+		announceMembers();
+	}
+
+	/**
+	 * Forgets a worker whose channel closed.
+	 * @param id the worker's id
+	 * @param connection its connection
+	 */
+	void leave(int id, @Nullable Connection connection) {
+		if (connection != null) {
+			this.senders.remove(connection);
+		}
+		if (this.routes.remove(id) != null) {
+			announceMembers();
+		}
+	}
+
+	/**
+	 * Whether the reader of a worker's connection waits for the master's listeners, which
+	 * is not a worker that hangs.
+	 * @param connection the worker's connection
+	 * @return whether it waits
+	 */
+	boolean waitsForListeners(Connection connection) {
+		return this.waitingForListeners.contains(connection);
+	}
+
+	/**
+	 * Relays an application message that a worker sent, on the thread that read it.
+	 * @param connection the worker's connection
+	 * @param message what it sent
+	 * @return whether it was an application message, now on its way
+	 */
+	boolean relay(Connection connection, Message message) {
+		if (message instanceof Message.UserMessage userMessage) {
+			// The sender is who the connection belongs to, whatever the frame says
+			Integer sender = this.senders.get(connection);
+			if (sender != null) {
+				route(new Message.UserMessage(userMessage.topic(), userMessage.payload(), sender, userMessage.to(),
+						userMessage.requestId()));
+			}
+			return true;
+		}
+		if (message instanceof Message.UserReply reply) {
+			route(reply);
+			return true;
+		}
+		return false;
+	}
+
+	private void fromMaster(Message message) {
+		if (message instanceof Message.UserMessage userMessage) {
+			route(userMessage);
+		}
+		else if (message instanceof Message.UserReply reply) {
+			route(reply);
+		}
+	}
+
+	// To the master's messenger, to one worker, or to every worker but its sender. A message
+	// that cannot be delivered is logged, and a request answered with the reason, so that
+	// nothing vanishes silently
+	private void route(Message.UserMessage message) {
+		if (message.to() == Message.MASTER) {
+			Connection sender = this.routes.get(message.from());
+			if (sender != null) {
+				this.waitingForListeners.add(sender);
+			}
+			try {
+				this.messenger.deliver(message);
+			}
+			finally {
+				if (sender != null) {
+					this.waitingForListeners.remove(sender);
+				}
+			}
+		}
+		else if (message.to() == Message.ALL_WORKERS) {
+			this.routes.forEach((id, connection) -> {
+				if (id != message.from() && !connection.trySend(message)) {
+					logger.warn("Dropped '" + message.topic() + "' to worker " + id + ": it does not read its messages");
+				}
+			});
+		}
+		else {
+			Connection target = this.routes.get(message.to());
+			if (target == null || !target.trySend(message)) {
+				String reason = "worker " + message.to()
+						+ ((target == null) ? " is not on the cluster's channel" : " does not read its messages");
+				logger.warn("Dropped '" + message.topic() + "' from " + ChannelMessenger.describe(message.from()) + ": "
+						+ reason);
+				if (message.requestId() > 0) {
+					route(new Message.UserReply(message.requestId(), message.from(), reason, null));
+				}
+			}
+		}
+	}
+
+	private void route(Message.UserReply reply) {
+		if (reply.to() == Message.MASTER) {
+			this.messenger.deliver(reply);
+			return;
+		}
+		Connection target = this.routes.get(reply.to());
+		if (target == null || !target.trySend(reply)) {
+			logger.debug("Dropped an answer for worker " + reply.to() + ", no longer on the channel");
+		}
+	}
+
+	// Every worker on the channel learns who else is, so a message to a worker that is
+	// not can fail at once, in the sender
+	private void announceMembers() {
+		List<Integer> members = List.copyOf(this.routes.keySet());
+		this.messenger.members(members);
+		Message.Members announcement = new Message.Members(members);
+		this.routes.values().forEach((connection) -> connection.trySend(announcement));
+	}
+
+}
