@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.bootcluster.ClusterStatus;
+import io.bootcluster.ipc.Action;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.ipc.PendingRequests;
 import org.apache.commons.logging.Log;
@@ -61,17 +62,21 @@ public class ClusterEndpoint {
 	 */
 	@WriteOperation
 	public WebEndpointResponse<Map<String, Object>> command(String action, @Nullable Integer workers) {
+		Action command;
+		try {
+			command = Action.command(action);
+		}
+		catch (IllegalArgumentException ex) {
+			return badRequest(ex.getMessage());
+		}
 		ObjectNode body = FrameCodec.mapper().createObjectNode();
-		if ("scale".equals(action)) {
+		if (command == Action.SCALE) {
 			if (workers == null) {
 				return badRequest("'scale' needs 'workers', the number of workers to scale to");
 			}
 			body.put("workers", workers);
 		}
-		else if (!"restart".equals(action)) {
-			return badRequest("Unknown action '" + action + "': expected 'restart' or 'scale'");
-		}
-		return ask(action, body);
+		return ask(command, body);
 	}
 
 	/**
@@ -81,10 +86,10 @@ public class ClusterEndpoint {
 	 */
 	@DeleteOperation
 	public WebEndpointResponse<Map<String, Object>> stopWorker(@Selector int id) {
-		return ask("stop", FrameCodec.mapper().createObjectNode().put("worker", id));
+		return ask(Action.STOP, FrameCodec.mapper().createObjectNode().put("worker", id));
 	}
 
-	private WebEndpointResponse<Map<String, Object>> ask(String action, JsonNode body) {
+	private WebEndpointResponse<Map<String, Object>> ask(Action action, JsonNode body) {
 		try {
 			WebEndpointResponse<Map<String, Object>> answer = new WebEndpointResponse<>(
 					toMap(this.master.ask(action, body)));

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.bootcluster.ClusterStatus;
+import io.bootcluster.ipc.Action;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.ipc.PendingRequests;
 import io.bootcluster.worker.WorkerRuntime;
@@ -40,7 +41,7 @@ public class MasterClient {
 	 * @return the status
 	 */
 	public ClusterStatus status(Duration timeout) {
-		return FrameCodec.mapper().treeToValue(ask("status", NullNode.getInstance(), timeout), ClusterStatus.class);
+		return FrameCodec.mapper().treeToValue(ask(Action.STATUS, NullNode.getInstance(), timeout), ClusterStatus.class);
 	}
 
 	/**
@@ -51,7 +52,7 @@ public class MasterClient {
 	 * @throws PendingRequests.RequestRejectedException if the master refused the request
 	 * @throws IllegalStateException if the master did not answer
 	 */
-	public JsonNode ask(String action, JsonNode body) {
+	public JsonNode ask(Action action, JsonNode body) {
 		return ask(action, body, TIMEOUT);
 	}
 
@@ -64,7 +65,7 @@ public class MasterClient {
 	 * @throws PendingRequests.RequestRejectedException if the master refused the request
 	 * @throws IllegalStateException if the master did not answer
 	 */
-	public JsonNode ask(String action, JsonNode body, Duration timeout) {
+	public JsonNode ask(Action action, JsonNode body, Duration timeout) {
 		try {
 			return this.runtime.request(action, body, timeout).get(timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
 		}
@@ -76,11 +77,13 @@ public class MasterClient {
 			if (ex.getCause() instanceof PendingRequests.RequestRejectedException rejected) {
 				throw rejected;
 			}
-			throw new IllegalStateException("The master did not answer '" + action + "': " + ex.getCause().getMessage(),
+			throw new IllegalStateException(
+					"The master did not answer '" + action.wireName() + "': " + ex.getCause().getMessage(),
 					ex.getCause());
 		}
 		catch (TimeoutException ex) {
-			throw new IllegalStateException("The master did not answer '" + action + "' within " + timeout.toSeconds()
+			throw new IllegalStateException("The master did not answer '" + action.wireName() + "' within "
+					+ timeout.toSeconds()
 					+ "s", ex);
 		}
 	}

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import io.bootcluster.ipc.Action;
 import io.bootcluster.ipc.FrameCodec;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -108,7 +109,7 @@ public class WorkerMeters {
 	public synchronized void refresh() {
 		JsonNode byWorker;
 		try {
-			byWorker = this.master.ask("metrics", NullNode.getInstance(), REFRESH_TIMEOUT);
+			byWorker = this.master.ask(Action.METRICS, NullNode.getInstance(), REFRESH_TIMEOUT);
 		}
 		catch (RuntimeException ex) {
 			return;

@@ -5,6 +5,7 @@ import io.bootcluster.actuate.MasterClient;
 import io.bootcluster.actuate.MetricsRefreshAdvisor;
 import io.bootcluster.actuate.WorkerMeters;
 import io.bootcluster.actuate.WorkerTagFilter;
+import io.bootcluster.ipc.Action;
 import io.bootcluster.worker.WorkerRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -39,7 +40,7 @@ public final class ClusterMetricsAutoConfiguration {
 	@Bean
 	WorkerMeters clusterWorkerMeters(MeterRegistry registry, MasterClient master, WorkerRuntime runtime) {
 		WorkerMeters meters = new WorkerMeters(registry, master);
-		runtime.onRequest("metrics", (body) -> meters.snapshot());
+		runtime.onRequest(Action.METRICS, (body) -> meters.snapshot());
 		return meters;
 	}
 

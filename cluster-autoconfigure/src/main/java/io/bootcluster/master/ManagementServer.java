@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.bootcluster.ipc.Action;
 import io.bootcluster.ipc.DaemonThreads;
 import io.bootcluster.ipc.FrameCodec;
 import org.apache.commons.logging.Log;
@@ -91,7 +92,7 @@ public final class ManagementServer {
 		String rest = exchange.getRequestURI().getPath().substring(PATH.length());
 		String method = exchange.getRequestMethod();
 		if (rest.isEmpty() && method.equals("GET")) {
-			return new Response(200, execute(MasterRequests.STATUS, null));
+			return new Response(200, execute(Action.STATUS, null));
 		}
 		if (!this.writable && (method.equals("POST") || method.equals("DELETE"))) {
 			return new Response(405, error("Write operations need management.endpoint.cluster.access=unrestricted"));
@@ -102,16 +103,16 @@ public final class ManagementServer {
 			if (action == null || !action.isString()) {
 				throw new IllegalArgumentException("Missing 'action': expected restart or scale");
 			}
-			return new Response(200, execute(action.asString(), body));
+			return new Response(200, execute(Action.command(action.asString()), body));
 		}
 		if (rest.matches("/\\d{1,9}") && method.equals("DELETE")) {
 			ObjectNode body = FrameCodec.mapper().createObjectNode().put("worker", Integer.parseInt(rest.substring(1)));
-			return new Response(200, execute(MasterRequests.STOP, body));
+			return new Response(200, execute(Action.STOP, body));
 		}
 		return new Response(404, error("No such operation: " + method + " " + exchange.getRequestURI()));
 	}
 
-	private JsonNode execute(String action, @Nullable JsonNode body) {
+	private JsonNode execute(Action action, @Nullable JsonNode body) {
 		return this.supervisor.call(() -> this.supervisor.requests().execute(action, body));
 	}
 

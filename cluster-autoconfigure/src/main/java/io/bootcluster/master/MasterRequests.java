@@ -2,10 +2,10 @@ package io.bootcluster.master;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import io.bootcluster.ipc.Action;
 import io.bootcluster.ipc.Connection;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.ipc.Message;
@@ -23,16 +23,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class MasterRequests {
 
-	static final String STATUS = "status";
-
-	static final String RESTART = "restart";
-
-	static final String SCALE = "scale";
-
-	static final String STOP = "stop";
-
-	static final String METRICS = "metrics";
-
 	/** How long a worker gets to send its meters. */
 	private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(2);
 
@@ -46,14 +36,15 @@ final class MasterRequests {
 
 	/**
 	 * Runs an operator's action.
-	 * @param action {@code status}, {@code restart}, {@code scale} or {@code stop}
+	 * @param action the action; {@link Action#METRICS} is gathered from the workers
+	 * instead, see {@link #handle}
 	 * @param body the action's input: {@code {"workers": n}} to scale, {@code {"worker":
 	 * id}} to stop
 	 * @return what was done
 	 * @throws IllegalArgumentException if the action or its input is not valid now
 	 */
-	JsonNode execute(String action, @Nullable JsonNode body) {
-		ObjectNode result = FrameCodec.mapper().createObjectNode().put("action", action);
+	JsonNode execute(Action action, @Nullable JsonNode body) {
+		ObjectNode result = FrameCodec.mapper().createObjectNode().put("action", action.wireName());
 		switch (action) {
 			case STATUS -> {
 				return FrameCodec.mapper().valueToTree(this.supervisor.status());
@@ -68,8 +59,7 @@ final class MasterRequests {
 				this.supervisor.stopWorker(worker);
 				result.put("worker", worker);
 			}
-			default -> throw new IllegalArgumentException(
-					"Unknown action '" + action + "': expected one of " + List.of(RESTART, SCALE));
+			case METRICS -> throw new IllegalArgumentException("'metrics' is gathered from the workers");
 		}
 		return result;
 	}
@@ -80,12 +70,16 @@ final class MasterRequests {
 	 * @param request the request
 	 */
 	void handle(Connection from, Message.Request request) {
-		if (METRICS.equals(request.action())) {
+		Action action = Action.of(request.action());
+		if (action == Action.METRICS) {
 			gatherMetrics(from, request);
 			return;
 		}
 		try {
-			from.trySend(new Message.Reply(request.id(), null, execute(request.action(), request.body())));
+			if (action == null) {
+				throw new IllegalArgumentException("Unknown action '" + request.action() + "'");
+			}
+			from.trySend(new Message.Reply(request.id(), null, execute(action, request.body())));
 		}
 		catch (IllegalArgumentException ex) {
 			from.trySend(new Message.Reply(request.id(), ex.getMessage(), null));
@@ -106,7 +100,7 @@ final class MasterRequests {
 		Map<Integer, CompletableFuture<JsonNode>> replies = new LinkedHashMap<>();
 		this.supervisor.listeningConnections().forEach((id, connection) -> {
 			if (connection != from) {
-				PendingRequests.Pending pending = this.toWorkers.create(METRICS, NullNode.getInstance(),
+				PendingRequests.Pending pending = this.toWorkers.create(Action.METRICS.wireName(), NullNode.getInstance(),
 						METRICS_TIMEOUT);
 				connection.trySend(pending.request());
 				replies.put(id, pending.reply());

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 import io.bootcluster.DisconnectRequestedEvent;
+import io.bootcluster.ipc.Action;
 import io.bootcluster.ipc.ChannelAddress;
 import io.bootcluster.ipc.ChannelClient;
 import io.bootcluster.ipc.Connection;
@@ -278,8 +279,8 @@ public final class WorkerRuntime {
 	 * @return the master's answer; fails with a
 	 * {@link PendingRequests.RequestRejectedException} when the master refuses the request
 	 */
-	public CompletableFuture<JsonNode> request(String action, JsonNode body, Duration timeout) {
-		PendingRequests.Pending request = this.pending.create(action, body, timeout);
+	public CompletableFuture<JsonNode> request(Action action, JsonNode body, Duration timeout) {
+		PendingRequests.Pending request = this.pending.create(action.wireName(), body, timeout);
 		if (!trySend(request.request())) {
 			this.pending.failAll("The channel to the master is closed");
 		}
@@ -292,8 +293,8 @@ public final class WorkerRuntime {
 	 * @param action the action
 	 * @param handler computes the answer from the request's input
 	 */
-	public void onRequest(String action, Function<JsonNode, JsonNode> handler) {
-		this.requestHandlers.put(action, handler);
+	public void onRequest(Action action, Function<JsonNode, JsonNode> handler) {
+		this.requestHandlers.put(action.wireName(), handler);
 	}
 
 	/**

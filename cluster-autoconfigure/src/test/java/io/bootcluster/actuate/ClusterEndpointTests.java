@@ -2,13 +2,13 @@ package io.bootcluster.actuate;
 
 import java.util.Map;
 
+import io.bootcluster.ipc.Action;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
 
@@ -40,7 +40,7 @@ class ClusterEndpointTests {
 
 	@Test
 	void commandsAnswerServiceUnavailableWhenTheMasterDoesNotAnswer() {
-		given(this.master.ask(anyString(), any())).willThrow(new IllegalStateException("no master"));
+		given(this.master.ask(any(Action.class), any())).willThrow(new IllegalStateException("no master"));
 		assertThat(this.endpoint.command("restart", null).getStatus()).isEqualTo(503);
 		assertThat(this.endpoint.stopWorker(3).getStatus()).isEqualTo(503);
 	}

@@ -3,6 +3,7 @@ package io.bootcluster.actuate;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.bootcluster.ipc.Action;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -39,7 +40,7 @@ class WorkerMetersTests {
 		WorkerMeters secondMeters = new WorkerMeters(second, this.master);
 		ObjectNode others = JsonMapper.builder().build().createObjectNode();
 		others.set("1", firstMeters.snapshot());
-		given(this.master.ask(eq("metrics"), any(JsonNode.class), any(Duration.class))).willReturn(others);
+		given(this.master.ask(eq(Action.METRICS), any(JsonNode.class), any(Duration.class))).willReturn(others);
 		secondMeters.refresh();
 		secondMeters.refresh();
 		String scrape = second.scrape();
@@ -59,7 +60,7 @@ class WorkerMetersTests {
 		meters(first, 1);
 		ObjectNode others = JsonMapper.builder().build().createObjectNode();
 		others.set("1", new WorkerMeters(first, this.master).snapshot());
-		given(this.master.ask(eq("metrics"), any(JsonNode.class), any(Duration.class))).willReturn(others,
+		given(this.master.ask(eq(Action.METRICS), any(JsonNode.class), any(Duration.class))).willReturn(others,
 				JsonMapper.builder().build().createObjectNode());
 		WorkerMeters secondMeters = new WorkerMeters(second, this.master);
 		secondMeters.refresh();
