@@ -169,7 +169,7 @@ public final class ClusterMaster {
 		}
 		String fix = "run 'sysctl -w net.ipv4.tcp_migrate_req=1' as root, and add 'net.ipv4.tcp_migrate_req = 1' "
 				+ "to /etc/sysctl.d/ to keep it (Linux 5.14 or later).";
-		if (HandshakeFence.isAvailable()) {
+		if (HandshakeFence.isPackaged()) {
 			logger.info("net.ipv4.tcp_migrate_req is 0: a retiring worker stops taking new connections "
 					+ HandshakeFence.HANDSHAKE_GRACE.toMillis() + " ms before it closes its listener, so that "
 					+ "the kernel resets none; a client connecting in that moment waits about a second for its "

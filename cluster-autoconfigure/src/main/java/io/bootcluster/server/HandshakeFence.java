@@ -47,8 +47,6 @@ public final class HandshakeFence {
 
 	private static final Path MIGRATE_SYSCTL = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
 
-	private static final boolean available = loadLibrary();
-
 	private HandshakeFence() {
 	}
 
@@ -76,11 +74,22 @@ public final class HandshakeFence {
 	}
 
 	/**
-	 * Whether this platform can raise the fence.
+	 * Whether this platform can raise the fence. Loads the native library, the first time:
+	 * only a worker, which raises the fence, needs it (and on Java 22 and later, the JVM
+	 * warns that a library was loaded).
 	 * @return whether the native library is loaded
 	 */
 	public static boolean isAvailable() {
-		return available;
+		return NativeLibrary.LOADED;
+	}
+
+	/**
+	 * Whether the native library is there for this platform, without loading it: what the
+	 * master needs to know about its workers.
+	 * @return whether workers will be able to raise the fence
+	 */
+	public static boolean isPackaged() {
+		return libraryResource() != null && HandshakeFence.class.getResource(libraryResource()) != null;
 	}
 
 	/**
@@ -101,7 +110,7 @@ public final class HandshakeFence {
 	 */
 	static void raise(List<Integer> descriptors) {
 		List<Integer> listeners = descriptors.stream().filter((descriptor) -> descriptor >= 0).toList();
-		if (!available || listeners.isEmpty() || kernelMigratesConnections()) {
+		if (listeners.isEmpty() || kernelMigratesConnections() || !isAvailable()) {
 			return;
 		}
 		listeners.forEach(HandshakeFence::fence);
@@ -133,7 +142,7 @@ public final class HandshakeFence {
 	 * @return its descriptor, or -1 when the fence is not available or the channel hides it
 	 */
 	static int descriptorOf(ServerSocketChannel channel) {
-		return available ? descriptor(channel) : -1;
+		return isAvailable() ? descriptor(channel) : -1;
 	}
 
 	private static void sleep(Duration duration) {
@@ -145,12 +154,17 @@ public final class HandshakeFence {
 		}
 	}
 
-	private static boolean loadLibrary() {
+	private static @Nullable String libraryResource() {
 		String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-		if (!os.contains("linux")) {
+		return os.contains("linux") ? "/META-INF/native/linux-" + System.getProperty("os.arch") + "/libbootcluster.so"
+				: null;
+	}
+
+	private static boolean loadLibrary() {
+		String resource = libraryResource();
+		if (resource == null) {
 			return false;
 		}
-		String resource = "/META-INF/native/linux-" + System.getProperty("os.arch") + "/libbootcluster.so";
 		try (InputStream library = HandshakeFence.class.getResourceAsStream(resource)) {
 			if (library == null) {
 				logger.debug("No native library at " + resource + ": retiring workers are not fenced");
@@ -172,6 +186,14 @@ public final class HandshakeFence {
 					ex);
 			return false;
 		}
+	}
+
+	// Loaded when first needed, not when the class is: the master reads the sysctl and
+	// whether the library is packaged, and loads nothing
+	private static final class NativeLibrary {
+
+		static final boolean LOADED = loadLibrary();
+
 	}
 
 	private static native int dropNewHandshakes(int fd);
