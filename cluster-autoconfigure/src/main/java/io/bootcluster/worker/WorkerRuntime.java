@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -66,11 +68,12 @@ public final class WorkerRuntime {
 
 	private final WorkerHealth health;
 
-	private volatile @Nullable String replacementReason;
+	// Set once, by the first failure or limit that asks: later ones find it set
+	private final AtomicReference<@Nullable String> replacementReason = new AtomicReference<>();
 
 	private volatile long replacementAskedAt;
 
-	private volatile List<Integer> members = List.of();
+	private final Membership membership = new Membership();
 
 	private final boolean standby;
 
@@ -87,11 +90,12 @@ public final class WorkerRuntime {
 
 	private volatile @Nullable ConfigurableApplicationContext context;
 
-	private volatile boolean leaving;
+	// Decided once: leaving when the master asks, or when it is gone
+	private final AtomicBoolean leaving = new AtomicBoolean();
 
 	private volatile boolean leftCleanly;
 
-	private volatile boolean orphaned;
+	private final AtomicBoolean orphaned = new AtomicBoolean();
 
 	private final PendingRequests pending = new PendingRequests();
 
@@ -102,7 +106,7 @@ public final class WorkerRuntime {
 	private final ExecutorService requestExecutor = Executors
 		.newSingleThreadExecutor(DaemonThreads.factory("cluster-requests"));
 
-	private WorkerRuntime(int id, ChannelAddress address, WorkerOptions options, boolean standby) {
+	WorkerRuntime(int id, ChannelAddress address, WorkerOptions options, boolean standby) {
 		this.id = id;
 		this.standby = standby;
 		this.address = address;
@@ -168,7 +172,7 @@ public final class WorkerRuntime {
 			FrameCodec.mapper();
 			ChannelClient.Session session = ChannelClient.connect(this.address, codec, this.id, JOIN_TIMEOUT);
 			this.masterPid = session.masterPid();
-			this.connection.complete(session.connection());
+			connected(session.connection());
 			DaemonThreads.start("cluster-heartbeat", this::beat);
 			ProcessHandle.of(this.masterPid)
 				.ifPresentOrElse((master) -> master.onExit().thenRun(this::masterGone), this::masterGone);
@@ -185,6 +189,11 @@ public final class WorkerRuntime {
 			Runtime.getRuntime().halt(1);
 			return false;
 		}
+	}
+
+	// The master welcomed this worker: what waited to be sent goes now
+	void connected(Connection connection) {
+		this.connection.complete(connection);
 	}
 
 	// Waits for the handshake, which ends within the join timeout: welcomed, or the JVM halts
@@ -317,7 +326,7 @@ public final class WorkerRuntime {
 			this.connection.join().receiveEach(this::handle);
 		}
 		catch (IOException ex) {
-			if (!this.leaving) {
+			if (!this.leaving.get()) {
 				logger.error("The channel to the master failed: " + ex.getMessage());
 			}
 		}
@@ -329,7 +338,7 @@ public final class WorkerRuntime {
 		masterGone();
 	}
 
-	private void handle(Message message) {
+	void handle(Message message) {
 		if (message instanceof Message.Disconnect disconnect) {
 			if (this.standby && !this.activated) {
 				// Its application is still starting, held at the gate: nothing to close
@@ -353,11 +362,7 @@ public final class WorkerRuntime {
 			this.requestExecutor.execute(() -> answer(request));
 		}
 		else if (message instanceof Message.Members members) {
-			this.members = members.workers();
-			ChannelMessenger messenger = this.messenger;
-			if (messenger != null) {
-				messenger.members(members.workers());
-			}
+			this.membership.announced(members.workers());
 		}
 		else if (message instanceof Message.UserMessage userMessage) {
 			ChannelMessenger messenger = this.messenger;
@@ -393,7 +398,7 @@ public final class WorkerRuntime {
 	 * @param messenger the messenger
 	 */
 	public void attach(ChannelMessenger messenger) {
-		messenger.members(this.members);
+		this.membership.subscribe(messenger::members);
 		this.messenger = messenger;
 	}
 
@@ -419,7 +424,7 @@ public final class WorkerRuntime {
 	// A dedicated thread: however busy or stuck the application's threads are, the
 	// master hears from this worker, or learns that the JVM itself is stuck
 	private void beat() {
-		while (!this.leaving) {
+		while (!this.leaving.get()) {
 			String deadlock = this.health.deadlock();
 			if (deadlock != null) {
 				logger.error("Threads " + deadlock + " are deadlocked: worker " + this.id
@@ -459,10 +464,9 @@ public final class WorkerRuntime {
 	}
 
 	private void requestReplacement(String reason) {
-		if (this.replacementReason != null || this.leaving) {
+		if (this.leaving.get() || !this.replacementReason.compareAndSet(null, reason)) {
 			return;
 		}
-		this.replacementReason = reason;
 		this.replacementAskedAt = System.nanoTime();
 		logger.warn("Worker " + this.id + " asks to be replaced: " + reason);
 		trySend(new Message.ReplaceMe(reason));
@@ -471,7 +475,7 @@ public final class WorkerRuntime {
 	// Until it is replaced, a worker asks again now and then: its first successor may have
 	// failed, or it may have asked before it had started
 	private void askAgainForReplacement() {
-		String reason = this.replacementReason;
+		String reason = this.replacementReason.get();
 		if (reason != null && System.nanoTime() - this.replacementAskedAt > REPLACEMENT_RETRY.toNanos()) {
 			this.replacementAskedAt = System.nanoTime();
 			trySend(new Message.ReplaceMe(reason));
@@ -479,10 +483,9 @@ public final class WorkerRuntime {
 	}
 
 	private void leave(String reason) {
-		if (this.leaving) {
+		if (!this.leaving.compareAndSet(false, true)) {
 			return;
 		}
-		this.leaving = true;
 		logger.info("Leaving the cluster: " + reason);
 		Thread leaver = new Thread(() -> {
 			int code = 0;
@@ -515,19 +518,17 @@ public final class WorkerRuntime {
 	}
 
 	private void masterGone() {
-		if (this.leftCleanly || this.orphaned) {
+		if (this.leftCleanly || !this.orphaned.compareAndSet(false, true)) {
 			return;
 		}
-		this.orphaned = true;
 		// Whatever this worker was doing, leaving included, it ends within the grace period
 		DaemonThreads.start("cluster-orphan-halt", () -> {
 			sleep(ORPHAN_GRACE);
 			Runtime.getRuntime().halt(1);
 		});
-		if (this.leaving) {
+		if (!this.leaving.compareAndSet(false, true)) {
 			return;
 		}
-		this.leaving = true;
 		logger.error("The master (pid " + this.masterPid + ") is gone: worker " + this.id + " exits");
 		// The master could not remove its channel's directory; whoever notices first does
 		this.address.delete();
