@@ -179,10 +179,12 @@ class ClusterActuatorProcessIT {
 		assertThat(response.status()).isEqualTo(200);
 		assertThat(response.json().get("workers")).extracting(JsonNode::asInt).containsExactly(2, 3);
 		master.awaitLine("Rolling restart done", STARTUP);
+		// Events reach the listeners in order, on a thread of their own: the last one says
+		// that every one before it has arrived
+		master.awaitLine("EVENT exit worker=3 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(30));
 		assertThat(eventIndex("listening worker=5 ")).isLessThan(eventIndex("disconnect worker=2 "));
 		assertThat(eventIndex("exit worker=2 ")).isLessThan(eventIndex("fork worker=6 "));
 		assertThat(eventIndex("listening worker=6 ")).isLessThan(eventIndex("disconnect worker=3 "));
-		master.awaitLine("EVENT exit worker=3 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(30));
 		Set<Long> after = pids();
 		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
 		assertThat(master.linesMatching("died unexpectedly")).isEmpty();
