@@ -529,9 +529,17 @@ public final class WorkerRuntime {
 		if (!this.leaving.compareAndSet(false, true)) {
 			return;
 		}
-		logger.error("The master (pid " + this.masterPid + ") is gone: worker " + this.id + " exits");
-		// The master could not remove its channel's directory; whoever notices first does
-		this.address.delete();
+		if (ProcessHandle.of(this.masterPid).map(ProcessHandle::isAlive).orElse(false)) {
+			// The master closed the channel (a frame it refused, say) and lives on: its
+			// directory is its own, and it replaces this worker
+			logger.error("The channel to the master (pid " + this.masterPid + ") closed: worker " + this.id
+					+ " exits, and the master replaces it");
+		}
+		else {
+			logger.error("The master (pid " + this.masterPid + ") is gone: worker " + this.id + " exits");
+			// The master could not remove its channel's directory; whoever notices first does
+			this.address.delete();
+		}
 		new Thread(() -> System.exit(1), "cluster-orphan-exit").start();
 	}
 

@@ -117,6 +117,13 @@ public class TestApplication {
 			return whoAmI();
 		}
 
+		// A payload Jackson writes but refuses to read: the master closes the channel
+		@GetMapping("/tell-master-long-key")
+		Map<String, Object> tellMasterLongKey() {
+			this.messenger.send(ClusterMessenger.MASTER, "long-key", Map.of("k".repeat(60_000), 1));
+			return Map.of("worker", this.workerId, "sent", true);
+		}
+
 		@GetMapping("/tell-master-big/{kilobytes}")
 		Map<String, Object> tellMasterBig(@PathVariable int kilobytes) {
 			try {
