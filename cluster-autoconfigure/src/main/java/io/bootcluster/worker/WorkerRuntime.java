@@ -186,7 +186,7 @@ public final class WorkerRuntime {
 			else {
 				logger.error("Worker " + this.id + " exits: it could not join its master", ex);
 			}
-			Runtime.getRuntime().halt(1);
+			JvmEnd.halt(JvmEnd.NOT_JOINED);
 			return false;
 		}
 	}
@@ -344,7 +344,7 @@ public final class WorkerRuntime {
 				// Its application is still starting, held at the gate: nothing to close
 				// gracefully, and the context cannot be closed while it refreshes
 				logger.info("Standby worker " + this.id + " leaves: " + disconnect.reason());
-				Runtime.getRuntime().halt(0);
+				JvmEnd.halt(JvmEnd.STANDBY_LEFT);
 			}
 			leave(disconnect.reason());
 		}
@@ -455,7 +455,7 @@ public final class WorkerRuntime {
 			case REPLACE -> requestReplacement(failure);
 			case EXIT -> {
 				logger.error("Worker " + this.id + " exits: " + failure);
-				new Thread(() -> System.exit(70), "cluster-exit").start();
+				JvmEnd.exit(JvmEnd.FAILED);
 			}
 			case IGNORE -> {
 				// Logged where it happened
@@ -488,7 +488,7 @@ public final class WorkerRuntime {
 		}
 		logger.info("Leaving the cluster: " + reason);
 		Thread leaver = new Thread(() -> {
-			int code = 0;
+			int code = JvmEnd.LEFT;
 			try {
 				ChannelMessenger messenger = this.messenger;
 				if (messenger != null) {
@@ -503,7 +503,7 @@ public final class WorkerRuntime {
 			}
 			catch (Throwable ex) {
 				logger.error("Failed to close the application while leaving the cluster", ex);
-				code = 1;
+				code = JvmEnd.CLOSE_FAILED;
 			}
 			finally {
 				this.leftCleanly = true;
@@ -511,7 +511,7 @@ public final class WorkerRuntime {
 				if (connection != null) {
 					connection.close();
 				}
-				System.exit(code);
+				JvmEnd.exit(code);
 			}
 		}, "cluster-leave");
 		leaver.start();
@@ -522,10 +522,7 @@ public final class WorkerRuntime {
 			return;
 		}
 		// Whatever this worker was doing, leaving included, it ends within the grace period
-		DaemonThreads.start("cluster-orphan-halt", () -> {
-			sleep(ORPHAN_GRACE);
-			Runtime.getRuntime().halt(1);
-		});
+		JvmEnd.haltAfter(ORPHAN_GRACE, JvmEnd.ORPHANED);
 		if (!this.leaving.compareAndSet(false, true)) {
 			return;
 		}
@@ -540,7 +537,7 @@ public final class WorkerRuntime {
 			// The master could not remove its channel's directory; whoever notices first does
 			this.address.delete();
 		}
-		new Thread(() -> System.exit(1), "cluster-orphan-exit").start();
+		JvmEnd.exit(JvmEnd.ORPHANED);
 	}
 
 	private static void sleep(Duration duration) {
