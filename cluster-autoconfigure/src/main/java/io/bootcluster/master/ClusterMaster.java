@@ -135,7 +135,8 @@ public final class ClusterMaster {
 			management = ManagementServer.startIfConfigured(this.settings.management(), supervisor);
 			MasterSignals.handle(supervisor::stop, supervisor::restartOnSignal);
 			logger.info("Starting " + workers + " workers on port " + port
-					+ ((workers > supervisor.startsAtOnce()) ? ", " + supervisor.startsAtOnce() + " at a time" : "")
+					+ ((workers > supervisor.pacing().startsAtOnce())
+							? ", " + supervisor.pacing().startsAtOnce() + " at a time" : "")
 					+ " (master pid " + ProcessHandle.current().pid() + ")");
 			if (logger.isDebugEnabled()) {
 				logger.debug("Worker command: " + launcher.command());
@@ -230,10 +231,12 @@ public final class ClusterMaster {
 									+ "(delete " + classData.failureMarker() + " to try again)");
 		}
 		Duration timeout = this.settings.startupTimeout();
-		// Workers start a few at a time, each within the startup timeout
-		int rounds = (supervisor.desiredWorkers() + supervisor.startsAtOnce() - 1) / supervisor.startsAtOnce();
+		// Workers start a few at a time, each within the longest start a progressing worker
+		// is given
+		Duration allStarted = supervisor.pacing()
+			.allStarted(supervisor.desiredWorkers(), timeout.multipliedBy(StartupProgress.HARD_LIMIT_FACTOR));
 		DaemonThreads.start("cluster-after-startup", () -> {
-			boolean listening = supervisor.awaitAllServed(timeout.multipliedBy(rounds));
+			boolean listening = supervisor.awaitAllServed(allStarted);
 			// Checked only now, not before the first fork: a JVM that cannot map an archive
 			// starts without it, so the check would only have held the workers up
 			boolean unusable = archived && !classData.archiveMaps(timeout);

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,13 +94,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	// ends first (false)
 	private final CompletableFuture<Boolean> allServed = new CompletableFuture<>();
 
-	// A starting JVM keeps about two cores busy, its main thread and its JIT compilers:
-	// the cluster starts at most one worker per pair of cores at a time. The first ones
-	// then serve seconds sooner, and the last no later, since the CPU is the limit either way
-	private final int startsAtOnce = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-
-	// Slots whose first worker waits for an earlier one to start
-	private final Deque<Slot> unstarted = new ArrayDeque<>();
+	private final LaunchPacing pacing = new LaunchPacing(Runtime.getRuntime().availableProcessors());
 
 	private final ClusterHistory history = new ClusterHistory();
 
@@ -145,16 +137,16 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 	}
 
 	/**
-	 * How many workers start at once when the cluster starts.
-	 * @return at least one
+	 * How workers are paced when they start.
+	 * @return the pacing
 	 */
-	int startsAtOnce() {
-		return this.startsAtOnce;
+	LaunchPacing pacing() {
+		return this.pacing;
 	}
 
 	void start() {
 		execute(() -> {
-			this.unstarted.addAll(this.slots);
+			this.pacing.queue(this.slots);
 			startUnstarted();
 		});
 		this.loop.scheduleWithFixedDelay(guarded(this::checkHeartbeats), 1, 1, TimeUnit.SECONDS);
@@ -322,7 +314,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 		for (int i = before; i < desired; i++) {
 			Slot slot = new Slot(this.slots.size());
 			this.slots.add(slot);
-			this.unstarted.add(slot);
+			this.pacing.queue(List.of(slot));
 		}
 		startUnstarted();
 		// Slots that gave up go first, then the newest
@@ -729,8 +721,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			.stream()
 			.filter((worker) -> !worker.served && !worker.standby && worker.state != WorkerState.DEAD)
 			.count();
-		while (starting < this.startsAtOnce && !this.unstarted.isEmpty()) {
-			Slot slot = this.unstarted.poll();
+		Slot slot;
+		while ((slot = this.pacing.next(starting)) != null) {
 			// A slot may have been given a worker another way meanwhile (scaled up early)
 			if (workersIn(slot).isEmpty() && fork(slot) != null) {
 				starting++;
