@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * <li>it ran for {@link #HARD_LIMIT_FACTOR} timeouts in all, progress or not.</li>
  * </ul>
  * Where the process's CPU time cannot be read, the timeout alone counts, as a plain
- * deadline. Used by one thread at a time: the supervisor's loop, or the thread that waits
+ * deadline. A gap between two looks longer than a few seconds means that the whole cluster
+ * was stopped: the span without progress starts again. Used by one thread at a time: the supervisor's loop, or the thread that waits
  * for a training run.
  */
 final class StartupProgress {
@@ -28,6 +29,9 @@ final class StartupProgress {
 
 	/** Timeouts after which a start ends even while it progresses. */
 	static final int HARD_LIMIT_FACTOR = 10;
+
+	// Looks come once a second: a longer gap means that the one who looks was stopped
+	private static final Duration PAUSE = Duration.ofSeconds(3);
 
 	private final Supplier<Optional<Duration>> cpuTime;
 
@@ -39,6 +43,8 @@ final class StartupProgress {
 
 	private long markedAt;
 
+	private long lookedAt;
+
 	private @Nullable Duration markedCpu;
 
 	StartupProgress(Supplier<Optional<Duration>> cpuTime, Duration timeout, LongSupplier nanoClock) {
@@ -47,6 +53,7 @@ final class StartupProgress {
 		this.nanoClock = nanoClock;
 		this.startedAt = nanoClock.getAsLong();
 		this.markedAt = this.startedAt;
+		this.lookedAt = this.startedAt;
 		this.markedCpu = cpuTime.get().orElse(null);
 	}
 
@@ -66,11 +73,19 @@ final class StartupProgress {
 	 */
 	@Nullable String verdict() {
 		long now = this.nanoClock.getAsLong();
+		Duration cpuNow = this.cpuTime.get().orElse(null);
+		if (now - this.lookedAt > PAUSE.toNanos()) {
+			// Nobody ran meanwhile, this process included, when the whole cluster was
+			// stopped (Ctrl-Z, docker pause): the span without progress starts again now
+			this.markedAt = now;
+			this.markedCpu = cpuNow;
+		}
+		this.lookedAt = now;
 		if (now - this.startedAt > this.timeout.multipliedBy(HARD_LIMIT_FACTOR).toNanos()) {
 			return "it was still starting after " + seconds(this.timeout.multipliedBy(HARD_LIMIT_FACTOR))
 					+ ", " + HARD_LIMIT_FACTOR + " times the startup timeout";
 		}
-		Duration cpu = this.cpuTime.get().orElse(null);
+		Duration cpu = cpuNow;
 		Duration needed = Duration.ofNanos((long) (this.timeout.toNanos() * MIN_CPU_SHARE));
 		if (cpu != null && this.markedCpu != null && cpu.minus(this.markedCpu).compareTo(needed) >= 0) {
 			this.markedAt = now;

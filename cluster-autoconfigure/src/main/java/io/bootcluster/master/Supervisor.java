@@ -61,6 +61,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private static final Duration LOOP_ANSWER_TIMEOUT = Duration.ofSeconds(5);
 
+	private static final Duration HEARTBEAT_CHECK_INTERVAL = Duration.ofSeconds(1);
+
 	private final ScheduledExecutorService loop = Executors
 		.newSingleThreadScheduledExecutor(DaemonThreads.factory("cluster-supervisor"));
 
@@ -110,6 +112,8 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private int lastId;
 
+	private long lastHeartbeatCheck;
+
 	// Changed on the loop by scale(), read from any thread: the slots themselves are the
 	// loop's alone
 	private volatile int desiredWorkers;
@@ -149,7 +153,9 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 			this.pacing.queue(this.slots);
 			startUnstarted();
 		});
-		this.loop.scheduleWithFixedDelay(guarded(this::checkHeartbeats), 1, 1, TimeUnit.SECONDS);
+		this.lastHeartbeatCheck = System.nanoTime();
+		this.loop.scheduleWithFixedDelay(guarded(this::checkHeartbeats), HEARTBEAT_CHECK_INTERVAL.toMillis(),
+				HEARTBEAT_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
 	/**
@@ -567,6 +573,17 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 
 	private void checkHeartbeats() {
 		long now = System.nanoTime();
+		long sinceLastCheck = now - this.lastHeartbeatCheck;
+		this.lastHeartbeatCheck = now;
+		if (sinceLastCheck > HEARTBEAT_CHECK_INTERVAL.multipliedBy(3).toNanos()) {
+			// The master itself was stopped (Ctrl-Z, docker pause, SIGSTOP) or starved: the
+			// heartbeats that arrived meanwhile wait behind this check, so no worker is
+			// judged before it has had a whole timeout to be heard again
+			logger.info("The master did not run for " + Duration.ofNanos(sinceLastCheck).toSeconds()
+					+ "s: every worker gets a whole heartbeat timeout to be heard again");
+			this.workers.values().forEach((worker) -> worker.lastHeartbeat = now);
+			return;
+		}
 		for (WorkerProcess worker : this.workers.values()) {
 			if (worker.connection != null && this.router.waitsForListeners(worker.connection)) {
 				worker.lastHeartbeat = now;

@@ -53,10 +53,28 @@ class StartupProgressTests {
 	void withoutTheProcessCpuTimeTheTimeoutIsADeadline() {
 		this.cpu.set(Optional.empty());
 		StartupProgress progress = progress(Duration.ofSeconds(10));
-		this.now.addAndGet(Duration.ofSeconds(10).toNanos());
-		assertThat(progress.verdict()).isNull();
+		for (int second = 1; second <= 10; second++) {
+			this.now.addAndGet(Duration.ofSeconds(1).toNanos());
+			assertThat(progress.verdict()).isNull();
+		}
 		this.now.addAndGet(1);
 		assertThat(progress.verdict()).isEqualTo("it was not listening and ready within 10s");
+	}
+
+	@Test
+	void aStopOfTheWholeClusterStartsTheSpanWithoutProgressAgain() {
+		StartupProgress progress = progress(Duration.ofSeconds(10));
+		advance(Duration.ofSeconds(1), Duration.ofSeconds(1));
+		assertThat(progress.verdict()).isNull();
+		// Ctrl-Z: nobody runs for 30 s, neither the master nor the starting worker
+		advance(Duration.ofSeconds(30), Duration.ZERO);
+		assertThat(progress.verdict()).isNull();
+		for (int second = 1; second <= 10; second++) {
+			advance(Duration.ofSeconds(1), Duration.ofMillis(10));
+			assertThat(progress.verdict()).isNull();
+		}
+		advance(Duration.ofSeconds(1), Duration.ofMillis(10));
+		assertThat(progress.verdict()).startsWith("it made no progress for 10s");
 	}
 
 	private StartupProgress progress(Duration timeout) {
