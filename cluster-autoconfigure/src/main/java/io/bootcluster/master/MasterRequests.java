@@ -4,12 +4,15 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.bootcluster.ipc.Action;
 import io.bootcluster.ipc.Connection;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.ipc.Message;
 import io.bootcluster.ipc.PendingRequests;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.NullNode;
@@ -23,12 +26,17 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class MasterRequests {
 
+	private static final Log logger = LogFactory.getLog(MasterRequests.class);
+
 	/** How long a worker gets to send its meters. */
 	private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(2);
 
 	private final Supervisor supervisor;
 
 	private final PendingRequests toWorkers = new PendingRequests();
+
+	// Which worker each request of the master's went to: only that worker may answer it
+	private final Map<Long, Connection> askedOf = new ConcurrentHashMap<>();
 
 	MasterRequests(Supervisor supervisor) {
 		this.supervisor = supervisor;
@@ -87,10 +95,20 @@ final class MasterRequests {
 	}
 
 	/**
-	 * Completes the master's own request that a worker answered.
+	 * Completes the master's own request that a worker answered, if it was asked of that
+	 * worker: another worker cannot answer in its place.
+	 * @param from the connection the reply came on
 	 * @param reply the worker's reply
 	 */
-	void complete(Message.Reply reply) {
+	void complete(Connection from, Message.Reply reply) {
+		Connection asked = this.askedOf.get(reply.id());
+		if (asked == null) {
+			return;
+		}
+		if (asked != from) {
+			logger.warn("Ignored an answer to request " + reply.id() + " from a worker it was not asked of");
+			return;
+		}
 		this.toWorkers.complete(reply);
 	}
 
@@ -102,6 +120,9 @@ final class MasterRequests {
 			if (connection != from) {
 				PendingRequests.Pending pending = this.toWorkers.create(Action.METRICS.wireName(), NullNode.getInstance(),
 						METRICS_TIMEOUT);
+				long requestId = pending.request().id();
+				this.askedOf.put(requestId, connection);
+				pending.reply().whenComplete((result, failure) -> this.askedOf.remove(requestId));
 				connection.trySend(pending.request());
 				replies.put(id, pending.reply());
 			}

@@ -467,7 +467,7 @@ final class Supervisor implements ChannelServer.Handler, Cluster {
 				this.requests.handle(connection, request);
 			}
 			else if (message instanceof Message.Reply reply) {
-				this.requests.complete(reply);
+				this.requests.complete(connection, reply);
 			}
 			else {
 				logger.warn("Ignored an unexpected " + message.getClass().getSimpleName() + " from " + worker);

@@ -27,6 +27,7 @@ import io.bootcluster.ipc.TestConnections;
 import io.bootcluster.test.ClusterProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.NullNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,6 +69,36 @@ class SupervisorTests {
 		Files.deleteIfExists(this.socket);
 		Files.deleteIfExists(this.socket.getParent());
 		this.address.delete();
+	}
+
+	@Test
+	void onlyTheWorkerAskedCanAnswerTheMastersRequest() throws Exception {
+		start(10);
+		Connection one = serve(1);
+		Connection two = serve(2);
+		// Worker 1 asks for every other worker's meters: the master asks worker 2
+		this.supervisor.received(one, new Message.Request(7, "metrics", NullNode.getInstance()));
+		await(() -> this.received.get(2).stream().anyMatch(Message.Request.class::isInstance));
+		long asked = this.received.get(2)
+			.stream()
+			.filter(Message.Request.class::isInstance)
+			.map((message) -> ((Message.Request) message).id())
+			.findFirst()
+			.orElseThrow();
+		this.supervisor.received(one,
+				new Message.Reply(asked, null, FrameCodec.mapper().createObjectNode().put("from", "worker 1")));
+		this.supervisor.received(two,
+				new Message.Reply(asked, null, FrameCodec.mapper().createObjectNode().put("from", "worker 2")));
+		await(() -> this.received.get(1)
+			.stream()
+			.anyMatch((message) -> message instanceof Message.Reply reply && reply.id() == 7));
+		Message.Reply meters = this.received.get(1)
+			.stream()
+			.filter((message) -> message instanceof Message.Reply reply && reply.id() == 7)
+			.map(Message.Reply.class::cast)
+			.findFirst()
+			.orElseThrow();
+		assertThat(meters.body().get("2").get("from").asString()).isEqualTo("worker 2");
 	}
 
 	@Test
