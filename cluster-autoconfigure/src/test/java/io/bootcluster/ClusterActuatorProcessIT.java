@@ -1,6 +1,10 @@
 package io.bootcluster;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -188,6 +192,19 @@ class ClusterActuatorProcessIT {
 		Set<Long> after = pids();
 		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
 		assertThat(master.linesMatching("died unexpectedly")).isEmpty();
+	}
+
+	@Test
+	@Order(9)
+	void theMastersPortTakesWritesAsJsonOnlySoNoWebPageCanPostThem() throws Exception {
+		HttpResponse<String> form = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + masterPort + "/actuator/cluster"))
+				.header("Content-Type", "text/plain")
+				.POST(HttpRequest.BodyPublishers.ofString("{\"action\":\"restart\"}"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(form.statusCode()).isEqualTo(415);
+		assertThat(form.body()).contains("Content-Type: application/json");
+		assertThat(master.linesMatching("Rolling restart of workers")).hasSize(1);
 	}
 
 	private static Set<Long> pids() throws IOException {

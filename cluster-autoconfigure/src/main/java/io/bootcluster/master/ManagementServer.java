@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -98,6 +99,12 @@ public final class ManagementServer {
 			return new Response(405, error("Write operations need management.endpoint.cluster.access=unrestricted"));
 		}
 		if (rest.isEmpty() && method.equals("POST")) {
+			// A page in a browser can post a form or plain text to a loopback port without
+			// asking first, but not JSON
+			String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+			if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+				return new Response(415, error("Write operations need Content-Type: application/json"));
+			}
 			JsonNode body = readBody(exchange.getRequestBody());
 			JsonNode action = body.get("action");
 			if (action == null || !action.isString()) {
