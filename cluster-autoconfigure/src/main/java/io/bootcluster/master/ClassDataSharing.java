@@ -5,24 +5,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.apache.commons.logging.Log;
@@ -107,7 +99,7 @@ final class ClassDataSharing {
 					+ "this class path has directories (an IDE or a build tool's launch); an executable jar gets one");
 			return null;
 		}
-		if (!isPrivate(directory)) {
+		if (!ArchiveDirectory.isPrivate(directory)) {
 			return null;
 		}
 		Path executableJar = executableJar(launch);
@@ -285,7 +277,7 @@ final class ClassDataSharing {
 	// Into a directory of its own first, so that an interrupted extraction is never used
 	private void extract(Path jar, Duration timeout) throws IOException, InterruptedException {
 		Path target = this.home.resolve("app-" + this.unique);
-		deleteRecursively(target);
+		ArchiveDirectory.deleteRecursively(target);
 		run(List.of(WorkerCommand.java(this.launch), "-Djarmode=tools", "-jar", jar.toString(), "extract",
 				"--destination", target.toString()), "extract-" + this.unique + ".log", timeout);
 		try {
@@ -293,7 +285,7 @@ final class ClassDataSharing {
 		}
 		catch (IOException ex) {
 			// Another master extracted the same jar first
-			deleteRecursively(target);
+			ArchiveDirectory.deleteRecursively(target);
 			if (!Files.isDirectory(extracted())) {
 				throw ex;
 			}
@@ -306,90 +298,11 @@ final class ClassDataSharing {
 
 	// Each master marks the archive it uses, so that no other master takes it for unused
 	private void markUsed() {
-		try {
-			if (Files.isDirectory(this.home)) {
-				Files.setLastModifiedTime(this.home, FileTime.from(Instant.now()));
-			}
-		}
-		catch (IOException ex) {
-			// Then it may be removed, and made again when next needed
-		}
+		ArchiveDirectory.markUsed(this.home);
 	}
 
-	// Archives of earlier builds of the same application, from the same place, that no
-	// master has used for a day: a master of an older build may still run from one
 	private void removeUnusedArchives() {
-		String prefix = this.home.getFileName().toString().replaceFirst("[0-9a-f]+$", "");
-		Instant unusedSince = Instant.now().minus(UNUSED_ARCHIVE_AGE);
-		try (Stream<Path> siblings = Files.list(this.home.getParent())) {
-			siblings.filter((sibling) -> !sibling.equals(this.home))
-				.filter((sibling) -> sibling.getFileName().toString().matches(Pattern.quote(prefix) + "[0-9a-f]{16}"))
-				.filter((sibling) -> lastUsed(sibling).isBefore(unusedSince))
-				.forEach(ClassDataSharing::deleteRecursively);
-		}
-		catch (IOException | UncheckedIOException ex) {
-			// Left for the next time
-		}
-	}
-
-	private static Instant lastUsed(Path archiveHome) {
-		try {
-			return Files.getLastModifiedTime(archiveHome).toInstant();
-		}
-		catch (IOException ex) {
-			return Instant.now();
-		}
-	}
-
-	private static void deleteRecursively(Path path) {
-		if (!Files.exists(path)) {
-			return;
-		}
-		try (Stream<Path> files = Files.walk(path)) {
-			files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach((file) -> file.toFile().delete());
-		}
-		catch (IOException | UncheckedIOException ex) {
-			// Left behind, harmless
-		}
-	}
-
-	// Workers run what this directory holds: no one but this user may write there
-	private static boolean isPrivate(Path directory) {
-		try {
-			if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
-				Files.createDirectories(directory,
-						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-			}
-			Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);
-			UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
-			if (owner.equals(ownerOfNewFiles(directory)) && !permissions.contains(PosixFilePermission.GROUP_WRITE)
-					&& !permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-				return true;
-			}
-			logger.warn("Workers start without a class data archive: " + directory + " belongs to " + owner.getName()
-					+ ", or others may write to it, and workers would run what it holds. Set "
-					+ "cluster.worker.class-data-sharing.directory to a directory only this user may write to");
-			return false;
-		}
-		catch (UnsupportedOperationException ex) {
-			// No POSIX permissions on this file system: nothing more to check
-			return true;
-		}
-		catch (IOException ex) {
-			logger.warn("Workers start without a class data archive: cannot use " + directory + " (" + ex + ")");
-			return false;
-		}
-	}
-
-	// Who this process is, as the file system sees it (a user name may not say so)
-	private static UserPrincipal ownerOfNewFiles(Path directory) throws IOException {
-		Path probe = Files.createTempFile(directory, "owner", ".probe");
-		try {
-			return Files.getOwner(probe);
-		}
-		finally {
-			Files.deleteIfExists(probe);
-		}
+		ArchiveDirectory.removeUnused(this.home, UNUSED_ARCHIVE_AGE);
 	}
 
 	// A Boot executable jar launched with -jar: its classes are in nested jars

@@ -338,7 +338,7 @@ public final class WorkerRuntime {
 		masterGone();
 	}
 
-	void handle(Message message) {
+	private void handle(Message message) {
 		if (message instanceof Message.Disconnect disconnect) {
 			if (this.standby && !this.activated) {
 				// Its application is still starting, held at the gate: nothing to close

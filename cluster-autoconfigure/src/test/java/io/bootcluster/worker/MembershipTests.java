@@ -1,9 +1,11 @@
 package io.bootcluster.worker;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.bootcluster.test.ClusterProcess;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +39,7 @@ class MembershipTests {
 		this.membership.subscribe((members) -> {
 			if (learned.get() == null) {
 				subscribing.countDown();
-				sleepQuietly(200);
+				ClusterProcess.sleep(Duration.ofMillis(200));
 			}
 			learned.set(members);
 		});
@@ -48,15 +50,6 @@ class MembershipTests {
 	private static void awaitQuietly(CountDownLatch latch) {
 		try {
 			latch.await();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	private static void sleepQuietly(long millis) {
-		try {
-			Thread.sleep(millis);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

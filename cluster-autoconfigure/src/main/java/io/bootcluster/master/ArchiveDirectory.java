@@ -1,0 +1,124 @@
+package io.bootcluster.master;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * The directory that keeps class data archives, one subdirectory per application build:
+ * only its user may write to it (workers run what it holds), each master marks the
+ * archive it uses, and archives no master has used for a while are removed. Stateless.
+ */
+final class ArchiveDirectory {
+
+	private static final Log logger = LogFactory.getLog(ArchiveDirectory.class);
+
+	private ArchiveDirectory() {
+	}
+
+	/**
+	 * Marks an archive's directory as used now.
+	 * @param home the directory
+	 */
+	static void markUsed(Path home) {
+		try {
+			if (Files.isDirectory(home)) {
+				Files.setLastModifiedTime(home, FileTime.from(Instant.now()));
+			}
+		}
+		catch (IOException ex) {
+			// Then it may be removed, and made again when next needed
+		}
+	}
+
+	// Archives of earlier builds of the same application, from the same place, that no
+	// master has used for a day: a master of an older build may still run from one
+	static void removeUnused(Path home, Duration age) {
+		String prefix = home.getFileName().toString().replaceFirst("[0-9a-f]+$", "");
+		Instant unusedSince = Instant.now().minus(age);
+		try (Stream<Path> siblings = Files.list(home.getParent())) {
+			siblings.filter((sibling) -> !sibling.equals(home))
+				.filter((sibling) -> sibling.getFileName().toString().matches(Pattern.quote(prefix) + "[0-9a-f]{16}"))
+				.filter((sibling) -> lastUsed(sibling).isBefore(unusedSince))
+				.forEach(ArchiveDirectory::deleteRecursively);
+		}
+		catch (IOException | UncheckedIOException ex) {
+			// Left for the next time
+		}
+	}
+
+	private static Instant lastUsed(Path archiveHome) {
+		try {
+			return Files.getLastModifiedTime(archiveHome).toInstant();
+		}
+		catch (IOException ex) {
+			return Instant.now();
+		}
+	}
+
+	static void deleteRecursively(Path path) {
+		if (!Files.exists(path)) {
+			return;
+		}
+		try (Stream<Path> files = Files.walk(path)) {
+			files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach((file) -> file.toFile().delete());
+		}
+		catch (IOException | UncheckedIOException ex) {
+			// Left behind, harmless
+		}
+	}
+
+	// Workers run what this directory holds: no one but this user may write there
+	static boolean isPrivate(Path directory) {
+		try {
+			if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+				Files.createDirectories(directory,
+						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+			}
+			Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);
+			UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
+			if (owner.equals(ownerOfNewFiles(directory)) && !permissions.contains(PosixFilePermission.GROUP_WRITE)
+					&& !permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+				return true;
+			}
+			logger.warn("Workers start without a class data archive: " + directory + " belongs to " + owner.getName()
+					+ ", or others may write to it, and workers would run what it holds. Set "
+					+ "cluster.worker.class-data-sharing.directory to a directory only this user may write to");
+			return false;
+		}
+		catch (UnsupportedOperationException ex) {
+			// No POSIX permissions on this file system: nothing more to check
+			return true;
+		}
+		catch (IOException ex) {
+			logger.warn("Workers start without a class data archive: cannot use " + directory + " (" + ex + ")");
+			return false;
+		}
+	}
+
+	// Who this process is, as the file system sees it (a user name may not say so)
+	private static UserPrincipal ownerOfNewFiles(Path directory) throws IOException {
+		Path probe = Files.createTempFile(directory, "owner", ".probe");
+		try {
+			return Files.getOwner(probe);
+		}
+		finally {
+			Files.deleteIfExists(probe);
+		}
+	}
+
+}
