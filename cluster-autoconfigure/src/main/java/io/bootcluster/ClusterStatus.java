@@ -96,11 +96,12 @@ public record ClusterStatus(long masterPid, int desiredWorkers, long restarts, L
 	/**
 	 * A rolling restart.
 	 *
-	 * @param state {@code running}, {@code done} or {@code failed}
+	 * @param state {@code running}, {@code done}, {@code failed}, or {@code cancelled} when
+	 * the cluster stopped first
 	 * @param startedAt when it started, ISO-8601
 	 * @param finishedAt when it ended, or {@code null} while it runs
 	 * @param workers the workers it set out to replace, in order
-	 * @param message why it failed, or {@code null}
+	 * @param message why it failed or was cancelled, or {@code null}
 	 */
 	public record Restart(String state, String startedAt, @Nullable String finishedAt, List<Integer> workers,
 			@Nullable String message) {

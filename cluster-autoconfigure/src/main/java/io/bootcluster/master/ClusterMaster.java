@@ -123,13 +123,14 @@ public final class ClusterMaster {
 				: new WorkerLauncher(WorkerCommand.build(launch, workerJvmArguments), address, output);
 		MasterEvents events = new MasterEvents(this.application);
 		FrameCodec codec = new FrameCodec(this.settings.maxFrameSize());
-		Supervisor supervisor = new Supervisor(this.settings, workers, port, reusePort, codec, launcher, events,
-				perWorkerState);
+		Supervisor.Layout layout = new Supervisor.Layout(workers, port, reusePort,
+				Runtime.getRuntime().availableProcessors(), perWorkerState);
+		Supervisor supervisor = new Supervisor(this.settings, layout, codec, new ExecutorLoop(), launcher, events);
 		Thread reaper = new Thread(ClusterMaster::killWorkers, "cluster-reaper");
 		Runtime.getRuntime().addShutdownHook(reaper);
 		ConfigurableApplicationContext masterContext = null;
 		ManagementServer management = null;
-		try (ChannelServer server = ChannelServer.start(address, codec, supervisor)) {
+		try (ChannelServer server = ChannelServer.start(address, codec, supervisor.channel())) {
 			masterContext = startMasterContext(supervisor);
 			events.setMasterContext(masterContext);
 			management = ManagementServer.startIfConfigured(this.settings.management(), supervisor);

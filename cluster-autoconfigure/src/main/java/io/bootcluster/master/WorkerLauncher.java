@@ -11,7 +11,7 @@ import io.bootcluster.ipc.ChannelAddress;
  * new JVM it is worker {@code id} and where its master is, and how their output is
  * written to the master's.
  */
-class WorkerLauncher {
+final class WorkerLauncher implements Launcher {
 
 	private final Supplier<List<String>> command;
 
@@ -36,11 +36,12 @@ class WorkerLauncher {
 		this.output = output;
 	}
 
-	Process launch(int id) throws IOException {
-		return launch(id, false);
+	@Override
+	public WorkerHandle launch(int id, boolean standby) throws IOException {
+		return new ProcessWorkerHandle(id, start(id, standby), this.output);
 	}
 
-	Process launch(int id, boolean standby) throws IOException {
+	private Process start(int id, boolean standby) throws IOException {
 		ProcessBuilder builder = new ProcessBuilder(command());
 		builder.environment().put(ChannelAddress.WORKER_ID_ENV, Integer.toString(id));
 		if (standby) {
@@ -51,10 +52,6 @@ class WorkerLauncher {
 		// Workers read nothing from the terminal: the master keeps it
 		process.getOutputStream().close();
 		return process;
-	}
-
-	WorkerOutput output() {
-		return this.output;
 	}
 
 	List<String> command() {

@@ -2,128 +2,109 @@ package io.bootcluster.master;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 
 import io.bootcluster.WorkerExit;
 import io.bootcluster.WorkerSnapshot;
 import io.bootcluster.WorkerState;
 import io.bootcluster.ipc.Connection;
+import io.bootcluster.ipc.Message;
+import io.bootcluster.master.WorkerLife.Departure;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One worker process as the master tracks it. Only the supervisor's thread touches its
- * mutable state.
+ * One worker as the master tracks it: its process, its {@link WorkerLife}, its channel
+ * and what its heartbeats last said. Owned by the supervisor's loop.
  */
 final class WorkerProcess {
 
 	final int id;
 
-	/** The worker's slot; a standby's is the standby slot until it takes over one. */
-	Slot slot;
+	final WorkerHandle handle;
 
-	/** Started as a standby, and not activated yet. */
-	boolean standby;
-
-	/** A standby whose application waits at the gate, ready to take over. */
-	boolean standbyReady;
-
-	/**
-	 * A standby that took over: the next standby is forked once it serves, or is gone, so
-	 * that a new JVM's start does not compete with the takeover for the CPU.
-	 */
-	boolean standbyOwed;
+	final WorkerLife life;
 
 	/** Restarts of the slot when this worker was forked. */
 	final long restarts;
 
-	final Process process;
-
 	final Instant startedAt = Instant.now();
 
-	private final long startedNanos = System.nanoTime();
+	private final long startedNanos;
 
-	private final List<Thread> outputPumps;
+	/** The worker's slot; a standby's is the standby slot until it takes over one. */
+	private Slot slot;
 
-	WorkerState state = WorkerState.FORKED;
+	private @Nullable Connection connection;
 
-	@Nullable Connection connection;
-
-	boolean disconnectRequested;
-
-	/** Whether the worker ever reached listening. */
-	boolean listened;
-
-	/** Whether the worker's application accepts traffic. */
-	boolean ready;
-
-	/** Whether the worker has been listening and ready: it has started. */
-	boolean served;
-
-	/** When the last heartbeat came, by {@link System#nanoTime()}. */
+	/** When the last heartbeat came, by the loop's clock. */
 	long lastHeartbeat;
 
-	/** The worker this one is to replace once it is ready. */
+	/** What the last heartbeat said. */
+	Message.@Nullable Heartbeat health;
+
+	/** The worker this one is to replace once it serves. */
 	@Nullable WorkerProcess predecessor;
 
 	/** The worker starting to replace this one. */
 	@Nullable WorkerProcess successor;
 
-	/** What happens once the worker is gone, when the master asked it to go. */
-	Retirement retirement = Retirement.NONE;
-
 	/** Why the master killed the worker, or {@code null} when it did not. */
 	@Nullable String killedBecause;
 
-	long heapUsed;
-
-	long heapMax;
-
-	double cpu = -1;
-
-	long requests;
-
-	@Nullable Boolean exitedAfterDisconnect;
-
 	@Nullable WorkerExit exit;
 
-	@Nullable ScheduledFuture<?> startupDeadline;
+	/** Watches the worker's start until it serves, or waits at the gate as a standby. */
+	Loop.@Nullable Timer startupWatch;
 
-	WorkerProcess(int id, Slot slot, Process process, WorkerOutput output) {
+	WorkerProcess(int id, Slot slot, WorkerHandle handle, boolean standby, long nanoTime) {
 		this.id = id;
 		this.slot = slot;
 		this.restarts = slot.restarts;
-		this.process = process;
-		this.outputPumps = List.of(OutputPump.start(process.getInputStream(), System.out, output, id, false),
-				OutputPump.start(process.getErrorStream(), System.err, output, id, true));
+		this.handle = handle;
+		this.life = new WorkerLife(standby ? WorkerLife.Role.STANDBY : WorkerLife.Role.MEMBER);
+		this.startedNanos = nanoTime;
+		this.lastHeartbeat = nanoTime;
 	}
 
-	WorkerSnapshot snapshot() {
-		return new WorkerSnapshot(this.id, this.process.pid(), this.state, this.startedAt, this.exitedAfterDisconnect,
-				this.exit);
+	Slot slot() {
+		return this.slot;
 	}
 
-	Duration uptime() {
-		return Duration.ofNanos(System.nanoTime() - this.startedNanos);
-	}
-
-	boolean isConnected() {
-		return this.state == WorkerState.ONLINE || this.state == WorkerState.LISTENING;
+	@Nullable Connection connection() {
+		return this.connection;
 	}
 
 	/**
-	 * Waits briefly for the worker's last output lines, so they appear before its exit is
-	 * reported.
+	 * The worker joined the channel.
+	 * @param connection its connection
+	 * @param now the loop's clock
 	 */
-	void drainOutput() {
-		for (Thread pump : this.outputPumps) {
-			try {
-				pump.join(1000);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
+	void online(Connection connection, long now) {
+		this.life.online();
+		this.connection = connection;
+		this.lastHeartbeat = now;
+	}
+
+	/**
+	 * A waiting standby takes over a slot.
+	 * @param slot the slot
+	 * @return whether the worker was told to start its web server
+	 */
+	boolean activate(Slot slot) {
+		this.life.activate();
+		this.slot = slot;
+		return this.connection != null && this.connection.trySend(new Message.Activate("a worker died"));
+	}
+
+	/**
+	 * Asks the worker to go: over its channel, or with SIGTERM before it has joined.
+	 * @param departure what happens once it is gone
+	 * @param reason why, for the worker's log
+	 */
+	void leave(Departure departure, String reason) {
+		this.life.leave(departure);
+		if (this.connection == null || !this.connection.trySend(new Message.Disconnect(reason))) {
+			// Not on the channel yet: its JVM shuts down on SIGTERM as gracefully as it can
+			this.handle.terminate();
 		}
 	}
 
@@ -135,36 +116,32 @@ final class WorkerProcess {
 		if (this.killedBecause == null) {
 			this.killedBecause = reason;
 		}
-		this.process.descendants().forEach(ProcessHandle::destroyForcibly);
-		this.process.destroyForcibly();
+		this.handle.kill();
 	}
 
-	boolean isRetiring() {
-		return this.retirement != Retirement.NONE;
+	void stopWatchingStartup() {
+		if (this.startupWatch != null) {
+			this.startupWatch.cancel();
+			this.startupWatch = null;
+		}
+	}
+
+	WorkerState state() {
+		return this.life.state();
+	}
+
+	WorkerSnapshot snapshot() {
+		return new WorkerSnapshot(this.id, this.handle.pid(), state(), this.startedAt,
+				this.life.exitedAfterDisconnect(), this.exit);
+	}
+
+	Duration uptime(long now) {
+		return Duration.ofNanos(now - this.startedNanos);
 	}
 
 	@Override
 	public String toString() {
-		return "worker " + this.id + " (pid " + this.process.pid() + ")";
-	}
-
-	/**
-	 * What the master does once a worker it asked to go is gone.
-	 */
-	enum Retirement {
-
-		/** Not asked to go: if it dies, it crashed. */
-		NONE,
-
-		/** Fork a new worker in its slot once it is gone. */
-		REPLACE,
-
-		/** A successor already serves in its slot. */
-		REPLACED,
-
-		/** Its slot goes with it: scaling down or stopping. */
-		REMOVE
-
+		return "worker " + this.id + " (pid " + this.handle.pid() + ")";
 	}
 
 }

@@ -1,98 +1,460 @@
 package io.bootcluster.master;
 
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import io.bootcluster.ClusterStatus;
-import io.bootcluster.ipc.ChannelAddress;
-import io.bootcluster.ipc.Connection;
-import io.bootcluster.ipc.DaemonThreads;
+import io.bootcluster.WorkerExitEvent;
+import io.bootcluster.WorkerForkEvent;
+import io.bootcluster.WorkerOnlineEvent;
 import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.ipc.Message;
-import io.bootcluster.ipc.TestConnections;
-import io.bootcluster.test.ClusterProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.NullNode;
 
+import static io.bootcluster.master.SupervisorHarness.HEARTBEAT_TIMEOUT;
+import static io.bootcluster.master.SupervisorHarness.INITIAL_BACKOFF;
+import static io.bootcluster.master.SupervisorHarness.SHUTDOWN_TIMEOUT;
+import static io.bootcluster.master.SupervisorHarness.STARTUP_TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The supervisor's state machine, driven through its channel handler the way workers
- * drive it, with real processes (that only sleep) standing in for the workers.
+ * The supervisor's decisions, driven the way workers and time drive them: fake workers,
+ * real channel connections, and a clock that moves only when the test says.
  */
 class SupervisorTests {
 
-	private final Map<Integer, Process> processes = new ConcurrentHashMap<>();
-
-	private final FrameCodec codec = new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE);
-
-	private final List<SocketChannel> channels = new ArrayList<>();
-
-	private final Map<Integer, List<Message>> received = new ConcurrentHashMap<>();
-
-	private ServerSocketChannel server;
-
-	private Path socket;
-
-	private ChannelAddress address;
-
-	private Supervisor supervisor;
+	private SupervisorHarness cluster;
 
 	@AfterEach
-	void stop() throws Exception {
-		this.supervisor.stop();
-		// Once the supervisor has taken the stop (its thread runs tasks in order), it
-		// replaces none of the stand-ins, which do not answer a disconnect request: they
-		// are killed
-		this.supervisor.call(() -> null);
-		this.processes.values().forEach(Process::destroyForcibly);
-		CompletableFuture.supplyAsync(this.supervisor::awaitTermination).get(10, TimeUnit.SECONDS);
-		for (SocketChannel channel : this.channels) {
-			channel.close();
+	void close() throws Exception {
+		if (this.cluster != null) {
+			this.cluster.close();
 		}
-		this.server.close();
-		Files.deleteIfExists(this.socket);
-		Files.deleteIfExists(this.socket.getParent());
-		this.address.delete();
+	}
+
+	@Test
+	void startsEveryWorkerAndServesOnceEachListensAndIsReady() throws Exception {
+		start(2, 0, 10);
+		assertThat(this.cluster.workers.count()).isEqualTo(2);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		assertThat(this.cluster.status().workers()).extracting(ClusterStatus.Worker::state)
+			.containsExactly("listening", "listening");
+		assertThat(this.cluster.supervisor.awaitAllServed(Duration.ZERO)).isTrue();
+		assertThat(this.cluster.events).first().isInstanceOf(WorkerForkEvent.class);
+		assertThat(this.cluster.events).filteredOn(WorkerOnlineEvent.class::isInstance).hasSize(2);
+	}
+
+	@Test
+	void twoCoresStartOneWorkerAtATime() throws Exception {
+		this.cluster = new SupervisorHarness(3, 0, 10, 2);
+		assertThat(this.cluster.workers.count()).isEqualTo(1);
+		this.cluster.serve(1);
+		assertThat(this.cluster.workers.count()).isEqualTo(2);
+		// A start that fails makes room for the next too
+		this.cluster.worker(2).exit(1);
+		assertThat(this.cluster.workers.count()).isEqualTo(3);
+	}
+
+	@Test
+	void crashLoopBacksOffThenGivesTheSlotUp() throws Exception {
+		start(2, 0, 3);
+		this.cluster.serve(2);
+		this.cluster.worker(1).exit(1);
+		// First crash: replaced after the initial backoff, not before
+		this.cluster.advance(INITIAL_BACKOFF.minusMillis(1));
+		assertThat(this.cluster.workers.launched(3)).isFalse();
+		this.cluster.advance(Duration.ofMillis(1));
+		assertThat(this.cluster.workers.launched(3)).isTrue();
+		this.cluster.worker(3).exit(1);
+		// Second crash in a row: the backoff doubles
+		this.cluster.advance(INITIAL_BACKOFF.multipliedBy(2).minusMillis(1));
+		assertThat(this.cluster.workers.launched(4)).isFalse();
+		this.cluster.advance(Duration.ofMillis(1));
+		this.cluster.worker(4).exit(1);
+		// Third: the slot gives up; the other worker serves on and the master stays
+		this.cluster.advance(Duration.ofMinutes(1));
+		assertThat(this.cluster.workers.count()).isEqualTo(4);
+		ClusterStatus status = this.cluster.status();
+		assertThat(status.workers()).extracting(ClusterStatus.Worker::id).containsExactly(2);
+		assertThat(status.restarts()).isEqualTo(3);
+		assertThat(this.cluster.supervisor.awaitAllServed(Duration.ZERO)).isFalse();
+		// The last slot gives up too, its worker having crashed after a stable run first:
+		// nothing is left, and the master exits with 1
+		this.cluster.worker(2).exit(1);
+		this.cluster.advance(INITIAL_BACKOFF);
+		this.cluster.worker(5).exit(1);
+		this.cluster.advance(INITIAL_BACKOFF.multipliedBy(2));
+		this.cluster.worker(6).exit(1);
+		assertThat(this.cluster.workers.count()).isEqualTo(6);
+		assertThat(this.cluster.supervisor.awaitTermination()).isEqualTo(1);
+	}
+
+	@Test
+	void failedLaunchBacksOffLikeACrash() throws Exception {
+		start(1, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.workers.failNext(1);
+		this.cluster.worker(1).exit(1);
+		this.cluster.advance(INITIAL_BACKOFF);
+		// Worker 2 could not be launched; worker 3 is, after a longer backoff
+		assertThat(this.cluster.workers.launched(2)).isFalse();
+		this.cluster.advance(INITIAL_BACKOFF.multipliedBy(2));
+		assertThat(this.cluster.workers.launched(3)).isTrue();
+	}
+
+	@Test
+	void workerThatExitsDuringItsHandshakeIsReplacedAndCannotJoinAfterwards() throws Exception {
+		start(1, 0, 10);
+		this.cluster.worker(1).exit(1);
+		assertThat(this.cluster.join(1)).isFalse();
+		this.cluster.advance(INITIAL_BACKOFF);
+		assertThat(this.cluster.join(2)).isTrue();
+		// A worker joins once only
+		assertThat(this.cluster.join(2)).isFalse();
+		assertThat(this.cluster.events).filteredOn(WorkerExitEvent.class::isInstance)
+			.singleElement()
+			.satisfies((event) -> assertThat(((WorkerExitEvent) event).getWorker().exitedAfterDisconnect()).isFalse());
+	}
+
+	@Test
+	void standbyTakesOverAtOnceAndIsReplacedOnceItServes() throws Exception {
+		start(2, 1, 10);
+		this.cluster.serve(1);
+		assertThat(this.cluster.workers.launched(3)).isFalse();
+		this.cluster.serve(2);
+		// Standbys start once the cluster serves
+		assertThat(this.cluster.worker(3).standby).isTrue();
+		this.cluster.join(3);
+		this.cluster.send(3, new Message.StandbyReady(3));
+		this.cluster.worker(1).exit(137);
+		assertThat(this.cluster.wasSent(3, Message.Activate.class)).isTrue();
+		// The next standby waits until the takeover is done, so as not to slow it down
+		this.cluster.advance(Duration.ofSeconds(5));
+		assertThat(this.cluster.workers.count()).isEqualTo(3);
+		this.cluster.send(3, new Message.Listening("0.0.0.0", 8080, true));
+		this.cluster.send(3, new Message.Ready(true));
+		assertThat(this.cluster.worker(4).standby).isTrue();
+		assertThat(this.cluster.status().workers()).filteredOn((worker) -> !worker.standby())
+			.extracting(ClusterStatus.Worker::id)
+			.containsExactly(2, 3);
+	}
+
+	@Test
+	void standbyThatDiesWhileTakingOverIsStillReplacedByANewStandby() throws Exception {
+		start(2, 1, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.join(3);
+		this.cluster.send(3, new Message.StandbyReady(3));
+		this.cluster.worker(1).exit(137);
+		assertThat(this.cluster.wasSent(3, Message.Activate.class)).isTrue();
+		this.cluster.worker(3).exit(137);
+		// The takeover failed: a new standby at once, and a worker for the slot after the
+		// backoff of a second crash in a row
+		assertThat(this.cluster.worker(4).standby).isTrue();
+		this.cluster.advance(INITIAL_BACKOFF.multipliedBy(2));
+		assertThat(this.cluster.worker(5).standby).isFalse();
+	}
+
+	@Test
+	void rollingRestartReplacesWorkersInOrderEachSuccessorServingBeforeItsPredecessorGoes() throws Exception {
+		start(2, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		assertThat(this.cluster.call(this.cluster.supervisor::restart)).containsExactly(1, 2);
+		assertThat(this.cluster.workers.count()).isEqualTo(3);
+		this.cluster.join(3);
+		this.cluster.send(3, new Message.Listening("0.0.0.0", 8080, true));
+		assertThat(this.cluster.wasSent(1, Message.Disconnect.class)).isFalse();
+		this.cluster.send(3, new Message.Ready(true));
+		assertThat(this.cluster.wasSent(1, Message.Disconnect.class)).isTrue();
+		// The next step waits for the predecessor to be gone
+		assertThat(this.cluster.workers.launched(4)).isFalse();
+		this.cluster.worker(1).exit(0);
+		assertThat(this.cluster.workers.launched(4)).isTrue();
+		assertThat(this.cluster.wasSent(2, Message.Disconnect.class)).isFalse();
+		this.cluster.serve(4);
+		assertThat(this.cluster.wasSent(2, Message.Disconnect.class)).isTrue();
+		assertThat(this.cluster.status().restart().state()).isEqualTo("running");
+		this.cluster.worker(2).exit(0);
+		ClusterStatus status = this.cluster.status();
+		assertThat(status.restart().state()).isEqualTo("done");
+		assertThat(status.workers()).extracting(ClusterStatus.Worker::id).containsExactly(3, 4);
+		assertThat(status.restarts()).isZero();
+	}
+
+	@Test
+	void scalingOrStoppingAWorkerDuringARollingRestartIsRefused() throws Exception {
+		start(2, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.call(this.cluster.supervisor::restart);
+		assertThatIllegalArgumentException().isThrownBy(() -> this.cluster.call(() -> this.cluster.supervisor.scale(3)))
+			.withMessage("Cannot scale: a rolling restart is running");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.cluster.call(() -> this.cluster.supervisor.restart()))
+			.withMessage("Cannot restart: a rolling restart is running");
+		this.cluster.serve(3);
+		this.cluster.worker(1).exit(0);
+		this.cluster.serve(4);
+		this.cluster.worker(2).exit(0);
+		assertThat(this.cluster.call(() -> this.cluster.supervisor.scale(3))).isEqualTo(2);
+		assertThat(this.cluster.workers.launched(5)).isTrue();
+	}
+
+	@Test
+	void restartEndsWhenTheSuccessorDiesAfterItsPredecessor() throws Exception {
+		start(2, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.call(this.cluster.supervisor::restart);
+		this.cluster.join(3);
+		this.cluster.worker(1).exit(137);
+		this.cluster.worker(3).exit(1);
+		assertThat(this.cluster.status().restart().state()).isEqualTo("failed");
+		// The emptied slot is refilled, and the cluster can be restarted again
+		this.cluster.advance(INITIAL_BACKOFF);
+		this.cluster.serve(4);
+		assertThat(this.cluster.call(this.cluster.supervisor::restart)).containsExactly(2, 4);
+		assertThat(this.cluster.connection(2).isOpen()).isTrue();
+	}
+
+	@Test
+	void restartGoesOnWhenAPredecessorCrashesWhileItsSuccessorStarts() throws Exception {
+		start(2, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.call(this.cluster.supervisor::restart);
+		this.cluster.join(3);
+		this.cluster.worker(1).exit(137);
+		// Its successor takes the slot: no other worker is forked for it
+		this.cluster.advance(Duration.ofSeconds(5));
+		assertThat(this.cluster.workers.count()).isEqualTo(3);
+		this.cluster.send(3, new Message.Listening("0.0.0.0", 8080, true));
+		this.cluster.send(3, new Message.Ready(true));
+		assertThat(this.cluster.workers.launched(4)).isTrue();
+		this.cluster.serve(4);
+		this.cluster.worker(2).exit(0);
+		ClusterStatus status = this.cluster.status();
+		assertThat(status.restart().state()).isEqualTo("done");
+		assertThat(status.restarts()).isEqualTo(1);
+	}
+
+	@Test
+	void stopCancelsARollingRestart() throws Exception {
+		start(2, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.call(this.cluster.supervisor::restart);
+		this.cluster.supervisor.stop();
+		ClusterStatus.Restart restart = this.cluster.status().restart();
+		assertThat(restart.state()).isEqualTo("cancelled");
+		assertThat(restart.finishedAt()).isNotNull();
+		// The successor that was starting is asked to go too, and nothing new starts
+		assertThat(this.cluster.worker(3).terminated).isTrue();
+		this.cluster.worker(3).exit(143);
+		this.cluster.worker(1).exit(0);
+		this.cluster.worker(2).exit(0);
+		assertThat(this.cluster.workers.count()).isEqualTo(3);
+		assertThat(this.cluster.supervisor.awaitTermination()).isZero();
+	}
+
+	@Test
+	void replacementThatNeverServesLeavesItsPredecessorServing() throws Exception {
+		start(1, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.send(1, new Message.ReplaceMe("heap is nearly full"));
+		assertThat(this.cluster.workers.launched(2)).isTrue();
+		this.cluster.worker(2).exit(1);
+		assertThat(this.cluster.wasSent(1, Message.Disconnect.class)).isFalse();
+		// Asked again, it is replaced again
+		this.cluster.send(1, new Message.ReplaceMe("heap is nearly full"));
+		assertThat(this.cluster.workers.launched(3)).isTrue();
+	}
+
+	@Test
+	void workerThatHasNotStartedIsNotReplaced() throws Exception {
+		start(2, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.call(this.cluster.supervisor::restart);
+		this.cluster.join(3);
+		this.cluster.send(3, new Message.ReplaceMe("a thread died while it started"));
+		assertThat(this.cluster.workers.count()).isEqualTo(3);
+		this.cluster.send(3, new Message.Listening("0.0.0.0", 8080, true));
+		this.cluster.send(3, new Message.Ready(true));
+		assertThat(this.cluster.wasSent(1, Message.Disconnect.class)).isTrue();
+		this.cluster.worker(1).exit(0);
+		// The restart goes on with worker 2; worker 3 keeps its slot, unreplaced
+		assertThat(this.cluster.workers.launched(4)).isTrue();
+		assertThat(this.cluster.workers.count()).isEqualTo(4);
+		assertThat(this.cluster.wasSent(3, Message.Disconnect.class)).isFalse();
+	}
+
+	@Test
+	void scalingDownRemovesSlotsThatGaveUpFirst() throws Exception {
+		start(2, 0, 1);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		// Worker 1's slot gives up after one crash; worker 2's is the newest
+		this.cluster.worker(1).exit(1);
+		assertThat(this.cluster.call(() -> this.cluster.supervisor.scale(1))).isEqualTo(2);
+		assertThat(this.cluster.wasSent(2, Message.Disconnect.class)).isFalse();
+		assertThat(this.cluster.worker(2).terminated).isFalse();
+		ClusterStatus status = this.cluster.status();
+		assertThat(status.desiredWorkers()).isEqualTo(1);
+		assertThat(status.workers()).extracting(ClusterStatus.Worker::id).containsExactly(2);
+	}
+
+	@Test
+	void scalingDownRemovesTheNewestSlots() throws Exception {
+		start(3, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.serve(3);
+		this.cluster.call(() -> this.cluster.supervisor.scale(2));
+		assertThat(this.cluster.wasSent(3, Message.Disconnect.class)).isTrue();
+		assertThat(this.cluster.wasSent(1, Message.Disconnect.class)).isFalse();
+		assertThat(this.cluster.wasSent(2, Message.Disconnect.class)).isFalse();
+		this.cluster.worker(3).exit(0);
+		this.cluster.advance(Duration.ofMinutes(1));
+		assertThat(this.cluster.workers.count()).isEqualTo(3);
+	}
+
+	@Test
+	void hungWorkerGetsAThreadDumpThenIsKilledAndReplaced() throws Exception {
+		start(2, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.silence(1);
+		this.cluster.advance(HEARTBEAT_TIMEOUT.plusSeconds(1));
+		assertThat(this.cluster.worker(1).threadDumpRequested).isTrue();
+		assertThat(this.cluster.worker(1).killed).isFalse();
+		assertThat(this.cluster.worker(2).threadDumpRequested).isFalse();
+		this.cluster.advance(HeartbeatWatch.TIME_TO_PRINT);
+		assertThat(this.cluster.worker(1).killed).isTrue();
+		this.cluster.advance(INITIAL_BACKOFF);
+		assertThat(this.cluster.workers.launched(3)).isTrue();
+	}
+
+	@Test
+	void afterTheMasterWasPausedNoWorkerIsJudgedBeforeAWholeHeartbeatTimeout() throws Exception {
+		start(1, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.advance(Duration.ofSeconds(1));
+		this.cluster.silence(1);
+		this.cluster.loop.pause(HEARTBEAT_TIMEOUT.multipliedBy(3));
+		this.cluster.advance(HEARTBEAT_TIMEOUT.minusSeconds(1));
+		assertThat(this.cluster.worker(1).threadDumpRequested).isFalse();
+		this.cluster.advance(Duration.ofSeconds(2));
+		assertThat(this.cluster.worker(1).threadDumpRequested).isTrue();
+	}
+
+	@Test
+	void startThatMakesNoProgressIsKilledAndOneThatDoesIsNot() throws Exception {
+		start(2, 0, 10);
+		FakeWorkers.Handle progressing = this.cluster.worker(2);
+		for (int second = 0; second <= STARTUP_TIMEOUT.toSeconds(); second++) {
+			progressing.cpu = progressing.cpu.plusMillis(500);
+			this.cluster.advance(Duration.ofSeconds(1));
+		}
+		assertThat(this.cluster.worker(1).killed).isTrue();
+		assertThat(progressing.killed).isFalse();
+		assertThat(this.cluster.status().events().stream().filter((event) -> "exit".equals(event.type())))
+			.singleElement()
+			.satisfies((event) -> assertThat(event.worker()).isEqualTo(1));
+	}
+
+	@Test
+	void standbyWaitingAtTheGateIsNotJudgedAsAStart() throws Exception {
+		start(1, 1, 10);
+		this.cluster.serve(1);
+		this.cluster.join(2);
+		this.cluster.send(2, new Message.StandbyReady(2));
+		this.cluster.advance(STARTUP_TIMEOUT.multipliedBy(2));
+		assertThat(this.cluster.worker(2).killed).isFalse();
+	}
+
+	@Test
+	void workerBoundWithoutReusePortIsKilled() throws Exception {
+		start(1, 0, 10);
+		this.cluster.join(1);
+		this.cluster.send(1, new Message.Listening("0.0.0.0", 8080, false));
+		assertThat(this.cluster.worker(1).killed).isTrue();
+	}
+
+	@Test
+	void messageThatBreaksTheProtocolIsIgnored() throws Exception {
+		start(1, 1, 10);
+		this.cluster.serve(1);
+		this.cluster.join(2);
+		// A standby listens only once activated, and a member never waits as one
+		this.cluster.send(2, new Message.Listening("0.0.0.0", 8080, true));
+		this.cluster.send(1, new Message.StandbyReady(1));
+		assertThat(this.cluster.worker(2).killed).isFalse();
+		assertThat(this.cluster.status().workers()).extracting(ClusterStatus.Worker::state)
+			.containsExactly("listening", "online");
+	}
+
+	@Test
+	void stopAsksEveryWorkerToGoKillsThoseThatStayAndEndsOnceAllAreGone() throws Exception {
+		start(2, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.supervisor.stop();
+		assertThat(this.cluster.wasSent(1, Message.Disconnect.class)).isTrue();
+		assertThat(this.cluster.wasSent(2, Message.Disconnect.class)).isTrue();
+		assertThatIllegalArgumentException().isThrownBy(() -> this.cluster.call(() -> this.cluster.supervisor.scale(3)))
+			.withMessage("Cannot scale: the cluster is stopping");
+		this.cluster.worker(1).exit(0);
+		this.cluster.advance(SHUTDOWN_TIMEOUT);
+		assertThat(this.cluster.worker(2).killed).isTrue();
+		// Nothing is replaced while the cluster stops
+		this.cluster.advance(Duration.ofMinutes(1));
+		assertThat(this.cluster.workers.count()).isEqualTo(2);
+		assertThat(this.cluster.supervisor.awaitTermination()).isZero();
+	}
+
+	@Test
+	void operatorStopReplacesTheWorker() throws Exception {
+		start(1, 0, 10);
+		this.cluster.serve(1);
+		assertThatIllegalArgumentException().isThrownBy(() -> this.cluster.call(() -> {
+			this.cluster.supervisor.stopWorker(7);
+			return null;
+		})).withMessage("No running worker has id 7; running: [1]");
+		this.cluster.call(() -> {
+			this.cluster.supervisor.stopWorker(1);
+			return null;
+		});
+		assertThat(this.cluster.wasSent(1, Message.Disconnect.class)).isTrue();
+		this.cluster.worker(1).exit(0);
+		assertThat(this.cluster.workers.launched(2)).isTrue();
+		assertThat(this.cluster.status().restarts()).isZero();
 	}
 
 	@Test
 	void onlyTheWorkerAskedCanAnswerTheMastersRequest() throws Exception {
-		start(10);
-		Connection one = serve(1);
-		Connection two = serve(2);
+		start(2, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
 		// Worker 1 asks for every other worker's meters: the master asks worker 2
-		this.supervisor.received(one, new Message.Request(7, "metrics", NullNode.getInstance()));
-		await(() -> this.received.get(2).stream().anyMatch(Message.Request.class::isInstance));
-		long asked = this.received.get(2)
+		this.cluster.send(1, new Message.Request(7, "metrics", NullNode.getInstance()));
+		long asked = this.cluster.sent(2)
 			.stream()
 			.filter(Message.Request.class::isInstance)
 			.map((message) -> ((Message.Request) message).id())
 			.findFirst()
 			.orElseThrow();
-		this.supervisor.received(one,
+		this.cluster.send(1,
 				new Message.Reply(asked, null, FrameCodec.mapper().createObjectNode().put("from", "worker 1")));
-		this.supervisor.received(two,
+		this.cluster.send(2,
 				new Message.Reply(asked, null, FrameCodec.mapper().createObjectNode().put("from", "worker 2")));
-		await(() -> this.received.get(1)
-			.stream()
-			.anyMatch((message) -> message instanceof Message.Reply reply && reply.id() == 7));
-		Message.Reply meters = this.received.get(1)
+		Message.Reply meters = this.cluster.sent(1)
 			.stream()
 			.filter((message) -> message instanceof Message.Reply reply && reply.id() == 7)
 			.map(Message.Reply.class::cast)
@@ -102,159 +464,24 @@ class SupervisorTests {
 	}
 
 	@Test
-	void restartEndsWhenTheSuccessorDiesAfterItsPredecessor() throws Exception {
-		start(10);
-		Connection first = serve(1);
-		serve(2);
-		assertThat(this.supervisor.call(this.supervisor::restart)).containsExactly(1, 2);
-		await(() -> this.processes.containsKey(3));
-		join(3);
-		this.processes.get(1).destroyForcibly();
-		await(() -> status().workers().stream().noneMatch((worker) -> worker.id() == 1));
-		this.processes.get(3).destroyForcibly();
-		await(() -> status().restart().state().equals("failed"));
-		// The emptied slot is refilled, and the cluster can be restarted again
-		await(() -> this.processes.containsKey(4));
-		serve(4);
-		await(() -> this.supervisor.call(this.supervisor::restart).size() == 2);
-		assertThat(first.isOpen()).isTrue();
-	}
-
-	@Test
-	void workerThatHasNotStartedIsNotReplaced() throws Exception {
-		start(10);
-		serve(1);
-		serve(2);
-		this.supervisor.call(this.supervisor::restart);
-		await(() -> this.processes.containsKey(3));
-		Connection starting = join(3);
-		this.supervisor.received(starting, new Message.ReplaceMe("a thread died while it started"));
-		ClusterProcess.sleep(Duration.ofMillis(500));
-		assertThat(this.processes).doesNotContainKey(4);
-		this.supervisor.received(starting, new Message.Listening("0.0.0.0", 8080, true));
-		this.supervisor.received(starting, new Message.Ready(true));
-		// Its successor ready, worker 1 is asked to go; it goes
-		await(() -> this.received.get(1).stream().anyMatch(Message.Disconnect.class::isInstance));
-		this.processes.get(1).destroy();
-		await(() -> status().workers().stream().noneMatch((worker) -> worker.id() == 1));
-		// The restart goes on with worker 2; worker 3 keeps its slot, unreplaced
-		await(() -> this.processes.containsKey(4));
-		ClusterProcess.sleep(Duration.ofMillis(300));
-		assertThat(this.processes).doesNotContainKey(5);
-		assertThat(this.received.get(3)).noneMatch(Message.Disconnect.class::isInstance);
-	}
-
-	@Test
-	void scalingDownRemovesSlotsThatGaveUpFirst() throws Exception {
-		start(1);
-		serve(1);
-		serve(2);
-		this.processes.get(1).destroyForcibly();
-		await(() -> status().workers().size() == 1);
-		assertThat(this.supervisor.call(() -> this.supervisor.scale(1))).isEqualTo(2);
-		ClusterProcess.sleep(Duration.ofMillis(300));
-		ClusterStatus status = status();
-		assertThat(status.desiredWorkers()).isEqualTo(1);
-		assertThat(status.workers()).extracting(ClusterStatus.Worker::id).containsExactly(2);
-		assertThat(this.processes.get(2).isAlive()).isTrue();
-	}
-
-	@Test
-	void standbyThatDiesWhileTakingOverIsStillReplacedByANewStandby() throws Exception {
-		start(10, 1);
-		serve(1);
-		serve(2);
-		await(() -> this.processes.containsKey(3));
-		Connection standby = join(3);
-		this.supervisor.received(standby, new Message.StandbyReady(3));
-		await(() -> status().workers().stream().anyMatch((worker) -> worker.id() == 3 && worker.standby()));
-		this.processes.get(1).destroyForcibly();
-		await(() -> this.received.get(3).stream().anyMatch(Message.Activate.class::isInstance));
-		// The next standby waits for the takeover, which is not done yet
-		ClusterProcess.sleep(Duration.ofMillis(300));
-		assertThat(this.processes).doesNotContainKey(4);
-		this.processes.get(3).destroyForcibly();
-		// The takeover failed: a new standby, and a worker for the slot after its backoff
-		await(() -> this.processes.containsKey(4) && this.processes.containsKey(5));
-		assertThat(status().workers()).filteredOn(ClusterStatus.Worker::standby).hasSize(1);
-	}
-
-	private void start(int maxCrashes) throws IOException {
-		start(maxCrashes, 0);
-	}
-
-	private void start(int maxCrashes, int standbyWorkers) throws IOException {
-		this.socket = Files.createTempDirectory("supervisor-tests").resolve("s");
-		this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-		this.server.bind(UnixDomainSocketAddress.of(this.socket));
-		this.address = ChannelAddress.create();
-		WorkerLauncher launcher = new WorkerLauncher(List.of("sleep", "600"), this.address, new WorkerOutput.Prefixed()) {
-
-			@Override
-			Process launch(int id, boolean standby) throws IOException {
-				Process process = super.launch(id, standby);
-				SupervisorTests.this.processes.put(id, process);
-				return process;
-			}
-
-		};
-		ClusterMaster.MasterSettings settings = new ClusterMaster.MasterSettings(2, standbyWorkers, 1L << 29, List.of(), List.of(),
-				Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30),
-				new RestartPolicy(Duration.ofMillis(50), 1.5, Duration.ofSeconds(1), Duration.ofSeconds(30), maxCrashes),
-				FrameCodec.DEFAULT_MAX_FRAME_SIZE, new ManagementServer.Settings(null, "127.0.0.1", true, true), null);
-		this.supervisor = new Supervisor(settings, 2, 8080, true, this.codec, launcher, (event) -> {
-		}, List.of());
-		this.supervisor.start();
-	}
-
-	private Connection serve(int id) throws Exception {
-		await(() -> this.processes.containsKey(id));
-		Connection connection = join(id);
-		this.supervisor.received(connection, new Message.Listening("0.0.0.0", 8080, true));
-		this.supervisor.received(connection, new Message.Ready(true));
-		await(() -> status().workers()
-			.stream()
-			.anyMatch((worker) -> worker.id() == id && worker.state().equals("listening")));
-		return connection;
-	}
-
-	private Connection join(int id) throws IOException {
-		SocketChannel worker = SocketChannel.open(StandardProtocolFamily.UNIX);
-		worker.connect(this.server.getLocalAddress());
-		SocketChannel master = this.server.accept();
-		this.channels.add(worker);
-		this.channels.add(master);
-		List<Message> messages = new CopyOnWriteArrayList<>();
-		this.received.put(id, messages);
-		DaemonThreads.start("worker-" + id, () -> {
-			try {
-				Message message;
-				while ((message = this.codec.read(worker)) != null) {
-					messages.add(message);
+	void supervisorStateIsTouchedOnlyOnTheLoop() throws Exception {
+		start(1, 0, 10);
+		Supervisor supervisor = this.cluster.supervisor;
+		assertThat(List.<Runnable>of(supervisor::status, supervisor::restart, () -> supervisor.scale(2)))
+			.allSatisfy((operation) -> assertThat(operation).satisfies((task) -> {
+				try {
+					task.run();
+					throw new AssertionError("Ran off the loop");
 				}
-			}
-			catch (IOException ex) {
-				// Closed
-			}
-		});
-		Connection connection = TestConnections.direct(master, this.codec);
-		assertThat(this.supervisor.accept(connection, new Message.Hello(id, this.processes.get(id).pid(), "")))
-			.isTrue();
-		return connection;
+				catch (IllegalStateException ex) {
+					assertThat(ex).hasMessage("Not on the loop");
+				}
+			}));
 	}
 
-	private ClusterStatus status() {
-		return this.supervisor.call(this.supervisor::status);
-	}
-
-	private static void await(BooleanSupplier condition) {
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("Condition not met within 10s");
-			}
-			ClusterProcess.sleep(Duration.ofMillis(20));
-		}
+	private void start(int workers, int standbys, int maxCrashes) throws Exception {
+		// Cores enough to start every worker at once
+		this.cluster = new SupervisorHarness(workers, standbys, maxCrashes, 2 * workers);
 	}
 
 }

@@ -1,0 +1,102 @@
+package io.bootcluster.master;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * A worker's JVM, started by the master, and the threads that copy its output to the
+ * master's with the worker's prefix.
+ */
+final class ProcessWorkerHandle implements WorkerHandle {
+
+	private static final Log logger = LogFactory.getLog(ProcessWorkerHandle.class);
+
+	private final int id;
+
+	private final Process process;
+
+	private final List<Thread> outputPumps;
+
+	ProcessWorkerHandle(int id, Process process, WorkerOutput output) {
+		this.id = id;
+		this.process = process;
+		this.outputPumps = List.of(OutputPump.start(process.getInputStream(), System.out, output, id, false),
+				OutputPump.start(process.getErrorStream(), System.err, output, id, true));
+	}
+
+	@Override
+	public long pid() {
+		return this.process.pid();
+	}
+
+	@Override
+	public boolean isAlive() {
+		return this.process.isAlive();
+	}
+
+	@Override
+	public void onExit(Runnable action) {
+		// Off the JDK's process reaper thread: draining the output may take a moment
+		this.process.onExit().thenRunAsync(() -> {
+			drainOutput();
+			action.run();
+		}, (task) -> new Thread(task, "cluster-exit-" + this.id).start());
+	}
+
+	// The worker's last lines appear before its exit is reported
+	private void drainOutput() {
+		for (Thread pump : this.outputPumps) {
+			try {
+				pump.join(1000);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	@Override
+	public int exitValue() {
+		return this.process.exitValue();
+	}
+
+	@Override
+	public void terminate() {
+		this.process.destroy();
+	}
+
+	@Override
+	public void kill() {
+		this.process.descendants().forEach(ProcessHandle::destroyForcibly);
+		this.process.destroyForcibly();
+	}
+
+	// SIGQUIT is answered by the JVM itself, on a thread of its own, however stuck the
+	// application is; the dump goes to the worker's output
+	@Override
+	public void requestThreadDump() {
+		try {
+			new ProcessBuilder("kill", "-QUIT", Long.toString(pid())).inheritIO().start();
+		}
+		catch (IOException ex) {
+			logger.warn("Could not ask pid " + pid() + " for a thread dump: " + ex.getMessage());
+		}
+	}
+
+	@Override
+	public Optional<Duration> cpuTime() {
+		return this.process.info().totalCpuDuration();
+	}
+
+	@Override
+	public String toString() {
+		return "pid " + pid();
+	}
+
+}

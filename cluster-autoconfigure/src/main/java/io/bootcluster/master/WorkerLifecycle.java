@@ -1,0 +1,345 @@
+package io.bootcluster.master;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+import io.bootcluster.Cluster;
+import io.bootcluster.ClusterStatus;
+import io.bootcluster.ClusterWorkerEvent;
+import io.bootcluster.WorkerDisconnectEvent;
+import io.bootcluster.WorkerExit;
+import io.bootcluster.WorkerExitEvent;
+import io.bootcluster.WorkerForkEvent;
+import io.bootcluster.WorkerListeningEvent;
+import io.bootcluster.WorkerOnlineEvent;
+import io.bootcluster.ipc.Connection;
+import io.bootcluster.ipc.Message;
+import io.bootcluster.master.WorkerLife.Departure;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEvent;
+
+/**
+ * A worker's life as the master lives it, from fork to exit: each step moves the worker's
+ * {@link WorkerLife}, publishes its event, and decides what the cluster does next. A
+ * worker that serves may take over from its predecessor and lets the next start begin; a
+ * worker that is gone leaves its slot to its successor, to a new worker after the
+ * backoff, or to a standby at once. Owned by the supervisor's loop.
+ */
+final class WorkerLifecycle {
+
+	private static final Log logger = LogFactory.getLog(WorkerLifecycle.class);
+
+	private final Cluster source;
+
+	private final Loop loop;
+
+	private final Launcher launcher;
+
+	private final Supervisor.Layout layout;
+
+	private final WorkerTable workers;
+
+	private final Slots slots;
+
+	private final MessageRouter router;
+
+	private final ClusterHistory history;
+
+	private final Departures departures;
+
+	private final RollingRestart rollingRestart;
+
+	private final StartupWatch startupWatch;
+
+	private final StandbyPool standbys;
+
+	private final Consumer<ApplicationEvent> publisher;
+
+	// Completed once every worker the cluster wants has served (true), or when the cluster
+	// ends first (false)
+	private final CompletableFuture<Boolean> allServed = new CompletableFuture<>();
+
+	private int lastId;
+
+	WorkerLifecycle(Cluster source, Loop loop, Launcher launcher, Supervisor.Layout layout, ClusterMaster.MasterSettings settings,
+			Parts parts, Consumer<ApplicationEvent> publisher) {
+		this.source = source;
+		this.loop = loop;
+		this.launcher = launcher;
+		this.layout = layout;
+		this.workers = parts.workers();
+		this.slots = parts.slots();
+		this.router = parts.router();
+		this.history = parts.history();
+		this.departures = parts.departures();
+		this.rollingRestart = parts.rollingRestart();
+		this.publisher = publisher;
+		this.startupWatch = new StartupWatch(loop, settings.startupTimeout());
+		this.standbys = new StandbyPool(settings.standbyWorkers(), this.workers, this::fork, this.startupWatch);
+		this.departures.onFinish(() -> this.allServed.complete(false));
+	}
+
+	/**
+	 * The state the lifecycle shares with the supervisor's other parts.
+	 * @param workers the workers
+	 * @param slots the slots
+	 * @param router the message router
+	 * @param history the cluster's history
+	 * @param departures how workers leave
+	 * @param rollingRestart the rolling restart
+	 */
+	record Parts(WorkerTable workers, Slots slots, MessageRouter router, ClusterHistory history,
+			Departures departures, RollingRestart rollingRestart) {
+	}
+
+	StandbyPool standbys() {
+		return this.standbys;
+	}
+
+	CompletableFuture<Boolean> allServed() {
+		return this.allServed;
+	}
+
+	/**
+	 * Starts first workers in the slots that wait for one, as many as the pacing allows.
+	 */
+	void startUnstarted() {
+		long starting = this.workers.starting();
+		Slot slot;
+		while ((slot = this.slots.nextToStart(starting)) != null) {
+			// A slot may have been given a worker another way meanwhile (scaled up early)
+			if (this.workers.in(slot).isEmpty() && fork(slot, false) != null) {
+				starting++;
+			}
+		}
+	}
+
+	private @Nullable WorkerProcess fork(Slot slot, boolean standby) {
+		if (this.departures.isStopping() || slot.removed || slot.givenUp) {
+			return null;
+		}
+		int id = ++this.lastId;
+		WorkerProcess worker;
+		try {
+			worker = new WorkerProcess(id, slot, this.launcher.launch(id, standby), standby, this.loop.nanoTime());
+		}
+		catch (IOException ex) {
+			logger.error("Could not start worker " + id + ": " + ex.getMessage(), ex);
+			crashed(slot, Duration.ZERO);
+			return null;
+		}
+		this.workers.add(worker);
+		publish(new WorkerForkEvent(this.source, worker.snapshot()));
+		this.startupWatch.watch(worker);
+		worker.handle.onExit(() -> this.loop.execute(() -> exited(worker)));
+		return worker;
+	}
+
+	void joined(WorkerProcess worker, Connection connection) {
+		worker.online(connection, this.loop.nanoTime());
+		this.workers.bind(connection, worker);
+		this.router.join(worker.id, connection);
+		publish(new WorkerOnlineEvent(this.source, worker.snapshot()));
+		if (worker.life.isLeaving()) {
+			connection.trySend(new Message.Disconnect("the master is stopping"));
+		}
+	}
+
+	void waiting(WorkerProcess worker) {
+		worker.life.waiting();
+		worker.stopWatchingStartup();
+		logger.info("Standby " + worker + " is ready to take over");
+	}
+
+	void listening(WorkerProcess worker, Message.Listening listening) {
+		int port = this.layout.port();
+		String problem = (this.layout.requireReusePort() && !listening.reusePort()) ? "without SO_REUSEPORT"
+				: (port > 0 && listening.port() != port) ? "instead of the shared port " + port : null;
+		if (problem != null) {
+			logger.error("Killing " + worker + ": it bound " + listening.host() + ":" + listening.port() + " " + problem
+					+ ", so it cannot share the port with the other workers");
+			worker.kill("killed");
+			return;
+		}
+		boolean serving = worker.life.listening();
+		this.history.recordStartup(worker.uptime(this.loop.nanoTime()));
+		logger.info("Worker " + worker.id + " (pid " + worker.handle.pid() + ") is listening on " + listening.host()
+				+ ":" + listening.port());
+		publish(new WorkerListeningEvent(this.source, worker.snapshot(),
+				InetSocketAddress.createUnresolved(listening.host(), listening.port())));
+		if (serving) {
+			served(worker);
+		}
+	}
+
+	void readiness(WorkerProcess worker, boolean accepting) {
+		if (worker.life.readiness(accepting)) {
+			served(worker);
+		}
+	}
+
+	// Listening and ready: the worker has started, and may take over from a predecessor
+	private void served(WorkerProcess worker) {
+		worker.stopWatchingStartup();
+		startUnstarted();
+		// Standbys start only once the cluster serves, so that they do not slow its start
+		if (!this.allServed.isDone() && this.workers.serving() >= this.slots.desired()) {
+			this.allServed.complete(true);
+			this.standbys.fill();
+		}
+		this.standbys.settled(worker);
+		WorkerProcess predecessor = worker.predecessor;
+		if (predecessor != null) {
+			worker.predecessor = null;
+			predecessor.successor = null;
+			if (!predecessor.life.isDead()) {
+				this.departures.retire(predecessor, Departure.REPLACED, "worker " + worker.id + " replaced it");
+			}
+		}
+		this.rollingRestart.served(worker);
+	}
+
+	void replaceAsked(WorkerProcess worker, String reason) {
+		if (replace(worker, reason) == null) {
+			logger.warn(worker + " asked to be replaced (" + reason + "), which cannot be done now");
+		}
+	}
+
+	/**
+	 * Starts a successor in a worker's slot; the worker is retired once its successor
+	 * serves. A worker that has not started yet (a replacement itself, maybe) is not
+	 * replaced: the startup watch deals with it.
+	 * @param worker the worker
+	 * @param reason why, for the log
+	 * @return the successor, or {@code null} when none was started
+	 */
+	@Nullable WorkerProcess replace(WorkerProcess worker, String reason) {
+		if (this.departures.isStopping() || worker.life.isLeaving() || worker.successor != null
+				|| !worker.life.hasServed() || worker.life.isDead()) {
+			return null;
+		}
+		WorkerProcess successor = fork(worker.slot(), false);
+		if (successor != null) {
+			logger.info("Replacing " + worker + " with worker " + successor.id + ": " + reason);
+			worker.successor = successor;
+			successor.predecessor = worker;
+		}
+		return successor;
+	}
+
+	void disconnected(WorkerProcess worker) {
+		this.router.leave(worker.id, worker.connection());
+		worker.life.disconnected();
+		publish(new WorkerDisconnectEvent(this.source, worker.snapshot()));
+	}
+
+	private void exited(WorkerProcess worker) {
+		if (worker.life.isConnected()) {
+			// The process ended before its channel's end of stream reached us
+			disconnected(worker);
+		}
+		worker.stopWatchingStartup();
+		worker.life.dead();
+		WorkerExit exit = WorkerExit.of(worker.handle.exitValue());
+		worker.exit = exit;
+		this.workers.remove(worker);
+		this.history.recordExit(exitReason(worker, exit), worker.life.isLeaving());
+		worker.slot().lastExit = new ClusterStatus.Exit(worker.id, exit.code(), exit.signal(),
+				ClusterHistory.timestamp(Instant.now()));
+		publish(new WorkerExitEvent(this.source, worker.snapshot()));
+		Duration uptime = worker.uptime(this.loop.nanoTime());
+		if (worker.life.isLeaving()) {
+			logger.info("Worker " + worker.id + " exited with " + exit);
+		}
+		else {
+			logger.warn("Worker " + worker.id + " (pid " + worker.handle.pid() + ") died unexpectedly with " + exit
+					+ " after " + uptime.toMillis() + " ms");
+		}
+		if (this.departures.isStopping()) {
+			this.departures.exitedWhileStopping();
+			return;
+		}
+		startUnstarted();
+		this.standbys.settled(worker);
+		refill(worker, uptime);
+	}
+
+	// What becomes of the slot of a worker that is gone
+	private void refill(WorkerProcess worker, Duration uptime) {
+		boolean restartPredecessor = this.rollingRestart.gone(worker);
+		WorkerProcess predecessor = worker.predecessor;
+		WorkerProcess successor = worker.successor;
+		if (predecessor != null) {
+			// A replacement that never served: its predecessor serves on
+			predecessor.successor = null;
+			logger.error("Replacement " + worker + " ended with " + worker.exit + " before it was ready; " + predecessor
+					+ " keeps serving");
+		}
+		else if (successor != null) {
+			// Died while its successor starts: the successor takes the slot
+			successor.predecessor = null;
+			if (!worker.life.isLeaving()) {
+				this.slots.replaced(worker.slot());
+			}
+		}
+		else if (!restartPredecessor) {
+			switch (worker.life.departure()) {
+				case REPLACE -> fork(worker.slot(), false);
+				case REPLACED -> {
+					// Its successor serves in its slot
+				}
+				case REMOVE -> exitIfNothingIsLeft();
+				case NONE -> crashed(worker.slot(), uptime);
+			}
+		}
+	}
+
+	private static String exitReason(WorkerProcess worker, WorkerExit exit) {
+		if (worker.killedBecause != null) {
+			return worker.killedBecause;
+		}
+		if (worker.life.isLeaving()) {
+			return "retired";
+		}
+		return (exit.signal() != null) ? "signal" : "crashed";
+	}
+
+	private void crashed(Slot slot, Duration uptime) {
+		boolean standbySlot = slot == this.standbys.slot();
+		Duration delay = this.slots.crashed(slot, uptime, standbySlot);
+		if (delay == null) {
+			exitIfNothingIsLeft();
+		}
+		else if (standbySlot || !this.standbys.takeOver(slot)) {
+			logger.warn("Replacing it in " + delay.toMillis() + " ms (crash " + slot.crashesInRow + " of at most "
+					+ this.slots.maxCrashes() + " in a row)");
+			this.loop.schedule(() -> fork(slot, standbySlot), delay);
+		}
+	}
+
+	private void exitIfNothingIsLeft() {
+		if (this.workers.isEmpty() && this.slots.noneLeft()) {
+			logger.error("No worker is left and none will be respawned: the master exits");
+			this.departures.finish(1);
+		}
+	}
+
+	private void publish(ClusterWorkerEvent event) {
+		this.workers.refreshView();
+		this.history.record(event);
+		try {
+			this.publisher.accept(event);
+		}
+		catch (RuntimeException ex) {
+			logger.error("A listener failed on " + event, ex);
+		}
+	}
+
+}
