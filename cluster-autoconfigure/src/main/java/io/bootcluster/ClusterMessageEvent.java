@@ -6,6 +6,7 @@ import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.ApplicationEvent;
@@ -28,6 +29,8 @@ public class ClusterMessageEvent extends ApplicationEvent {
 
 	private final @Nullable BiConsumer<@Nullable Object, @Nullable String> answer;
 
+	private final ObjectMapper mapper;
+
 	private final AtomicBoolean answered = new AtomicBoolean();
 
 	private volatile boolean answerPromised;
@@ -43,7 +46,24 @@ public class ClusterMessageEvent extends ApplicationEvent {
 	 */
 	public ClusterMessageEvent(Object source, String topic, int sender, JsonNode payload,
 			@Nullable BiConsumer<@Nullable Object, @Nullable String> answer) {
+		this(source, topic, sender, payload, answer, MAPPER);
+	}
+
+	/**
+	 * Creates an event whose payload is read with a given mapper.
+	 * @param source the messenger that received the message
+	 * @param topic the topic
+	 * @param sender {@link ClusterMessenger#MASTER} or the sending worker's id
+	 * @param payload the payload
+	 * @param answer sends the answer (a value, or an error) when the message is a request;
+	 * {@code null} otherwise
+	 * @param mapper reads the payload as a type: the application's, so that its modules and
+	 * naming apply
+	 */
+	public ClusterMessageEvent(Object source, String topic, int sender, JsonNode payload,
+			@Nullable BiConsumer<@Nullable Object, @Nullable String> answer, ObjectMapper mapper) {
 		super(source);
+		this.mapper = mapper;
 		this.topic = topic;
 		this.sender = sender;
 		this.payload = payload;
@@ -79,7 +99,7 @@ public class ClusterMessageEvent extends ApplicationEvent {
 	 */
 	public <T> T getPayload(Class<T> type) {
 		try {
-			return MAPPER.treeToValue(this.payload, type);
+			return this.mapper.treeToValue(this.payload, type);
 		}
 		catch (JacksonException ex) {
 			throw new ClusterMessagingException("Payload of a message on topic '" + this.topic + "' from "

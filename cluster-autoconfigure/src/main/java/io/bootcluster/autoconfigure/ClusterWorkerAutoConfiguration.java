@@ -2,8 +2,8 @@ package io.bootcluster.autoconfigure;
 
 import io.bootcluster.ClusterMessenger;
 import io.bootcluster.actuate.MasterClient;
+import io.bootcluster.ipc.FrameCodec;
 import io.bootcluster.messaging.AnsweringEventListenerFactory;
-import io.bootcluster.messaging.ChannelMessenger;
 import io.bootcluster.server.SharedPortSupport;
 import io.bootcluster.worker.ReadinessReporter;
 import io.bootcluster.worker.RequestCountingFilter;
@@ -12,6 +12,7 @@ import io.bootcluster.worker.SharedPortLifecycle;
 import io.bootcluster.worker.StandbyGate;
 import io.bootcluster.worker.WorkerRuntime;
 import jakarta.servlet.Filter;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -56,10 +57,9 @@ public final class ClusterWorkerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ClusterMessenger clusterMessenger(WorkerRuntime runtime, ApplicationEventPublisher publisher) {
-		ChannelMessenger messenger = new ChannelMessenger(runtime.id(), runtime::send, publisher::publishEvent);
-		runtime.attach(messenger);
-		return messenger;
+	ClusterMessenger clusterMessenger(WorkerRuntime runtime, ApplicationEventPublisher publisher,
+			ObjectProvider<JsonMapper> jsonMapper) {
+		return runtime.createMessenger(publisher::publishEvent, jsonMapper.getIfUnique(FrameCodec::mapper));
 	}
 
 	@Bean

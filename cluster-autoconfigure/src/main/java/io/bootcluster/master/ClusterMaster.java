@@ -23,6 +23,7 @@ import io.bootcluster.server.HandshakeFence;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.annotation.ImportCandidates;
@@ -43,6 +44,9 @@ public final class ClusterMaster {
 	 * then runs alone, as if no cluster were configured.
 	 */
 	public static final String TRAINING_ENV = "CLUSTER_TRAINING_RUN";
+
+	private static final String JACKSON_AUTO_CONFIGURATION = "org.springframework.boot.jackson.autoconfigure."
+			+ "JacksonAutoConfiguration";
 
 	private static final Log logger = LogFactory.getLog(ClusterMaster.class);
 
@@ -210,10 +214,16 @@ public final class ClusterMaster {
 		context.getBeanFactory().registerSingleton("clusterMessenger", cluster.messenger());
 		context.getBeanFactory().registerSingleton("clusterAnsweringEventListenerFactory",
 				new AnsweringEventListenerFactory());
+		// The master's listeners read the workers' payloads as the workers wrote them: with
+		// the spring.jackson.* settings, or the JsonMapper a master configuration declares
+		if (ClassUtils.isPresent(JACKSON_AUTO_CONFIGURATION, classLoader)) {
+			context.register(ClassUtils.resolveClassName(JACKSON_AUTO_CONFIGURATION, classLoader));
+		}
 		for (String configuration : configurations) {
 			context.register(ClassUtils.resolveClassName(configuration, classLoader));
 		}
 		context.refresh();
+		context.getBeanProvider(JsonMapper.class).ifUnique(cluster.messenger()::usePayloadMapper);
 		return context;
 	}
 

@@ -24,6 +24,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.context.ApplicationEvent;
 
@@ -71,6 +72,10 @@ public final class ChannelMessenger implements ClusterMessenger {
 
 	private volatile List<Integer> workers = List.of();
 
+	// Payloads are the application's: its modules and naming apply to them, while the
+	// frames around them are the starter's own
+	private volatile ObjectMapper payloads = FrameCodec.mapper();
+
 	/**
 	 * Creates a messenger.
 	 * @param id {@link #MASTER} or this worker's id
@@ -91,6 +96,15 @@ public final class ChannelMessenger implements ClusterMessenger {
 		this.transport = transport;
 		this.publisher = publisher;
 		DaemonThreads.start("cluster-messages", this::dispatch);
+	}
+
+	/**
+	 * Writes and reads payloads with the application's mapper from now on, so that its
+	 * modules and naming apply to them.
+	 * @param mapper the mapper
+	 */
+	public void usePayloadMapper(ObjectMapper mapper) {
+		this.payloads = mapper;
 	}
 
 	@Override
@@ -134,7 +148,7 @@ public final class ChannelMessenger implements ClusterMessenger {
 						? new ClusterMessagingException(rejected.getMessage()) : cause);
 			}
 			try {
-				return FrameCodec.mapper().treeToValue(answer, answerType);
+				return this.payloads.treeToValue(answer, answerType);
 			}
 			catch (JacksonException ex) {
 				throw new CompletionException(new ClusterMessagingException("The answer to '" + topic + "' from "
@@ -261,7 +275,7 @@ public final class ChannelMessenger implements ClusterMessenger {
 		BiConsumer<@Nullable Object, @Nullable String> answer = (message.requestId() > 0)
 				? (value, error) -> answer(message, value, error) : null;
 		ClusterMessageEvent event = new ClusterMessageEvent(this, message.topic(), message.from(), message.payload(),
-				answer);
+				answer, this.payloads);
 		boolean[] taken = new boolean[1];
 		TAKEN.set(taken);
 		try {
@@ -288,7 +302,7 @@ public final class ChannelMessenger implements ClusterMessenger {
 		String failure = error;
 		if (failure == null) {
 			try {
-				payload = FrameCodec.mapper().valueToTree(value);
+				payload = this.payloads.valueToTree(value);
 			}
 			catch (JacksonException ex) {
 				failure = "The answer to '" + request.topic() + "' cannot be written as JSON: " + ex.getOriginalMessage();
@@ -323,9 +337,9 @@ public final class ChannelMessenger implements ClusterMessenger {
 		}
 	}
 
-	private static JsonNode toJson(String topic, Object payload) {
+	private JsonNode toJson(String topic, Object payload) {
 		try {
-			return FrameCodec.mapper().valueToTree(payload);
+			return this.payloads.valueToTree(payload);
 		}
 		catch (JacksonException ex) {
 			throw new ClusterMessagingException(

@@ -9,8 +9,12 @@ import io.bootcluster.ipc.DaemonThreads;
  * reads them in its log and its {@code exit} events. {@link #exit} runs the JVM's shutdown
  * hooks from a thread of its own, so that no hook waits on the thread that asked;
  * {@link #halt} ends at once, for a JVM with nothing to close or one that must not hang.
+ * Tests end nothing: they override the three ways to record them.
  */
-final class JvmEnd {
+class JvmEnd {
+
+	/** Ends this JVM. */
+	static final JvmEnd PROCESS = new JvmEnd();
 
 	/** The master asked the worker to go, and its application closed. */
 	static final int LEFT = 0;
@@ -33,14 +37,14 @@ final class JvmEnd {
 	 */
 	static final int FAILED = 70;
 
-	private JvmEnd() {
+	JvmEnd() {
 	}
 
 	/**
 	 * Exits, running the shutdown hooks, on a thread of its own.
 	 * @param code the exit code
 	 */
-	static void exit(int code) {
+	void exit(int code) {
 		new Thread(() -> System.exit(code), "cluster-exit").start();
 	}
 
@@ -48,7 +52,7 @@ final class JvmEnd {
 	 * Ends the JVM at once, without shutdown hooks.
 	 * @param code the exit code
 	 */
-	static void halt(int code) {
+	void halt(int code) {
 		Runtime.getRuntime().halt(code);
 	}
 
@@ -57,7 +61,7 @@ final class JvmEnd {
 	 * @param grace how long it may still run
 	 * @param code the exit code
 	 */
-	static void haltAfter(Duration grace, int code) {
+	void haltAfter(Duration grace, int code) {
 		DaemonThreads.start("cluster-halt", () -> {
 			try {
 				Thread.sleep(grace.toMillis());

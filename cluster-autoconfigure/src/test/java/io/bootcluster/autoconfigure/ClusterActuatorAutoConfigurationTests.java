@@ -9,6 +9,7 @@ import io.bootcluster.actuate.ClusterMeters;
 import io.bootcluster.actuate.MetricsRefreshAdvisor;
 import io.bootcluster.actuate.WorkerMeters;
 import io.bootcluster.actuate.WorkerTagFilter;
+import io.bootcluster.worker.TestWorkerRuntimes;
 import io.bootcluster.worker.WorkerRuntime;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,8 +32,6 @@ import org.springframework.boot.test.context.assertj.AssertableWebApplicationCon
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.BDDMockito.given;
-import static org.mockito.Mockito.mock;
 
 /**
  * Conditions of the endpoint, health and metrics auto-configurations, and the endpoint's
@@ -48,11 +47,8 @@ class ClusterActuatorAutoConfigurationTests {
 				ClusterEndpointAutoConfiguration.class, ClusterHealthContributorAutoConfiguration.class,
 				ClusterMetricsAutoConfiguration.class));
 
-	private final WebApplicationContextRunner worker = this.runner.withBean(WorkerRuntime.class, () -> {
-		WorkerRuntime runtime = mock(WorkerRuntime.class);
-		given(runtime.id()).willReturn(7);
-		return runtime;
-	});
+	private final WebApplicationContextRunner worker = this.runner.withBean(WorkerRuntime.class,
+			() -> TestWorkerRuntimes.unjoined(7));
 
 	private final WebApplicationContextRunner workerWithMetrics = this.worker
 		.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,

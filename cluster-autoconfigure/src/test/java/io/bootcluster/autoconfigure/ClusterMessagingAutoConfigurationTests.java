@@ -1,20 +1,28 @@
 package io.bootcluster.autoconfigure;
 
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
+import io.bootcluster.ClusterMessageEvent;
 import io.bootcluster.ClusterMessenger;
 import io.bootcluster.ClusterMessagingException;
+import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.ipc.Message;
 import io.bootcluster.messaging.ChannelMessenger;
 import io.bootcluster.messaging.StandaloneMessenger;
+import io.bootcluster.worker.TestWorkerRuntimes;
 import io.bootcluster.worker.WorkerRuntime;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.event.EventListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.mockito.Mockito.mock;
 
 class ClusterMessagingAutoConfigurationTests {
 
@@ -43,8 +51,37 @@ class ClusterMessagingAutoConfigurationTests {
 
 	@Test
 	void inAWorkerTheMessengerUsesTheChannel() {
-		this.runner.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class))
+		this.runner.withBean(WorkerRuntime.class, () -> TestWorkerRuntimes.unjoined(2))
 			.run((context) -> assertThat(context).getBean(ClusterMessenger.class).isInstanceOf(ChannelMessenger.class));
+	}
+
+	@Test
+	void inAWorkerPayloadsAreReadWithTheApplicationsJsonMapper() {
+		this.runner.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class))
+			.withPropertyValues("spring.jackson.property-naming-strategy=SNAKE_CASE")
+			.withBean(WorkerRuntime.class, () -> TestWorkerRuntimes.unjoined(2))
+			.withUserConfiguration(Received.class)
+			.run((context) -> {
+				ChannelMessenger messenger = (ChannelMessenger) context.getBean(ClusterMessenger.class);
+				messenger.deliver(new Message.UserMessage("greet",
+						FrameCodec.mapper().createObjectNode().put("first_name", "Ada"), 1, 2, 0));
+				Received received = context.getBean(Received.class);
+				assertThat(received.people.poll(10, TimeUnit.SECONDS)).isEqualTo(new Person("Ada"));
+			});
+	}
+
+	record Person(String firstName) {
+	}
+
+	static class Received {
+
+		final BlockingQueue<Person> people = new LinkedBlockingQueue<>();
+
+		@EventListener
+		void on(ClusterMessageEvent event) {
+			this.people.add(event.getPayload(Person.class));
+		}
+
 	}
 
 	@Test

@@ -7,6 +7,7 @@ import io.bootcluster.worker.SharedPortLifecycle;
 import io.bootcluster.worker.ReadinessReporter;
 import io.bootcluster.worker.RequestCountingFilter;
 import io.bootcluster.worker.RequestCountingWebFilter;
+import io.bootcluster.worker.TestWorkerRuntimes;
 import io.bootcluster.worker.WorkerRuntime;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.server.Server;
@@ -20,7 +21,6 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.Mockito.mock;
 
 class ClusterWorkerAutoConfigurationTests {
 
@@ -38,7 +38,7 @@ class ClusterWorkerAutoConfigurationTests {
 
 	@Test
 	void inAWorkerTheServerSharesThePortAndReportsListening() {
-		this.runner.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class)).run((context) -> {
+		this.runner.withBean(WorkerRuntime.class, () -> TestWorkerRuntimes.unjoined(1)).run((context) -> {
 			assertThat(context).hasSingleBean(ClusterProperties.class);
 			assertThat(context).hasSingleBean(SharedPortLifecycle.class);
 			assertThat(context).hasSingleBean(TomcatPortSharing.class);
@@ -51,7 +51,7 @@ class ClusterWorkerAutoConfigurationTests {
 
 	@Test
 	void withoutTomcatNoTomcatCustomizer() {
-		this.runner.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class))
+		this.runner.withBean(WorkerRuntime.class, () -> TestWorkerRuntimes.unjoined(1))
 			.withClassLoader(new FilteredClassLoader(Tomcat.class))
 			.run((context) -> {
 				assertThat(context).hasSingleBean(SharedPortLifecycle.class);
@@ -63,7 +63,7 @@ class ClusterWorkerAutoConfigurationTests {
 	void reactiveWorkersCountRequestsWithAWebFilter() {
 		new ReactiveWebApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(ClusterWorkerAutoConfiguration.class))
-			.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class))
+			.withBean(WorkerRuntime.class, () -> TestWorkerRuntimes.unjoined(1))
 			.run((context) -> {
 				assertThat(context).hasSingleBean(RequestCountingWebFilter.class);
 				assertThat(context).doesNotHaveBean(RequestCountingFilter.class);
@@ -72,7 +72,7 @@ class ClusterWorkerAutoConfigurationTests {
 
 	@Test
 	void eachServerIsSupportedOnlyWhenItIsThere() {
-		this.runner.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class))
+		this.runner.withBean(WorkerRuntime.class, () -> TestWorkerRuntimes.unjoined(1))
 			.withClassLoader(new FilteredClassLoader(Server.class, HttpServer.class))
 			.run((context) -> {
 				assertThat(context).hasSingleBean(TomcatPortSharing.class);
@@ -83,7 +83,7 @@ class ClusterWorkerAutoConfigurationTests {
 
 	@Test
 	void withoutAWebServerModuleNothingListens() {
-		this.runner.withBean(WorkerRuntime.class, () -> mock(WorkerRuntime.class))
+		this.runner.withBean(WorkerRuntime.class, () -> TestWorkerRuntimes.unjoined(1))
 			.withClassLoader(new FilteredClassLoader(WebServerInitializedEvent.class))
 			.run((context) -> {
 				assertThat(context).hasSingleBean(ClusterProperties.class);

@@ -51,7 +51,7 @@ class WorkerRuntimeTests {
 
 	private WorkerRuntime runtime() {
 		return new WorkerRuntime(1, new ChannelAddress(this.directory.resolve("master.sock"), "secret"), REPLACE,
-				false);
+				false, new RecordedEnds());
 	}
 
 	private int replacementRequests(SocketChannel masterEnd) throws IOException {

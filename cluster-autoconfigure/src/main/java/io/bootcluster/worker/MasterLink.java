@@ -1,0 +1,214 @@
+package io.bootcluster.worker;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+import io.bootcluster.ipc.Action;
+import io.bootcluster.ipc.ChannelAddress;
+import io.bootcluster.ipc.ChannelClient;
+import io.bootcluster.ipc.Connection;
+import io.bootcluster.ipc.DaemonThreads;
+import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.ipc.Message;
+import io.bootcluster.ipc.PendingRequests;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A worker's channel to its master: the handshake, the one thread that reads what the
+ * master sends ({@code cluster-ipc-master}), and sending. The handshake runs while the
+ * application starts; what is sent before it completes waits for it. The connection is
+ * completed once, by the handshake; the rest of the state is the pending requests', which
+ * are thread-safe.
+ */
+final class MasterLink {
+
+	private static final Log logger = LogFactory.getLog(MasterLink.class);
+
+	private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(10);
+
+	/**
+	 * What the link hands on.
+	 */
+	interface Receiver {
+
+		/**
+		 * The master welcomed this worker.
+		 * @param masterPid the master's pid
+		 */
+		void joined(long masterPid);
+
+		/**
+		 * A message from the master, on the reader thread, in order.
+		 * @param message the message
+		 */
+		void received(Message message);
+
+		/**
+		 * The channel closed, whatever the reason.
+		 */
+		void closed();
+
+	}
+
+	private final int id;
+
+	private final JvmEnd end;
+
+	// Completed once the master welcomed this worker; a worker that cannot join halts
+	private final CompletableFuture<Connection> connection = new CompletableFuture<>();
+
+	private final PendingRequests pending = new PendingRequests();
+
+	private volatile boolean closing;
+
+	MasterLink(int id, JvmEnd end) {
+		this.id = id;
+		this.end = end;
+	}
+
+	/**
+	 * Joins the master on a thread of its own, then reads from it until the channel
+	 * closes.
+	 * @param address the master's channel
+	 * @param codec the channel's codec
+	 * @param receiver what to hand on
+	 */
+	void open(ChannelAddress address, FrameCodec codec, Receiver receiver) {
+		DaemonThreads.start("cluster-ipc-master", () -> {
+			if (join(address, codec, receiver)) {
+				read(receiver);
+			}
+		});
+	}
+
+	// While the application starts on the main thread: a worker that cannot join must not
+	// serve, whatever the failure, and has nothing to close yet
+	private boolean join(ChannelAddress address, FrameCodec codec, Receiver receiver) {
+		try {
+			// Built before connecting: the master gives a connection only so long to say hello
+			FrameCodec.mapper();
+			ChannelClient.Session session = ChannelClient.connect(address, codec, this.id, JOIN_TIMEOUT);
+			connected(session.connection());
+			receiver.joined(session.masterPid());
+			return true;
+		}
+		catch (Throwable ex) {
+			this.connection.completeExceptionally(ex);
+			if (ex instanceof IOException) {
+				logger.error("Worker " + this.id + " exits: " + ex.getMessage());
+			}
+			else {
+				logger.error("Worker " + this.id + " exits: it could not join its master", ex);
+			}
+			this.end.halt(JvmEnd.NOT_JOINED);
+			return false;
+		}
+	}
+
+	/**
+	 * Takes the connection the master welcomed this worker on: what waited to be sent goes
+	 * now.
+	 * @param connection the connection
+	 */
+	void connected(Connection connection) {
+		this.connection.complete(connection);
+	}
+
+	private void read(Receiver receiver) {
+		try {
+			this.connection.join().receiveEach((message) -> {
+				if (message instanceof Message.Reply reply) {
+					this.pending.complete(reply);
+				}
+				else {
+					receiver.received(message);
+				}
+			});
+		}
+		catch (IOException ex) {
+			if (!this.closing) {
+				logger.error("The channel to the master failed: " + ex.getMessage());
+			}
+		}
+		this.pending.failAll("The channel to the master closed");
+		receiver.closed();
+	}
+
+	// Waits for the handshake, which ends within the join timeout: welcomed, or the JVM halts
+	private @Nullable Connection connection() {
+		try {
+			return this.connection.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return null;
+		}
+		catch (ExecutionException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Sends the master a message.
+	 * @param message the message
+	 * @throws IOException if the channel is closed, or this worker could not join
+	 */
+	void send(Message message) throws IOException {
+		Connection connection = connection();
+		if (connection == null) {
+			throw new IOException("Worker " + this.id + " could not join its master");
+		}
+		connection.send(message);
+	}
+
+	/**
+	 * Sends the master a message, if the channel is still open.
+	 * @param message the message
+	 * @return whether it went out
+	 */
+	boolean trySend(Message message) {
+		Connection connection = connection();
+		return connection != null && connection.trySend(message);
+	}
+
+	/**
+	 * Asks the master to do something.
+	 * @param action what to do
+	 * @param body the action's input
+	 * @param timeout how long to wait for the answer
+	 * @return the master's answer
+	 */
+	CompletableFuture<JsonNode> request(Action action, JsonNode body, Duration timeout) {
+		PendingRequests.Pending request = this.pending.create(action.wireName(), body, timeout);
+		if (!trySend(request.request())) {
+			this.pending.failAll("The channel to the master is closed");
+		}
+		return request.reply();
+	}
+
+	/**
+	 * Takes note that the channel is about to close because this worker leaves: its end is
+	 * not a failure.
+	 */
+	void expectClose() {
+		this.closing = true;
+	}
+
+	/**
+	 * Closes the channel, as a worker that leaves does last.
+	 */
+	void close() {
+		this.closing = true;
+		Connection connection = this.connection.getNow(null);
+		if (connection != null) {
+			connection.close();
+		}
+	}
+
+}
