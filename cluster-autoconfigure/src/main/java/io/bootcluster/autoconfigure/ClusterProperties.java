@@ -125,7 +125,7 @@ public class ClusterProperties {
 				throw ex;
 			}
 			String name = property.getName().toString();
-			throw new InvalidClusterPropertyException(name, property.getValue(), AcceptedValues.of(name));
+			throw new InvalidClusterPropertyException(name, property.getValue(), ClusterPropertyRules.accepted(name));
 		}
 		properties.check(binder);
 		return properties;
@@ -163,7 +163,7 @@ public class ClusterProperties {
 		catch (NumberFormatException ex) {
 			// Reported below
 		}
-		throw new InvalidClusterPropertyException(PREFIX + ".workers", this.workers, AcceptedValues.WORKERS);
+		throw new InvalidClusterPropertyException(PREFIX + ".workers", this.workers, ClusterPropertyRules.WORKERS);
 	}
 
 	private void check(Binder binder) {
@@ -171,36 +171,7 @@ public class ClusterProperties {
 			return;
 		}
 		resolveWorkers(() -> 1);
-		require("shutdown-timeout", !this.shutdownTimeout.isNegative(), binder);
-		require("standby-workers", this.standbyWorkers >= 0, binder);
-		require("worker.startup-timeout",
-				!this.worker.startupTimeout.isNegative() && !this.worker.startupTimeout.isZero(), binder);
-		require("worker.heartbeat-timeout",
-				this.worker.heartbeatTimeout.compareTo(WorkerOptions.HEARTBEAT_INTERVAL.multipliedBy(2)) >= 0, binder);
-		require("worker.drain-timeout", !this.worker.drainTimeout.isNegative(), binder);
-		require("worker.min-memory", this.worker.minMemory.toBytes() > 0, binder);
-		require("worker.max-requests", this.worker.maxRequests >= 0, binder);
-		require("worker.max-heap-after-gc",
-				this.worker.maxHeapAfterGc == null || this.worker.maxHeapAfterGc.toBytes() > 0, binder);
-		require("restart.initial-backoff", !this.restart.initialBackoff.isNegative(), binder);
-		require("restart.max-backoff", !this.restart.maxBackoff.isNegative(), binder);
-		require("restart.stable-uptime", !this.restart.stableUptime.isNegative(), binder);
-		require("restart.backoff-multiplier", this.restart.backoffMultiplier >= 1, binder);
-		require("restart.max-crashes", this.restart.maxCrashes >= 1, binder);
-		long frameSize = this.ipc.maxFrameSize.toBytes();
-		require("ipc.max-frame-size", frameSize >= 64 && frameSize <= Integer.MAX_VALUE, binder);
-		Integer managementPort = this.master.managementPort;
-		require("master.management-port", managementPort == null || (managementPort >= 0 && managementPort <= 65535),
-				binder);
-	}
-
-	private static void require(String name, boolean valid, Binder binder) {
-		if (!valid) {
-			String property = PREFIX + "." + name;
-			// Report the value as written, not as bound: "-1s" rather than "PT-1S"
-			String written = binder.bind(property, String.class).orElse("");
-			throw new InvalidClusterPropertyException(property, written, AcceptedValues.of(property));
-		}
+		ClusterPropertyRules.check(this, binder);
 	}
 
 	/**

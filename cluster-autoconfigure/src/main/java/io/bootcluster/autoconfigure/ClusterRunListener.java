@@ -1,16 +1,11 @@
 package io.bootcluster.autoconfigure;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.bootcluster.ipc.ChannelAddress;
 import io.bootcluster.master.ClusterMaster;
-import io.bootcluster.master.ManagementServer;
-import io.bootcluster.master.RestartPolicy;
-import io.bootcluster.worker.WorkerOptions;
 import io.bootcluster.worker.WorkerRuntime;
 import org.jspecify.annotations.Nullable;
 
@@ -21,7 +16,6 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.Environment;
 
 /**
  * Decides, once the environment is prepared, what this JVM is:
@@ -76,16 +70,16 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 			return;
 		}
 		ClusterProperties properties = ClusterProperties.get(Binder.get(environment));
-		int maxFrameSize = (int) properties.getIpc().getMaxFrameSize().toBytes();
 		try {
-			this.worker = WorkerRuntime.join(System.getenv(), maxFrameSize, workerOptions(properties));
+			this.worker = WorkerRuntime.join(System.getenv(), ClusterSettings.maxFrameSize(properties),
+					ClusterSettings.worker(properties));
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex.getMessage(), ex);
 		}
 		if (this.worker == null && properties.isClustered()) {
-			ClusterMaster master = new ClusterMaster(masterSettings(properties, environment), this.application,
-					environment);
+			ClusterMaster master = new ClusterMaster(ClusterSettings.master(properties, List.of(this.args), environment),
+					this.application, environment);
 			System.exit(master.run());
 		}
 	}
@@ -96,53 +90,6 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 			context.getBeanFactory().registerSingleton("clusterWorkerRuntime", this.worker);
 			this.worker.attach(context);
 		}
-	}
-
-	private static WorkerOptions workerOptions(ClusterProperties properties) {
-		ClusterProperties.Worker worker = properties.getWorker();
-		return new WorkerOptions(worker.getOnUncaughtException(), worker.getMaxRequests(),
-				(worker.getMaxHeapAfterGc() != null) ? worker.getMaxHeapAfterGc().toBytes() : 0,
-				WorkerOptions.HEARTBEAT_INTERVAL);
-	}
-
-	private ClusterMaster.MasterSettings masterSettings(ClusterProperties properties, Environment environment) {
-		ClusterProperties.Restart restart = properties.getRestart();
-		RestartPolicy restartPolicy = new RestartPolicy(restart.getInitialBackoff(), restart.getBackoffMultiplier(),
-				restart.getMaxBackoff(), restart.getStableUptime(), restart.getMaxCrashes());
-		return new ClusterMaster.MasterSettings(properties.requestedWorkers(), properties.getStandbyWorkers(),
-				properties.getWorker().getMinMemory().toBytes(), List.of(this.args), properties.getWorker().getJvmArguments(),
-				properties.getWorker().getStartupTimeout(), properties.getWorker().getHeartbeatTimeout(),
-				properties.getShutdownTimeout(), restartPolicy,
-				(int) properties.getIpc().getMaxFrameSize().toBytes(), managementSettings(properties, environment),
-				classDataDirectory(properties.getWorker().getClassDataSharing()));
-	}
-
-	private static @Nullable Path classDataDirectory(ClusterProperties.ClassDataSharing classDataSharing) {
-		if (!classDataSharing.isEnabled()) {
-			return null;
-		}
-		Path directory = classDataSharing.getDirectory();
-		return (directory != null) ? directory : Path.of(System.getProperty("java.io.tmpdir"),
-				"boot-cluster-" + System.getProperty("user.name"));
-	}
-
-	// The master's endpoint follows the same access settings as the workers' actuator
-	static ManagementServer.Settings managementSettings(ClusterProperties properties,
-			Environment environment) {
-		String access = environment.getProperty("management.endpoint.cluster.access",
-				environment.getProperty("management.endpoints.access.default", "read-only"));
-		String maxPermitted = environment.getProperty("management.endpoints.access.max-permitted", "unrestricted");
-		int level = Math.min(accessLevel(access), accessLevel(maxPermitted));
-		return new ManagementServer.Settings(properties.getMaster().getManagementPort(),
-				properties.getMaster().getManagementAddress(), level >= 1, level >= 2);
-	}
-
-	private static int accessLevel(String access) {
-		return switch (access.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
-			case "none" -> 0;
-			case "unrestricted" -> 2;
-			default -> 1;
-		};
 	}
 
 }

@@ -13,7 +13,7 @@ class InvalidClusterPropertyFailureAnalyzerTests {
 	@Test
 	void namesThePropertyItsValueAndTheAcceptedValues() {
 		FailureAnalysis analysis = this.analyzer.analyze(new IllegalStateException("wrapped",
-				new InvalidClusterPropertyException("cluster.workers", "abc", AcceptedValues.WORKERS)));
+				new InvalidClusterPropertyException("cluster.workers", "abc", ClusterPropertyRules.WORKERS)));
 		assertThat(analysis.getDescription()).contains("'cluster.workers' is set to 'abc'", "No worker was started");
 		assertThat(analysis.getAction()).startsWith("Set cluster.workers to 'auto' or a whole number of at least 1")
 			.contains("cluster.enabled=false");
@@ -22,7 +22,7 @@ class InvalidClusterPropertyFailureAnalyzerTests {
 	@Test
 	void singleProcessHintIsOnlyForTheWorkerCount() {
 		FailureAnalysis analysis = this.analyzer.analyze(new InvalidClusterPropertyException(
-				"cluster.shutdown-timeout", "-1s", AcceptedValues.of("cluster.shutdown-timeout")));
+				"cluster.shutdown-timeout", "-1s", ClusterPropertyRules.accepted("cluster.shutdown-timeout")));
 		assertThat(analysis.getAction()).startsWith("Set cluster.shutdown-timeout to a duration of zero or more")
 			.doesNotContain("single process");
 	}

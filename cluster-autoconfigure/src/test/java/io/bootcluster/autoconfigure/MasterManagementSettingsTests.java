@@ -49,7 +49,7 @@ class MasterManagementSettingsTests {
 		environment.forEach(env::setProperty);
 		ClusterProperties properties = ClusterProperties.get(new Binder(new MapConfigurationPropertySource(
 				Map.of("cluster.workers", "2", "cluster.master.management-port", "9100"))));
-		return ClusterRunListener.managementSettings(properties, env);
+		return ClusterSettings.management(properties, env);
 	}
 
 }

@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.bootcluster.ClusterStatus;
+import io.bootcluster.autoconfigure.ClusterProperties;
+import io.bootcluster.autoconfigure.ClusterSettings;
 import io.bootcluster.ipc.Connection;
 import io.bootcluster.ipc.DaemonThreads;
 import io.bootcluster.ipc.FrameCodec;
@@ -23,6 +25,7 @@ import io.bootcluster.ipc.Message;
 import io.bootcluster.ipc.TestConnections;
 
 import org.springframework.context.ApplicationEvent;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * A supervisor on a {@link ManualLoop} with {@link FakeWorkers}: the test plays the
@@ -66,10 +69,18 @@ final class SupervisorHarness implements AutoCloseable {
 		this.directory = Files.createTempDirectory("supervisor");
 		this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
 		this.server.bind(UnixDomainSocketAddress.of(this.directory.resolve("s")));
-		ClusterMaster.MasterSettings settings = new ClusterMaster.MasterSettings(desiredWorkers, standbyWorkers,
-				1L << 29, List.of(), List.of(), STARTUP_TIMEOUT, HEARTBEAT_TIMEOUT, SHUTDOWN_TIMEOUT,
-				new RestartPolicy(INITIAL_BACKOFF, 2, Duration.ofSeconds(5), Duration.ofSeconds(30), maxCrashes),
-				FrameCodec.DEFAULT_MAX_FRAME_SIZE, new ManagementServer.Settings(null, "127.0.0.1", true, true), null);
+		ClusterProperties properties = new ClusterProperties();
+		properties.setWorkers(Integer.toString(desiredWorkers));
+		properties.setStandbyWorkers(standbyWorkers);
+		properties.setShutdownTimeout(SHUTDOWN_TIMEOUT);
+		properties.getWorker().setStartupTimeout(STARTUP_TIMEOUT);
+		properties.getWorker().setHeartbeatTimeout(HEARTBEAT_TIMEOUT);
+		properties.getRestart().setInitialBackoff(INITIAL_BACKOFF);
+		properties.getRestart().setBackoffMultiplier(2);
+		properties.getRestart().setMaxBackoff(Duration.ofSeconds(5));
+		properties.getRestart().setStableUptime(Duration.ofSeconds(30));
+		properties.getRestart().setMaxCrashes(maxCrashes);
+		ClusterMaster.MasterSettings settings = ClusterSettings.master(properties, List.of(), new StandardEnvironment());
 		Supervisor.Layout layout = new Supervisor.Layout(desiredWorkers, 8080, true, cpus, List.of());
 		this.supervisor = new Supervisor(settings, layout, this.codec, this.loop, this.workers, this.events::add);
 		this.supervisor.start();
