@@ -7,11 +7,11 @@ import java.util.concurrent.TimeUnit;
 
 import io.bootcluster.ClusterMessageEvent;
 import io.bootcluster.ClusterMessenger;
-import io.bootcluster.ipc.ChannelAddress;
-import io.bootcluster.ipc.ChannelServer;
-import io.bootcluster.ipc.Connection;
-import io.bootcluster.ipc.FrameCodec;
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.ChannelServer;
+import io.bootcluster.internal.ipc.Connection;
+import io.bootcluster.internal.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.messaging.ChannelMessenger;
 import io.bootcluster.worker.UncaughtExceptionPolicy;
 import io.bootcluster.worker.WorkerOptions;

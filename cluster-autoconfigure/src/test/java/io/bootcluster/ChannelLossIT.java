@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import io.bootcluster.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.ChannelAddress;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.testapp.web.TestApplication;

@@ -17,9 +17,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 
-import io.bootcluster.ipc.ChannelAddress;
-import io.bootcluster.ipc.FrameCodec;
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.ListeningSockets;

@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 
-import io.bootcluster.ipc.ChannelAddress;
-import io.bootcluster.ipc.FrameCodec;
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.testapp.web.TestApplication;

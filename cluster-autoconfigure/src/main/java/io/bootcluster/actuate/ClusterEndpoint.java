@@ -4,9 +4,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.bootcluster.ClusterStatus;
-import io.bootcluster.ipc.Action;
-import io.bootcluster.ipc.FrameCodec;
-import io.bootcluster.ipc.PendingRequests;
+import io.bootcluster.internal.ipc.Action;
+import io.bootcluster.internal.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.PendingRequests;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

@@ -7,9 +7,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.bootcluster.ClusterStatus;
-import io.bootcluster.ipc.Action;
-import io.bootcluster.ipc.FrameCodec;
-import io.bootcluster.ipc.PendingRequests;
+import io.bootcluster.internal.ipc.Action;
+import io.bootcluster.internal.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.PendingRequests;
 import io.bootcluster.worker.WorkerRuntime;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.NullNode;

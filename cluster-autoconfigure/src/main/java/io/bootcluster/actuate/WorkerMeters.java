@@ -7,8 +7,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import io.bootcluster.ipc.Action;
-import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.Action;
+import io.bootcluster.internal.ipc.FrameCodec;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;

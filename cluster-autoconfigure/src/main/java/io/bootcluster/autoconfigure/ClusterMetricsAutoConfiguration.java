@@ -5,7 +5,7 @@ import io.bootcluster.actuate.MasterClient;
 import io.bootcluster.actuate.MetricsRefreshAdvisor;
 import io.bootcluster.actuate.WorkerMeters;
 import io.bootcluster.actuate.WorkerTagFilter;
-import io.bootcluster.ipc.Action;
+import io.bootcluster.internal.ipc.Action;
 import io.bootcluster.worker.WorkerRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
 

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.bootcluster.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.ChannelAddress;
 import io.bootcluster.master.ClusterMaster;
 import io.bootcluster.worker.WorkerRuntime;
 import org.jspecify.annotations.Nullable;

@@ -2,7 +2,7 @@ package io.bootcluster.autoconfigure;
 
 import io.bootcluster.ClusterMessenger;
 import io.bootcluster.actuate.MasterClient;
-import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.messaging.AnsweringEventListenerFactory;
 import io.bootcluster.server.SharedPortSupport;
 import io.bootcluster.worker.ReadinessReporter;

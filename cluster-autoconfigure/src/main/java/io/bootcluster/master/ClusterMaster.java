@@ -14,10 +14,10 @@ import java.util.List;
 
 import io.bootcluster.ClusterMasterConfiguration;
 import io.bootcluster.ClusterStatus;
-import io.bootcluster.ipc.ChannelAddress;
-import io.bootcluster.ipc.ChannelServer;
-import io.bootcluster.ipc.DaemonThreads;
-import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.ChannelServer;
+import io.bootcluster.internal.ipc.DaemonThreads;
+import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.messaging.AnsweringEventListenerFactory;
 import io.bootcluster.server.HandshakeFence;
 import org.apache.commons.logging.Log;

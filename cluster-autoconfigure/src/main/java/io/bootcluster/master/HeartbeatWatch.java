@@ -2,8 +2,8 @@ package io.bootcluster.master;
 
 import java.time.Duration;
 
-import io.bootcluster.ipc.Connection;
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.Connection;
+import io.bootcluster.internal.ipc.Message;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

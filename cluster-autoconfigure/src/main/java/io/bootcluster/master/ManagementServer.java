@@ -10,9 +10,9 @@ import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.bootcluster.ipc.Action;
-import io.bootcluster.ipc.DaemonThreads;
-import io.bootcluster.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.Action;
+import io.bootcluster.internal.ipc.DaemonThreads;
+import io.bootcluster.internal.ipc.FrameCodec;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.bootcluster.ClusterMessageEvent;
-import io.bootcluster.ipc.DaemonThreads;
+import io.bootcluster.internal.ipc.DaemonThreads;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

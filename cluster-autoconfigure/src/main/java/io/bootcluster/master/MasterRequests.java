@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.bootcluster.ipc.Action;
-import io.bootcluster.ipc.Connection;
-import io.bootcluster.ipc.FrameCodec;
-import io.bootcluster.ipc.Message;
-import io.bootcluster.ipc.PendingRequests;
+import io.bootcluster.internal.ipc.Action;
+import io.bootcluster.internal.ipc.Connection;
+import io.bootcluster.internal.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.Message;
+import io.bootcluster.internal.ipc.PendingRequests;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

@@ -6,8 +6,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-import io.bootcluster.ipc.Connection;
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.Connection;
+import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.messaging.ChannelMessenger;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;

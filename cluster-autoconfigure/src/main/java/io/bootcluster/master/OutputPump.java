@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 
-import io.bootcluster.ipc.DaemonThreads;
+import io.bootcluster.internal.ipc.DaemonThreads;
 
 /**
  * Copies a worker's output to the master's, line by line, each line marked with the

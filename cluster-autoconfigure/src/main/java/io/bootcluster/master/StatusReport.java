@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.bootcluster.ClusterStatus;
-import io.bootcluster.ipc.FrameCodec;
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.Message;
 import org.jspecify.annotations.Nullable;
 
 /**

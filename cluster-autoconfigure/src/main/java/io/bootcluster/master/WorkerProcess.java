@@ -6,8 +6,8 @@ import java.time.Instant;
 import io.bootcluster.WorkerExit;
 import io.bootcluster.WorkerSnapshot;
 import io.bootcluster.WorkerState;
-import io.bootcluster.ipc.Connection;
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.Connection;
+import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.master.WorkerLife.Departure;
 import org.jspecify.annotations.Nullable;
 

@@ -9,7 +9,7 @@ import java.util.Map;
 
 import io.bootcluster.WorkerSnapshot;
 import io.bootcluster.WorkerState;
-import io.bootcluster.ipc.Connection;
+import io.bootcluster.internal.ipc.Connection;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -2,7 +2,7 @@ package io.bootcluster.worker;
 
 import java.time.Duration;
 
-import io.bootcluster.ipc.DaemonThreads;
+import io.bootcluster.internal.ipc.DaemonThreads;
 
 /**
  * The one place where a worker's JVM ends, and the exit codes that say why: the master

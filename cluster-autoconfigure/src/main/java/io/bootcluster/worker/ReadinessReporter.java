@@ -1,6 +1,6 @@
 package io.bootcluster.worker;
 
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.Message;
 
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;

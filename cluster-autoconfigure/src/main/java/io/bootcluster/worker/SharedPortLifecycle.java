@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.bootcluster.DisconnectRequestedEvent;
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.server.BoundListener;
 import io.bootcluster.server.SharedPortSupport;
 import org.apache.commons.logging.Log;

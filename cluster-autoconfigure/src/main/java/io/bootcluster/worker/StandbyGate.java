@@ -2,7 +2,7 @@ package io.bootcluster.worker;
 
 import java.util.concurrent.CountDownLatch;
 
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.Message;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

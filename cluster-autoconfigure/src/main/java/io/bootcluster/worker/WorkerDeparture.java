@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.bootcluster.DisconnectRequestedEvent;
-import io.bootcluster.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.ChannelAddress;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

@@ -2,7 +2,7 @@ package io.bootcluster.worker;
 
 import java.util.Map;
 
-import io.bootcluster.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.ChannelAddress;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;

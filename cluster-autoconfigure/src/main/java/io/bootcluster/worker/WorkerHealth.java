@@ -8,7 +8,7 @@ import java.lang.management.MemoryUsage;
 import java.lang.management.OperatingSystemMXBean;
 import java.lang.management.ThreadMXBean;
 
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.Message;
 import org.jspecify.annotations.Nullable;
 
 /**

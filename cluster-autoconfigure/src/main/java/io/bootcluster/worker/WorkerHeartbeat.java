@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
-import io.bootcluster.ipc.DaemonThreads;
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.DaemonThreads;
+import io.bootcluster.internal.ipc.Message;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

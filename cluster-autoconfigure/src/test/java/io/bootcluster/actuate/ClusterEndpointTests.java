@@ -2,7 +2,7 @@ package io.bootcluster.actuate;
 
 import java.util.Map;
 
-import io.bootcluster.ipc.Action;
+import io.bootcluster.internal.ipc.Action;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;

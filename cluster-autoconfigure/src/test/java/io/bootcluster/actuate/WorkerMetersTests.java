@@ -3,7 +3,7 @@ package io.bootcluster.actuate;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.bootcluster.ipc.Action;
+import io.bootcluster.internal.ipc.Action;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

@@ -18,11 +18,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.bootcluster.ClusterStatus;
 import io.bootcluster.autoconfigure.ClusterProperties;
 import io.bootcluster.autoconfigure.ClusterSettings;
-import io.bootcluster.ipc.Connection;
-import io.bootcluster.ipc.DaemonThreads;
-import io.bootcluster.ipc.FrameCodec;
-import io.bootcluster.ipc.Message;
-import io.bootcluster.ipc.TestConnections;
+import io.bootcluster.internal.ipc.Connection;
+import io.bootcluster.internal.ipc.DaemonThreads;
+import io.bootcluster.internal.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.Message;
+import io.bootcluster.internal.ipc.TestConnections;
 
 import org.springframework.context.ApplicationEvent;
 import org.springframework.core.env.StandardEnvironment;

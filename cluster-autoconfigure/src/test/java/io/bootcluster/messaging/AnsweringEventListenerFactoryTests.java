@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.bootcluster.ClusterMessageEvent;
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.node.StringNode;

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.bootcluster.ClusterMessageEvent;
 import io.bootcluster.ClusterMessagingException;
-import io.bootcluster.ipc.Message;
+import io.bootcluster.internal.ipc.Message;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.IntNode;
 

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.HashSet;
 import java.util.Set;
 
-import io.bootcluster.ipc.DaemonThreads;
+import io.bootcluster.internal.ipc.DaemonThreads;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.KeepAliveLoad;

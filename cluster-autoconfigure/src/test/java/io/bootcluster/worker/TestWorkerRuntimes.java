@@ -3,7 +3,7 @@ package io.bootcluster.worker;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import io.bootcluster.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.ChannelAddress;
 
 /**
  * Worker runtimes for tests of what is built on them: not joined to any master, and

@@ -3,7 +3,7 @@ package io.bootcluster.worker;
 import java.nio.file.Path;
 import java.util.concurrent.CyclicBarrier;
 
-import io.bootcluster.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.ChannelAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

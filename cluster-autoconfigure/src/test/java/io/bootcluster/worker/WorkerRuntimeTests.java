@@ -8,11 +8,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import io.bootcluster.ipc.ChannelAddress;
-import io.bootcluster.ipc.Connection;
-import io.bootcluster.ipc.FrameCodec;
-import io.bootcluster.ipc.Message;
-import io.bootcluster.ipc.TestConnections;
+import io.bootcluster.internal.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.Connection;
+import io.bootcluster.internal.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.Message;
+import io.bootcluster.internal.ipc.TestConnections;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

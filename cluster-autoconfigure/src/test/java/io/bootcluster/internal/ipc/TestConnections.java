@@ -1,4 +1,4 @@
-package io.bootcluster.ipc;
+package io.bootcluster.internal.ipc;
 
 import java.nio.channels.SocketChannel;
 

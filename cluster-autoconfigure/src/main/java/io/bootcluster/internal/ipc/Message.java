@@ -1,4 +1,4 @@
-package io.bootcluster.ipc;
+package io.bootcluster.internal.ipc;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;

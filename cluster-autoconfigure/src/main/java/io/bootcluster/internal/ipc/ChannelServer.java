@@ -1,4 +1,4 @@
-package io.bootcluster.ipc;
+package io.bootcluster.internal.ipc;
 
 import java.io.Closeable;
 import java.io.IOException;
