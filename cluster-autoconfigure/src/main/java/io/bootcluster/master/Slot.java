@@ -14,6 +14,9 @@ final class Slot {
 
 	int crashesInRow;
 
+	/** Launches that failed in a row: the master's own failures, not its workers'. */
+	int launchFailuresInRow;
+
 	long restarts;
 
 	ClusterStatus.@Nullable Exit lastExit;

@@ -19,6 +19,10 @@ final class Slots {
 
 	private static final Log logger = LogFactory.getLog(Slots.class);
 
+	static final Duration FIRST_LAUNCH_RETRY = Duration.ofMillis(500);
+
+	static final Duration LONGEST_LAUNCH_RETRY = Duration.ofSeconds(30);
+
 	private final List<Slot> slots = new ArrayList<>();
 
 	private final LaunchPacing pacing;
@@ -87,11 +91,47 @@ final class Slots {
 	}
 
 	/**
+	 * Gives the slots that gave up another chance, as an operator's rolling restart or
+	 * scale request does: a new build may have fixed what made their workers crash.
+	 * @return how many came back, queued for a worker
+	 */
+	int revive() {
+		List<Slot> revived = this.slots.stream().filter((slot) -> slot.givenUp && !slot.removed).toList();
+		for (Slot slot : revived) {
+			slot.givenUp = false;
+			slot.crashesInRow = 0;
+		}
+		this.pacing.queue(revived);
+		return revived.size();
+	}
+
+	/**
 	 * Whether no slot will ever get a worker again.
 	 * @return whether every slot gave up or was removed
 	 */
 	boolean noneLeft() {
 		return this.slots.stream().allMatch((slot) -> slot.givenUp || slot.removed);
+	}
+
+	/**
+	 * Counts a launch that failed: the master could not start a process (no memory, no
+	 * process or file descriptor left). A shortage passes, so the slot never gives up
+	 * because of it, and the application is not charged with a crash.
+	 * @param slot the slot
+	 * @return how long to wait before launching again
+	 */
+	Duration launchFailed(Slot slot) {
+		slot.launchFailuresInRow++;
+		long millis = FIRST_LAUNCH_RETRY.toMillis() << Math.min(slot.launchFailuresInRow - 1, 10);
+		return Duration.ofMillis(Math.min(millis, LONGEST_LAUNCH_RETRY.toMillis()));
+	}
+
+	/**
+	 * Counts a launch that worked.
+	 * @param slot the slot
+	 */
+	void launched(Slot slot) {
+		slot.launchFailuresInRow = 0;
 	}
 
 	/**

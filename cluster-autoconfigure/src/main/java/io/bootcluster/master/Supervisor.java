@@ -221,6 +221,7 @@ final class Supervisor implements Cluster {
 	 */
 	List<Integer> restart() {
 		requireSteady("restart");
+		reviveGivenUpSlots();
 		List<Integer> ids = this.workers.runningIds();
 		// Standbys run what the workers ran: fresh ones take their place
 		this.lifecycle.standbys().renew(this.departures);
@@ -242,7 +243,7 @@ final class Supervisor implements Cluster {
 		int before = desiredWorkers();
 		logger.info("Scaling from " + before + " to " + desired + " workers");
 		List<Slot> removed = this.slots.resize(desired);
-		this.lifecycle.startUnstarted();
+		reviveGivenUpSlots();
 		for (Slot slot : removed) {
 			this.workers.in(slot)
 				.forEach((worker) -> this.departures.retire(worker, Departure.REMOVE, "the cluster is scaling down"));
@@ -270,6 +271,14 @@ final class Supervisor implements Cluster {
 	 */
 	Map<Integer, Connection> listeningConnections() {
 		return this.workers.listeningConnections();
+	}
+
+	private void reviveGivenUpSlots() {
+		int revived = this.slots.revive();
+		if (revived > 0) {
+			logger.info("Respawning workers in " + revived + " slot(s) that had given up after crashing");
+		}
+		this.lifecycle.startUnstarted();
 	}
 
 	private void requireSteady(String action) {

@@ -38,7 +38,16 @@ final class WorkerLauncher implements Launcher {
 
 	@Override
 	public WorkerHandle launch(int id, boolean standby) throws IOException {
-		return new ProcessWorkerHandle(id, start(id, standby), this.output);
+		Process process = start(id, standby);
+		try {
+			return new ProcessWorkerHandle(id, process, this.output);
+		}
+		catch (RuntimeException | Error ex) {
+			// No thread for its output (a container's pids limit, say): a worker whose
+			// output nobody reads would block, so it does not run
+			process.destroyForcibly();
+			throw new IOException("could not start the threads that copy its output: " + ex, ex);
+		}
 	}
 
 	private Process start(int id, boolean standby) throws IOException {

@@ -122,6 +122,12 @@ final class WorkerLifecycle {
 	}
 
 	private @Nullable WorkerProcess fork(Slot slot, boolean standby) {
+		return fork(slot, standby, true);
+	}
+
+	// A fork that fills an empty slot is tried again after a failed launch; a successor's
+	// is not, since the worker it would replace still serves
+	private @Nullable WorkerProcess fork(Slot slot, boolean standby, boolean fillsSlot) {
 		if (this.departures.isStopping() || slot.removed || slot.givenUp) {
 			return null;
 		}
@@ -131,10 +137,15 @@ final class WorkerLifecycle {
 			worker = new WorkerProcess(id, slot, this.launcher.launch(id, standby), standby, this.loop.nanoTime());
 		}
 		catch (IOException ex) {
-			logger.error("Could not start worker " + id + ": " + ex.getMessage(), ex);
-			crashed(slot, Duration.ZERO);
+			Duration delay = this.slots.launchFailed(slot);
+			logger.error("Could not start worker " + id + ": " + ex.getMessage() + ". The master tries again in "
+					+ delay.toMillis() + " ms");
+			if (fillsSlot) {
+				this.loop.schedule(() -> fork(slot, standby, true), delay);
+			}
 			return null;
 		}
+		this.slots.launched(slot);
 		this.workers.add(worker);
 		publish(new WorkerForkEvent(this.source, worker.snapshot()));
 		this.startupWatch.watch(worker);
@@ -225,7 +236,7 @@ final class WorkerLifecycle {
 				|| !worker.life.hasServed() || worker.life.isDead()) {
 			return null;
 		}
-		WorkerProcess successor = fork(worker.slot(), false);
+		WorkerProcess successor = fork(worker.slot(), false, false);
 		if (successor != null) {
 			logger.info("Replacing " + worker + " with worker " + successor.id + ": " + reason);
 			worker.successor = successor;

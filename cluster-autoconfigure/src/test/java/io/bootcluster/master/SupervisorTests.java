@@ -94,16 +94,35 @@ class SupervisorTests {
 	}
 
 	@Test
-	void failedLaunchBacksOffLikeACrash() throws Exception {
+	void failedLaunchesAreTriedAgainAndNeverGiveTheSlotUp() throws Exception {
+		start(1, 0, 2);
+		this.cluster.serve(1);
+		this.cluster.workers.failNext(5);
+		this.cluster.worker(1).exit(1);
+		// The crash's backoff, then five launches that fail (workers 2 to 6), each retried
+		// later than the one before: a shortage of the master's is not the application's
+		// crash, and the slot allows only two of those
+		this.cluster.advance(INITIAL_BACKOFF);
+		Duration retries = Duration.ZERO;
+		for (int failure = 1; failure <= 5; failure++) {
+			retries = retries.plus(Slots.FIRST_LAUNCH_RETRY.multipliedBy(1L << (failure - 1)));
+		}
+		this.cluster.advance(retries.minusMillis(1));
+		assertThat(this.cluster.workers.launched(7)).isFalse();
+		this.cluster.advance(Duration.ofMillis(1));
+		assertThat(this.cluster.workers.launched(7)).isTrue();
+		assertThat(this.cluster.status().restarts()).isEqualTo(1);
+	}
+
+	@Test
+	void replacementThatCannotBeLaunchedLeavesItsWorkerServing() throws Exception {
 		start(1, 0, 10);
 		this.cluster.serve(1);
 		this.cluster.workers.failNext(1);
-		this.cluster.worker(1).exit(1);
-		this.cluster.advance(INITIAL_BACKOFF);
-		// Worker 2 could not be launched; worker 3 is, after a longer backoff
-		assertThat(this.cluster.workers.launched(2)).isFalse();
-		this.cluster.advance(INITIAL_BACKOFF.multipliedBy(2));
-		assertThat(this.cluster.workers.launched(3)).isTrue();
+		this.cluster.send(1, new Message.ReplaceMe("heap is nearly full"));
+		this.cluster.advance(Duration.ofMinutes(1));
+		assertThat(this.cluster.workers.count()).isEqualTo(1);
+		assertThat(this.cluster.wasSent(1, Message.Disconnect.class)).isFalse();
 	}
 
 	@Test
@@ -308,6 +327,28 @@ class SupervisorTests {
 		ClusterStatus status = this.cluster.status();
 		assertThat(status.desiredWorkers()).isEqualTo(1);
 		assertThat(status.workers()).extracting(ClusterStatus.Worker::id).containsExactly(2);
+	}
+
+	@Test
+	void slotThatGaveUpComesBackWithARollingRestartOrAScaleRequest() throws Exception {
+		start(2, 0, 1);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.worker(1).exit(1);
+		this.cluster.advance(Duration.ofMinutes(1));
+		assertThat(this.cluster.workers.count()).isEqualTo(2);
+		// A restart revives the slot at once, and replaces worker 2
+		assertThat(this.cluster.call(this.cluster.supervisor::restart)).containsExactly(2);
+		assertThat(this.cluster.workers.count()).isEqualTo(4);
+		this.cluster.serve(3);
+		this.cluster.serve(4);
+		this.cluster.worker(2).exit(0);
+		this.cluster.worker(3).exit(1);
+		this.cluster.advance(Duration.ofMinutes(1));
+		assertThat(this.cluster.workers.count()).isEqualTo(4);
+		// So does a scale request that keeps the number of workers
+		this.cluster.call(() -> this.cluster.supervisor.scale(2));
+		assertThat(this.cluster.workers.count()).isEqualTo(5);
 	}
 
 	@Test

@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -58,22 +57,33 @@ public final class ChannelServer implements Closeable {
 		ServerSocketChannel serverChannel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
 		serverChannel.bind(UnixDomainSocketAddress.of(address.socket()));
 		ChannelServer server = new ChannelServer(serverChannel, address, codec, handler);
-		DaemonThreads.start("cluster-ipc-accept", server::acceptLoop);
+		AcceptLoop.Source source = new AcceptLoop.Source() {
+
+			@Override
+			public SocketChannel accept() throws IOException {
+				return serverChannel.accept();
+			}
+
+			@Override
+			public boolean isOpen() {
+				return serverChannel.isOpen();
+			}
+
+		};
+		DaemonThreads.start("cluster-ipc-accept",
+				new AcceptLoop(source, server::startReading, (duration) -> Thread.sleep(duration.toMillis())));
 		return server;
 	}
 
-	private void acceptLoop() {
-		while (this.serverChannel.isOpen()) {
-			try {
-				SocketChannel channel = this.serverChannel.accept();
-				DaemonThreads.start("cluster-ipc-reader", () -> serve(Connection.queued(channel, this.codec)));
-			}
-			catch (ClosedChannelException ex) {
-				return;
-			}
-			catch (IOException ex) {
-				logger.warn("Channel accept failed: " + ex.getMessage());
-			}
+	// On the accept loop's thread: a thread that cannot be started fails the loop's call
+	private void startReading(SocketChannel channel) {
+		Connection connection = Connection.queued(channel, this.codec);
+		try {
+			DaemonThreads.start("cluster-ipc-reader", () -> serve(connection));
+		}
+		catch (RuntimeException | Error ex) {
+			connection.close();
+			throw ex;
 		}
 	}
 
