@@ -9,6 +9,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -171,8 +172,9 @@ class ClusterProcessIT {
 		String socket = ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow();
 		int ownPort = ClusterProcess.freePort();
 		try (ClusterProcess impostor = ClusterProcess.startClass(Map.of(ChannelAddress.WORKER_ID_ENV, "7",
-				ChannelAddress.SOCKET_ENV, socket, ChannelAddress.SECRET_ENV, "not-the-secret"), TestApplication.class,
-				"--server.port=" + ownPort)) {
+				ChannelAddress.SOCKET_ENV, socket), TestApplication.class, "--server.port=" + ownPort)) {
+			impostor.process().getOutputStream().write("not-the-secret\n".getBytes(StandardCharsets.UTF_8));
+			impostor.process().getOutputStream().close();
 			impostor.awaitLine("Worker 7 exits: Could not join the cluster's master at .*: The master refused",
 					STARTUP);
 			assertThat(impostor.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -198,6 +200,52 @@ class ClusterProcessIT {
 
 	@Test
 	@Order(10)
+	void applicationsAWorkerStartsAreNoWorkers() throws Exception {
+		// A worker's children inherit its environment, CLUSTER_WORKER_ID included
+		int refusedBefore = master.linesMatching("Refused a channel connection").size();
+		int plainPort = ClusterProcess.freePort();
+		int clusterPort = ClusterProcess.freePort();
+		long plain = Http.get(port, "/spawn?args=--server.port=" + plainPort).json().get("pid").asLong();
+		long clustered = Http.get(port, "/spawn?args=--server.port=" + clusterPort + ",--cluster.workers=1")
+			.json()
+			.get("pid")
+			.asLong();
+		try {
+			// Without cluster.workers: a plain application, which serves by itself
+			Http.Response single = awaitServing(plainPort);
+			assertThat(single.worker()).isZero();
+			assertThat(single.pid()).isEqualTo(plain);
+			// With it: the master of a cluster of its own, whose worker is its child
+			Http.Response ownWorker = awaitServing(clusterPort);
+			assertThat(ownWorker.worker()).isEqualTo(1);
+			assertThat(ProcessHandle.of(ownWorker.pid()).flatMap(ProcessHandle::parent).map(ProcessHandle::pid))
+				.hasValue(clustered);
+			assertThat(ClusterProcess.environmentOf(ownWorker.pid(), ChannelAddress.MASTER_PID_ENV))
+				.hasValue(Long.toString(clustered));
+			// Neither tried to join this cluster's master
+			assertThat(master.linesMatching("Refused a channel connection")).hasSize(refusedBefore);
+		}
+		finally {
+			for (long pid : new long[] { clustered, plain }) {
+				ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+				ProcessHandle.of(pid).ifPresent((handle) -> handle.onExit().orTimeout(30, TimeUnit.SECONDS).join());
+			}
+		}
+	}
+
+	private static Http.Response awaitServing(int port) throws IOException {
+		long deadline = System.nanoTime() + STARTUP.toNanos();
+		while (!Http.accepts(port) || Http.get(port, "/").status() != 200) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("Nothing served on port " + port + " within " + STARTUP.toSeconds() + "s");
+			}
+			ClusterProcess.sleep(Duration.ofMillis(200));
+		}
+		return Http.get(port, "/");
+	}
+
+	@Test
+	@Order(11)
 	void killedWorkerIsReplacedByANewWorker() throws IOException {
 		Matcher listening = master.awaitLine("EVENT listening worker=1 pid=(\\d+)", Duration.ofSeconds(1));
 		ProcessHandle.of(Long.parseLong(listening.group(1))).orElseThrow().destroyForcibly();
@@ -216,7 +264,7 @@ class ClusterProcessIT {
 	}
 
 	@Test
-	@Order(11)
+	@Order(12)
 	void sigtermStopsEveryWorkerGracefullyAndTheMasterExitsZero() {
 		List<ProcessHandle> workers = master.descendants();
 		assertThat(workers).hasSize(2);

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.bootcluster.internal.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.WorkerIdentity;
 import io.bootcluster.master.ClusterMaster;
 import io.bootcluster.worker.WorkerRuntime;
 import org.jspecify.annotations.Nullable;
@@ -58,7 +58,7 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 		// An application started while another is starting (a bootstrap context, say) is not
 		// the one to cluster, nor is any application started after the first
 		this.firstInJvm = jvmClaimed.compareAndSet(false, true);
-		if (this.firstInJvm && System.getenv(ChannelAddress.WORKER_ID_ENV) != null) {
+		if (this.firstInJvm && WorkerIdentity.current() != null) {
 			WorkerRuntime.ignoreInterrupts();
 		}
 	}
@@ -71,7 +71,7 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 		}
 		ClusterProperties properties = ClusterProperties.get(Binder.get(environment));
 		try {
-			this.worker = WorkerRuntime.join(System.getenv(), ClusterSettings.maxFrameSize(properties),
+			this.worker = WorkerRuntime.join(WorkerIdentity.current(), ClusterSettings.maxFrameSize(properties),
 					ClusterSettings.worker(properties));
 		}
 		catch (IOException ex) {

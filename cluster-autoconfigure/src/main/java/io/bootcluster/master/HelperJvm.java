@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.bootcluster.internal.ipc.ChannelAddress;
+
 /**
  * Runs one of the master's helper JVMs to its end: the extraction of an executable jar,
  * the check of a class data archive, a training run. Its output goes to a log file, and it
@@ -32,6 +34,7 @@ final class HelperJvm {
 	static void run(List<String> command, Path output, Duration timeout) throws IOException, InterruptedException {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(output.toFile());
+		ChannelAddress.removeFrom(builder.environment());
 		builder.environment().put(ClusterMaster.TRAINING_ENV, "true");
 		Process process = builder.start();
 		process.getOutputStream().close();

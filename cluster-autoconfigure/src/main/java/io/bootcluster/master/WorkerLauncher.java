@@ -1,6 +1,8 @@
 package io.bootcluster.master;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -52,14 +54,23 @@ final class WorkerLauncher implements Launcher {
 
 	private Process start(int id, boolean standby) throws IOException {
 		ProcessBuilder builder = new ProcessBuilder(command());
+		// A master started by a worker of another cluster has that worker's environment
+		ChannelAddress.removeFrom(builder.environment());
 		builder.environment().put(ChannelAddress.WORKER_ID_ENV, Integer.toString(id));
 		if (standby) {
 			builder.environment().put(ChannelAddress.STANDBY_ENV, "true");
 		}
 		this.address.addTo(builder.environment());
 		Process process = builder.start();
-		// Workers read nothing from the terminal: the master keeps it
-		process.getOutputStream().close();
+		// Workers read their secret from standard input, then nothing: the master keeps the
+		// terminal
+		try (OutputStream input = process.getOutputStream()) {
+			input.write((this.address.secret() + "\n").getBytes(StandardCharsets.UTF_8));
+		}
+		catch (IOException ex) {
+			process.destroyForcibly();
+			throw ex;
+		}
 		return process;
 	}
 

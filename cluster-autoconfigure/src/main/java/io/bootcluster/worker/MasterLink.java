@@ -1,9 +1,13 @@
 package io.bootcluster.worker;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import io.bootcluster.internal.ipc.Action;
@@ -75,13 +79,14 @@ final class MasterLink {
 	/**
 	 * Joins the master on a thread of its own, then reads from it until the channel
 	 * closes.
-	 * @param address the master's channel
+	 * @param socket the master's socket
+	 * @param secret reads the channel's secret from standard input
 	 * @param codec the channel's codec
 	 * @param receiver what to hand on
 	 */
-	void open(ChannelAddress address, FrameCodec codec, Receiver receiver) {
+	void open(Path socket, Callable<String> secret, FrameCodec codec, Receiver receiver) {
 		DaemonThreads.start("cluster-ipc-master", () -> {
-			if (join(address, codec, receiver)) {
+			if (join(socket, secret, codec, receiver)) {
 				read(receiver);
 			}
 		});
@@ -89,8 +94,9 @@ final class MasterLink {
 
 	// While the application starts on the main thread: a worker that cannot join must not
 	// serve, whatever the failure, and has nothing to close yet
-	private boolean join(ChannelAddress address, FrameCodec codec, Receiver receiver) {
+	private boolean join(Path socket, Callable<String> secret, FrameCodec codec, Receiver receiver) {
 		try {
+			ChannelAddress address = new ChannelAddress(socket, readSecret(secret));
 			// Built before connecting: the master gives a connection only so long to say hello
 			FrameCodec.mapper();
 			ChannelClient.Session session = ChannelClient.connect(address, codec, this.id, JOIN_TIMEOUT);
@@ -108,6 +114,30 @@ final class MasterLink {
 			}
 			this.end.halt(JvmEnd.NOT_JOINED);
 			return false;
+		}
+	}
+
+	// A process started by hand with a worker's environment has nobody to write it: it
+	// does not wait for ever
+	private static String readSecret(Callable<String> secret) throws Exception {
+		CompletableFuture<String> read = new CompletableFuture<>();
+		DaemonThreads.start("cluster-ipc-secret", () -> {
+			try {
+				read.complete(secret.call());
+			}
+			catch (Throwable ex) {
+				read.completeExceptionally(ex);
+			}
+		});
+		try {
+			return read.get(JOIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
+		}
+		catch (TimeoutException ex) {
+			throw new IOException("No secret on standard input within " + JOIN_TIMEOUT.toSeconds()
+					+ "s: workers are started by their master, not by hand");
 		}
 	}
 

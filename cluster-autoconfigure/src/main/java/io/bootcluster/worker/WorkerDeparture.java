@@ -1,5 +1,6 @@
 package io.bootcluster.worker;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -30,7 +31,7 @@ final class WorkerDeparture {
 
 	private final int id;
 
-	private final ChannelAddress address;
+	private final Path socket;
 
 	private final MasterLink link;
 
@@ -48,9 +49,9 @@ final class WorkerDeparture {
 
 	private volatile @Nullable Consumer<String> beforeClose;
 
-	WorkerDeparture(int id, ChannelAddress address, MasterLink link, JvmEnd end) {
+	WorkerDeparture(int id, Path socket, MasterLink link, JvmEnd end) {
 		this.id = id;
-		this.address = address;
+		this.socket = socket;
 		this.link = link;
 		this.end = end;
 	}
@@ -159,7 +160,7 @@ final class WorkerDeparture {
 		else {
 			logger.error("The master (pid " + masterPid + ") is gone: worker " + this.id + " exits");
 			// The master could not remove its channel's directory; whoever notices first does
-			this.address.delete();
+			ChannelAddress.delete(this.socket);
 		}
 		this.end.exit(JvmEnd.ORPHANED);
 	}

@@ -1,17 +1,26 @@
 package io.bootcluster.worker;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import io.bootcluster.internal.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.WorkerIdentity;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
- * Names the worker in each of its structured log lines: adds its id as the
+ * Gives the environment a worker's identity, and only a worker's. A process that a worker
+ * started inherits its environment, {@code CLUSTER_WORKER_ID} included, which Spring would
+ * read as {@code cluster.worker.id}: in such a process the cluster's variables are taken
+ * out of the environment's view, so that it neither passes for a worker nor acts as one.
+ * <p>
+ * In a worker, names the worker in each of its structured log lines: adds its id as the
  * {@code cluster.worker} member ({@code logging.structured.json.add}), which Boot's
  * formats write in their own way (nested for ECS; {@code _cluster.worker} for GELF). The
  * master then passes these lines through unchanged, and each is still one JSON object.
@@ -30,14 +39,27 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-		String id = System.getenv(ChannelAddress.WORKER_ID_ENV);
-		if (id != null) {
+		WorkerIdentity worker = WorkerIdentity.current();
+		if (worker == null && System.getenv(ChannelAddress.WORKER_ID_ENV) != null) {
+			hideInheritedWorkerEnvironment(environment);
+		}
+		if (worker != null) {
+			String id = Integer.toString(worker.id());
 			// GELF wants its additional fields prefixed, which not every Boot 4 release does
 			// for added members
 			String member = "gelf".equalsIgnoreCase(environment.getProperty("logging.structured.format.console", ""))
 					? "_cluster.worker" : "cluster.worker";
 			environment.getPropertySources()
 				.addLast(new MapPropertySource(PROPERTY_SOURCE, Map.of("logging.structured.json.add." + member, id)));
+		}
+	}
+
+	private static void hideInheritedWorkerEnvironment(ConfigurableEnvironment environment) {
+		String name = StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME;
+		if (environment.getPropertySources().get(name) instanceof SystemEnvironmentPropertySource source) {
+			Map<String, Object> variables = new HashMap<>(source.getSource());
+			ChannelAddress.removeFrom(variables);
+			environment.getPropertySources().replace(name, new SystemEnvironmentPropertySource(name, variables));
 		}
 	}
 

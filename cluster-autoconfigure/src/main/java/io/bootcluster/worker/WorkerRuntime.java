@@ -1,6 +1,7 @@
 package io.bootcluster.worker;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import io.bootcluster.internal.ipc.DaemonThreads;
 import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.internal.ipc.PendingRequests;
+import io.bootcluster.internal.ipc.WorkerIdentity;
 import io.bootcluster.messaging.ChannelMessenger;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -71,13 +73,13 @@ public final class WorkerRuntime {
 
 	private volatile @Nullable ChannelMessenger messenger;
 
-	WorkerRuntime(int id, ChannelAddress address, WorkerOptions options, boolean standby, JvmEnd end) {
+	WorkerRuntime(int id, Path socket, WorkerOptions options, boolean standby, JvmEnd end) {
 		this.id = id;
 		this.options = options;
 		this.standby = standby;
 		this.link = new MasterLink(id, end);
 		this.heartbeat = new WorkerHeartbeat(id, this.link, options);
-		this.departure = new WorkerDeparture(id, address, this.link, end);
+		this.departure = new WorkerDeparture(id, socket, this.link, end);
 		this.departure.beforeClose((reason) -> {
 			ChannelMessenger messenger = this.messenger;
 			if (messenger != null) {
@@ -91,26 +93,25 @@ public final class WorkerRuntime {
 	 * thread while the application starts: a master busy forking other workers then holds
 	 * no worker's startup up. Messages sent before it completes wait for it; a worker the
 	 * master does not welcome exits.
-	 * @param environment the process environment
+	 * @param identity this process's identity as a worker, or {@code null}
 	 * @param maxFrameSize the largest frame the channel accepts, in bytes
 	 * @param options the worker's options
 	 * @return the runtime, or {@code null} when this JVM is not a worker
 	 * @throws IOException if this JVM was started as a worker without a channel to join
 	 */
-	public static @Nullable WorkerRuntime join(Map<String, String> environment, int maxFrameSize,
+	public static @Nullable WorkerRuntime join(@Nullable WorkerIdentity identity, int maxFrameSize,
 			WorkerOptions options) throws IOException {
-		String id = environment.get(ChannelAddress.WORKER_ID_ENV);
-		if (id == null) {
+		if (identity == null) {
 			return null;
 		}
-		ChannelAddress address = ChannelAddress.fromEnvironment(environment);
-		if (address == null) {
+		Path socket = identity.socket();
+		if (socket == null) {
 			throw new IOException(ChannelAddress.WORKER_ID_ENV + " is set but " + ChannelAddress.SOCKET_ENV
 					+ " is not: workers are started by their master, not by hand");
 		}
-		WorkerRuntime runtime = new WorkerRuntime(Integer.parseInt(id), address, options,
-				Boolean.parseBoolean(environment.get(ChannelAddress.STANDBY_ENV)), JvmEnd.PROCESS);
-		runtime.link.open(address, new FrameCodec(maxFrameSize), runtime.new Dispatcher());
+		WorkerRuntime runtime = new WorkerRuntime(identity.id(), socket, options, identity.standby(), JvmEnd.PROCESS);
+		runtime.link.open(socket, () -> WorkerIdentity.readSecret(System.in), new FrameCodec(maxFrameSize),
+				runtime.new Dispatcher());
 		runtime.reportUncaughtExceptions();
 		return runtime;
 	}

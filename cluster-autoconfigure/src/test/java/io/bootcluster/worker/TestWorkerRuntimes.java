@@ -3,8 +3,6 @@ package io.bootcluster.worker;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import io.bootcluster.internal.ipc.ChannelAddress;
-
 /**
  * Worker runtimes for tests of what is built on them: not joined to any master, and
  * ending no JVM.
@@ -15,7 +13,7 @@ public final class TestWorkerRuntimes {
 	}
 
 	public static WorkerRuntime unjoined(int id) {
-		return new WorkerRuntime(id, new ChannelAddress(Path.of("/nonexistent/master.sock"), "secret"),
+		return new WorkerRuntime(id, Path.of("/nonexistent/master.sock"),
 				new WorkerOptions(UncaughtExceptionPolicy.REPLACE, 0, 0, Duration.ofSeconds(1)), false,
 				new RecordedEnds());
 	}

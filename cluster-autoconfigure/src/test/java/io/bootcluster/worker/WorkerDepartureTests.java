@@ -3,7 +3,6 @@ package io.bootcluster.worker;
 import java.nio.file.Path;
 import java.util.concurrent.CyclicBarrier;
 
-import io.bootcluster.internal.ipc.ChannelAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,8 +62,7 @@ class WorkerDepartureTests {
 	}
 
 	private WorkerDeparture departure(RecordedEnds ends) {
-		ChannelAddress address = new ChannelAddress(this.directory.resolve("master.sock"), "secret");
-		return new WorkerDeparture(1, address, new MasterLink(1, ends), ends);
+		return new WorkerDeparture(1, this.directory.resolve("master.sock"), new MasterLink(1, ends), ends);
 	}
 
 	private static void awaitEnds(RecordedEnds ends) throws InterruptedException {

@@ -8,7 +8,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import io.bootcluster.internal.ipc.ChannelAddress;
 import io.bootcluster.internal.ipc.Connection;
 import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
@@ -50,7 +49,7 @@ class WorkerRuntimeTests {
 	}
 
 	private WorkerRuntime runtime() {
-		return new WorkerRuntime(1, new ChannelAddress(this.directory.resolve("master.sock"), "secret"), REPLACE,
+		return new WorkerRuntime(1, this.directory.resolve("master.sock"), REPLACE,
 				false, new RecordedEnds());
 	}
 

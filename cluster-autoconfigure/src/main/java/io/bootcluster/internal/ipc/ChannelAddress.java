@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -15,7 +16,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where a worker finds its master, and the secret it must present there. The master
- * creates one per cluster and hands it to each worker in its environment.
+ * creates one per cluster; each worker finds the socket in its environment and reads the
+ * secret from its standard input ({@link WorkerIdentity}).
  *
  * @param socket the Unix domain socket, inside a directory only its owner can enter
  * @param secret the per-cluster secret
@@ -37,8 +39,11 @@ public record ChannelAddress(Path socket, String secret) {
 	/** Environment variable that carries the socket path to a worker. */
 	public static final String SOCKET_ENV = "CLUSTER_IPC_SOCKET";
 
-	/** Environment variable that carries the secret to a worker. */
-	public static final String SECRET_ENV = "CLUSTER_IPC_SECRET";
+	/**
+	 * Environment variable that carries the master's pid: a process that inherited a
+	 * worker's environment from that worker sees that its master is not its parent.
+	 */
+	public static final String MASTER_PID_ENV = "CLUSTER_MASTER_PID";
 
 	// sun_path holds 108 bytes on Linux and 104 on macOS, the terminating NUL included
 	private static final int MAX_SOCKET_PATH = 100;
@@ -68,30 +73,37 @@ public record ChannelAddress(Path socket, String secret) {
 	}
 
 	/**
-	 * Reads the address a master gave this process.
-	 * @param environment the process environment
-	 * @return the address, or {@code null} when this process has no master
-	 */
-	public static @Nullable ChannelAddress fromEnvironment(Map<String, String> environment) {
-		String socket = environment.get(SOCKET_ENV);
-		String secret = environment.get(SECRET_ENV);
-		return (socket != null && secret != null) ? new ChannelAddress(Path.of(socket), secret) : null;
-	}
-
-	/**
-	 * Adds this address to a worker's environment.
+	 * Adds where the master is to a worker's environment; the secret goes to its standard
+	 * input.
 	 * @param environment the environment of the process about to start
 	 */
 	public void addTo(Map<String, String> environment) {
 		environment.put(SOCKET_ENV, this.socket.toString());
-		environment.put(SECRET_ENV, this.secret);
+		environment.put(MASTER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
+	}
+
+	/**
+	 * Removes what makes a process a worker from an environment.
+	 * @param environment the environment of a process about to start
+	 */
+	public static void removeFrom(Map<String, ?> environment) {
+		environment.keySet()
+			.removeAll(List.of(WORKER_ID_ENV, STANDBY_ENV, SOCKET_ENV, MASTER_PID_ENV));
 	}
 
 	/**
 	 * Removes the socket and its directory.
 	 */
 	public void delete() {
-		try (Stream<Path> paths = Files.walk(this.socket.getParent())) {
+		delete(this.socket);
+	}
+
+	/**
+	 * Removes a socket and its directory.
+	 * @param socket the socket
+	 */
+	public static void delete(Path socket) {
+		try (Stream<Path> paths = Files.walk(socket.getParent())) {
 			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
 		}
 		catch (IOException ex) {

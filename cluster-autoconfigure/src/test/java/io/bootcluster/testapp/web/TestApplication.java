@@ -1,5 +1,6 @@
 package io.bootcluster.testapp.web;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -219,6 +221,18 @@ public class TestApplication {
 		@GetMapping("/property/{name}")
 		String property(@PathVariable String name) {
 			return "[" + this.environment.getProperty(name) + "]";
+		}
+
+		// Starts this application again as a child of this process, as an application that
+		// runs a tool of its own would
+		@GetMapping("/spawn")
+		Map<String, Long> spawn(@RequestParam List<String> args) throws IOException {
+			List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+					"-cp", System.getProperty("java.class.path"), TestApplication.class.getName()));
+			command.addAll(args);
+			Path log = Files.createTempFile("spawned-", ".log");
+			Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+			return Map.of("pid", child.pid());
 		}
 
 		@GetMapping("/")
