@@ -1,10 +1,12 @@
 package io.bootcluster;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -205,6 +207,40 @@ class ClusterActuatorProcessIT {
 		assertThat(form.statusCode()).isEqualTo(415);
 		assertThat(form.body()).contains("Content-Type: application/json");
 		assertThat(master.linesMatching("Rolling restart of workers")).hasSize(1);
+	}
+
+	@Test
+	@Order(10)
+	void theMastersPortAnswersOnlyToItsOwnNameAndGivesUpOnABodyThatNeverComes() throws Exception {
+		// A page whose name was made to resolve to this address sends its own name
+		try (Socket rebound = new Socket("127.0.0.1", masterPort)) {
+			rebound.getOutputStream()
+				.write(("GET /actuator/cluster HTTP/1.1\r\nHost: attacker.example:" + masterPort
+						+ "\r\nConnection: close\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
+			rebound.setSoTimeout(10_000);
+			String response = new String(rebound.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+			assertThat(response).startsWith("HTTP/1.1 403").contains("does not name this endpoint's address");
+		}
+		assertThat(Http.get(masterPort, "/actuator/cluster").status()).isEqualTo(200);
+		assertThat(Http.get(masterPort, "/actuator/cluster").status()).isEqualTo(200);
+		// A client that sends a command's headers, then nothing
+		try (Socket stalled = new Socket("127.0.0.1", masterPort)) {
+			stalled.getOutputStream()
+				.write(("POST /actuator/cluster HTTP/1.1\r\nHost: 127.0.0.1:" + masterPort
+						+ "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+					.getBytes(StandardCharsets.US_ASCII));
+			stalled.getOutputStream().flush();
+			ClusterProcess.sleep(Duration.ofMillis(500));
+			long started = System.nanoTime();
+			assertThat(Http.get(masterPort, "/actuator/cluster").status()).isEqualTo(200);
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+			stalled.setSoTimeout(15_000);
+			// The master closes it once the deadline has passed
+			assertThat(stalled.getInputStream().read()).isEqualTo(-1);
+		}
+		assertBadRequest(Http.send("POST", masterPort, "/actuator/cluster",
+				"{\"action\":\"scale\",\"workers\":2147483647}"), "Cannot scale to 2147483647 workers");
 	}
 
 	private static Set<Long> pids() throws IOException {

@@ -85,9 +85,6 @@ public final class ClusterMaster {
 		WorkerSizing sizing = WorkerSizing.plan(requested, Runtime.getRuntime().availableProcessors(), totalMemory(),
 				this.settings.memoryPerWorker(), jvmOptions(workerJvmArguments));
 		logger.info("Cluster plan: " + sizing.description());
-		if (sizing.heapOption() != null) {
-			workerJvmArguments.add(sizing.heapOption());
-		}
 		int workers = sizing.workers();
 		List<ClusterStatus.PerWorkerState> perWorkerState = PerWorkerStateDetector.of(this.environment, classLoader(),
 				this.application.getWebApplicationType())
@@ -109,14 +106,15 @@ public final class ClusterMaster {
 		warnWithoutConnectionMigration();
 		ChannelAddress address = ChannelAddress.create();
 		try {
-			return run(workers, port, reusePort, arguments, workerJvmArguments, address, perWorkerState);
+			return run(sizing, port, reusePort, arguments, workerJvmArguments, address, perWorkerState);
 		}
 		finally {
 			address.delete();
 		}
 	}
 
-	private int run(int workers, int port, boolean reusePort, List<String> arguments, List<String> workerJvmArguments,
+	private int run(WorkerSizing sizing, int port, boolean reusePort, List<String> arguments,
+			List<String> workerJvmArguments,
 			ChannelAddress address, List<ClusterStatus.PerWorkerState> perWorkerState) {
 		WorkerCommand.Launch launch = WorkerCommand.Launch.current(arguments);
 		Path classDataDirectory = this.settings.classDataDirectory();
@@ -127,7 +125,8 @@ public final class ClusterMaster {
 				: new WorkerLauncher(WorkerCommand.build(launch, workerJvmArguments), address, output);
 		MasterEvents events = new MasterEvents(this.application);
 		FrameCodec codec = new FrameCodec(this.settings.maxFrameSize());
-		Supervisor.Layout layout = new Supervisor.Layout(workers, port, reusePort,
+		int workers = sizing.workers();
+		Supervisor.Layout layout = new Supervisor.Layout(sizing, port, reusePort,
 				Runtime.getRuntime().availableProcessors(), perWorkerState);
 		Supervisor supervisor = new Supervisor(this.settings, layout, codec, new ExecutorLoop(), launcher, events);
 		Thread reaper = new Thread(ClusterMaster::killWorkers, "cluster-reaper");

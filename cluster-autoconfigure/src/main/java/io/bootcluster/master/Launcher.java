@@ -2,6 +2,8 @@ package io.bootcluster.master;
 
 import java.io.IOException;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Starts workers' processes.
  */
@@ -12,9 +14,11 @@ interface Launcher {
 	 * Starts a worker's process.
 	 * @param id the worker's id
 	 * @param standby whether it starts as a standby
+	 * @param heapOption the JVM option that sizes its heap for the cluster's size now, or
+	 * {@code null} when the user sized it
 	 * @return its handle
 	 * @throws IOException if the process could not be started
 	 */
-	WorkerHandle launch(int id, boolean standby) throws IOException;
+	WorkerHandle launch(int id, boolean standby, @Nullable String heapOption) throws IOException;
 
 }

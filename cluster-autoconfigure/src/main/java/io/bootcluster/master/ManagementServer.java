@@ -4,9 +4,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -32,16 +46,31 @@ public final class ManagementServer {
 
 	private static final String PATH = "/actuator/cluster";
 
+	private static final int HANDLER_THREADS = 4;
+
+	/** How long a client may take to send a request's body. */
+	static final Duration BODY_DEADLINE = Duration.ofSeconds(5);
+
+	/** The largest body a command may have. */
+	static final int MAX_BODY = 64 * 1024;
+
 	private final HttpServer server;
 
 	private final Supervisor supervisor;
 
 	private final boolean writable;
 
+	// Host headers that name the bound address; empty when bound to every address
+	private final Set<String> hosts;
+
+	private final ScheduledExecutorService deadlines = Executors
+		.newSingleThreadScheduledExecutor(DaemonThreads.factory("cluster-management-deadline"));
+
 	private ManagementServer(HttpServer server, Supervisor supervisor, boolean writable) {
 		this.server = server;
 		this.supervisor = supervisor;
 		this.writable = writable;
+		this.hosts = hosts(server.getAddress());
 	}
 
 	static @Nullable ManagementServer startIfConfigured(Settings settings, Supervisor supervisor) {
@@ -52,7 +81,11 @@ public final class ManagementServer {
 			HttpServer server = HttpServer.create(new InetSocketAddress(settings.address(), settings.port()), 16);
 			ManagementServer management = new ManagementServer(server, supervisor, settings.writable());
 			server.createContext(PATH, management::handle);
-			server.setExecutor(Executors.newSingleThreadExecutor(DaemonThreads.factory("cluster-management")));
+			// A few threads: a request whose body never comes holds up only its own
+			ThreadPoolExecutor executor = new ThreadPoolExecutor(HANDLER_THREADS, HANDLER_THREADS, 30,
+					TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), DaemonThreads.factory("cluster-management"));
+			executor.allowCoreThreadTimeOut(true);
+			server.setExecutor(executor);
 			server.start();
 			logger.info("Serving " + PATH + " on " + settings.address() + ":" + server.getAddress().getPort()
 					+ (settings.writable() ? "" : " (read only)"));
@@ -66,6 +99,29 @@ public final class ManagementServer {
 
 	void stop() {
 		this.server.stop(0);
+		this.deadlines.shutdownNow();
+	}
+
+	// A page on another site whose name resolves to this address (DNS rebinding) sends its
+	// own name as the Host
+	private static Set<String> hosts(InetSocketAddress address) {
+		InetAddress bound = address.getAddress();
+		if (bound.isAnyLocalAddress()) {
+			return Set.of();
+		}
+		Set<String> hosts = new HashSet<>();
+		hosts.add((bound instanceof Inet6Address) ? "[" + bound.getHostAddress() + "]" : bound.getHostAddress());
+		if (bound.isLoopbackAddress()) {
+			hosts.addAll(List.of("localhost", "127.0.0.1", "[::1]"));
+		}
+		return hosts.stream().map((host) -> host.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+	}
+
+	// The name in a Host header, without its port
+	private static String hostName(String host) {
+		int colon = host.lastIndexOf(':');
+		boolean hasPort = colon > 0 && (host.charAt(0) != '[' || host.charAt(colon - 1) == ']');
+		return (hasPort ? host.substring(0, colon) : host).toLowerCase(Locale.ROOT);
 	}
 
 	private void handle(HttpExchange exchange) throws IOException {
@@ -89,9 +145,13 @@ public final class ManagementServer {
 		}
 	}
 
-	private Response route(HttpExchange exchange) {
+	private Response route(HttpExchange exchange) throws IOException {
 		String rest = exchange.getRequestURI().getPath().substring(PATH.length());
 		String method = exchange.getRequestMethod();
+		String host = exchange.getRequestHeaders().getFirst("Host");
+		if (!this.hosts.isEmpty() && (host == null || !this.hosts.contains(hostName(host)))) {
+			return new Response(403, error("Host '" + host + "' does not name this endpoint's address"));
+		}
 		if (rest.isEmpty() && method.equals("GET")) {
 			return new Response(200, execute(Action.STATUS, null));
 		}
@@ -106,6 +166,9 @@ public final class ManagementServer {
 				return new Response(415, error("Write operations need Content-Type: application/json"));
 			}
 			JsonNode body = readBody(exchange.getRequestBody());
+			if (body == null) {
+				return new Response(413, error("The body is larger than " + MAX_BODY + " bytes"));
+			}
 			JsonNode action = body.get("action");
 			if (action == null || !action.isString()) {
 				throw new IllegalArgumentException("Missing 'action': expected restart or scale");
@@ -123,9 +186,35 @@ public final class ManagementServer {
 		return this.supervisor.call(() -> this.supervisor.requests().execute(action, body));
 	}
 
-	private static JsonNode readBody(InputStream body) {
+	// Read within a deadline: a client that sends headers and then nothing has its
+	// connection closed, by interrupting the read on its channel
+	private @Nullable JsonNode readBody(InputStream body) throws IOException {
+		Thread reader = Thread.currentThread();
+		AtomicBoolean reading = new AtomicBoolean(true);
+		ScheduledFuture<?> deadline = this.deadlines.schedule(() -> {
+			synchronized (reading) {
+				if (reading.get()) {
+					reader.interrupt();
+				}
+			}
+		}, BODY_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+		byte[] bytes;
 		try {
-			return FrameCodec.mapper().readTree(body);
+			bytes = body.readNBytes(MAX_BODY + 1);
+		}
+		finally {
+			synchronized (reading) {
+				reading.set(false);
+			}
+			deadline.cancel(false);
+			// No interrupt comes after this: the thread goes on to other requests clean
+			Thread.interrupted();
+		}
+		if (bytes.length > MAX_BODY) {
+			return null;
+		}
+		try {
+			return FrameCodec.mapper().readTree(bytes);
 		}
 		catch (JacksonException ex) {
 			throw new IllegalArgumentException("Body is not JSON: " + ex.getOriginalMessage());

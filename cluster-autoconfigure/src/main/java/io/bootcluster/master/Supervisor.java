@@ -72,14 +72,15 @@ final class Supervisor implements Cluster {
 
 	/**
 	 * The cluster to keep, as the master planned it.
-	 * @param workers how many workers it wants at first
+	 * @param sizing how many workers it wants at first, how many it may grow to, and the
+	 * heap each gets
 	 * @param port the port workers must share, or 0 when they choose their own
 	 * @param requireReusePort whether a worker that binds without {@code SO_REUSEPORT} is
 	 * killed
 	 * @param cpus the cores the workers share, which paces their starts
 	 * @param perWorkerState what the application keeps per process, for the status
 	 */
-	record Layout(int workers, int port, boolean requireReusePort, int cpus,
+	record Layout(WorkerSizing sizing, int port, boolean requireReusePort, int cpus,
 			List<ClusterStatus.PerWorkerState> perWorkerState) {
 	}
 
@@ -89,7 +90,7 @@ final class Supervisor implements Cluster {
 		this.layout = layout;
 		this.codec = codec;
 		this.pacing = new LaunchPacing(layout.cpus());
-		this.slots = new Slots(layout.workers(), this.pacing, settings.restartPolicy());
+		this.slots = new Slots(layout.sizing().workers(), this.pacing, settings.restartPolicy());
 		this.router = new MessageRouter(publisher);
 		this.requests = new MasterRequests(this);
 		this.heartbeats = new HeartbeatWatch(loop, this.workers, this.router, settings.heartbeatTimeout());
@@ -221,8 +222,9 @@ final class Supervisor implements Cluster {
 	 */
 	List<Integer> restart() {
 		requireSteady("restart");
-		reviveGivenUpSlots();
 		List<Integer> ids = this.workers.runningIds();
+		// A revived slot's new worker runs the new build already
+		reviveGivenUpSlots();
 		// Standbys run what the workers ran: fresh ones take their place
 		this.lifecycle.standbys().renew(this.departures);
 		this.rollingRestart.start(ids, this.lifecycle::replace);
@@ -240,6 +242,7 @@ final class Supervisor implements Cluster {
 			throw new IllegalArgumentException("workers must be at least 1, was " + desired);
 		}
 		requireSteady("scale");
+		this.layout.sizing().requireFits(desired);
 		int before = desiredWorkers();
 		logger.info("Scaling from " + before + " to " + desired + " workers");
 		List<Slot> removed = this.slots.resize(desired);

@@ -3,10 +3,12 @@ package io.bootcluster.master;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 import io.bootcluster.internal.ipc.ChannelAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts worker processes: the worker's command line, plus the environment that tells the
@@ -39,8 +41,8 @@ final class WorkerLauncher implements Launcher {
 	}
 
 	@Override
-	public WorkerHandle launch(int id, boolean standby) throws IOException {
-		Process process = start(id, standby);
+	public WorkerHandle launch(int id, boolean standby, @Nullable String heapOption) throws IOException {
+		Process process = start(id, standby, heapOption);
 		try {
 			return new ProcessWorkerHandle(id, process, this.output);
 		}
@@ -52,8 +54,13 @@ final class WorkerLauncher implements Launcher {
 		}
 	}
 
-	private Process start(int id, boolean standby) throws IOException {
-		ProcessBuilder builder = new ProcessBuilder(command());
+	private Process start(int id, boolean standby, @Nullable String heapOption) throws IOException {
+		List<String> command = new ArrayList<>(command());
+		if (heapOption != null) {
+			// Right after the executable: options the user gave come later, and win
+			command.add(1, heapOption);
+		}
+		ProcessBuilder builder = new ProcessBuilder(command);
 		// A master started by a worker of another cluster has that worker's environment
 		ChannelAddress.removeFrom(builder.environment());
 		builder.environment().put(ChannelAddress.WORKER_ID_ENV, Integer.toString(id));

@@ -134,7 +134,9 @@ final class WorkerLifecycle {
 		int id = ++this.lastId;
 		WorkerProcess worker;
 		try {
-			worker = new WorkerProcess(id, slot, this.launcher.launch(id, standby), standby, this.loop.nanoTime());
+			WorkerHandle handle = this.launcher.launch(id, standby,
+					this.layout.sizing().heapOptionFor(this.slots.desired()));
+			worker = new WorkerProcess(id, slot, handle, standby, this.loop.nanoTime());
 		}
 		catch (IOException ex) {
 			Duration delay = this.slots.launchFailed(slot);

@@ -14,12 +14,16 @@ import org.jspecify.annotations.Nullable;
  * where one JVM would by default take a quarter: the rest is for what every JVM needs
  * beside its heap.
  *
- * @param workers the number of workers
- * @param heapOption the JVM option that sizes each worker's heap, or {@code null} when the
- * user sized it
+ * @param workers the number of workers at first
+ * @param maxWorkers the most the memory holds, or the number configured if that is more:
+ * the limit of a scale request
+ * @param sizesHeap whether the cluster sizes the workers' heaps (the user did not)
+ * @param memory the memory the JVM may use, in bytes
+ * @param memoryPerWorker the memory a worker needs at least, in bytes
  * @param description the plan in words, for the master's log
  */
-public record WorkerSizing(int workers, @Nullable String heapOption, String description) {
+public record WorkerSizing(int workers, int maxWorkers, boolean sizesHeap, long memory, long memoryPerWorker,
+		String description) {
 
 	/** The share of memory that all workers' heaps may take together. */
 	static final double HEAP_SHARE_PERCENT = 75;
@@ -65,17 +69,51 @@ public record WorkerSizing(int workers, @Nullable String heapOption, String desc
 			why.append("; WARNING: ").append(size(memory)).append(" of memory is less than ").append(requested)
 				.append(" workers need at ").append(size(memoryPerWorker)).append(" each");
 		}
-		String heapOption = null;
-		if (jvmOptions.stream().anyMatch(WorkerSizing::sizesHeap)) {
+		boolean sizesHeap = jvmOptions.stream().noneMatch(WorkerSizing::sizesHeap);
+		if (!sizesHeap) {
 			why.append("; heap as the JVM options say");
 		}
 		else {
-			double percent = HEAP_SHARE_PERCENT / workers;
-			heapOption = "-XX:MaxRAMPercentage=" + String.format(Locale.ROOT, "%.1f", percent);
-			why.append("; heap up to ").append(size((long) (memory * percent / 100))).append(" each (")
-				.append(heapOption).append(", of ").append(size(memory)).append(")");
+			why.append("; heap up to ").append(size((long) (memory * HEAP_SHARE_PERCENT / workers / 100)))
+				.append(" each (").append(heapOption(workers)).append(", of ").append(size(memory)).append(")");
 		}
-		return new WorkerSizing(workers, heapOption, why.toString());
+		return new WorkerSizing(workers, (int) Math.min(Integer.MAX_VALUE, Math.max(workers, fitInMemory)),
+				sizesHeap, memory, memoryPerWorker, why.toString());
+	}
+
+	/**
+	 * The heap option of the planned number of workers.
+	 * @return the option, or {@code null} when the JVM options size the heap
+	 */
+	public @Nullable String heapOption() {
+		return heapOptionFor(this.workers);
+	}
+
+	/**
+	 * The heap option of a worker in a cluster of a given size: each gets its share of the
+	 * memory, so that a cluster scaled up still fits.
+	 * @param clusterSize how many workers the cluster wants
+	 * @return the option, or {@code null} when the JVM options size the heap
+	 */
+	@Nullable String heapOptionFor(int clusterSize) {
+		return this.sizesHeap ? heapOption(clusterSize) : null;
+	}
+
+	private static String heapOption(int workers) {
+		return "-XX:MaxRAMPercentage=" + String.format(Locale.ROOT, "%.1f", HEAP_SHARE_PERCENT / workers);
+	}
+
+	/**
+	 * Refuses a cluster larger than the memory holds.
+	 * @param desired the number of workers asked for
+	 * @throws IllegalArgumentException if they do not fit
+	 */
+	void requireFits(int desired) {
+		if (desired > this.maxWorkers) {
+			throw new IllegalArgumentException("Cannot scale to " + desired + " workers: " + size(this.memory)
+					+ " of memory holds at most " + this.maxWorkers + " at " + size(this.memoryPerWorker)
+					+ " each (cluster.worker.min-memory)");
+		}
 	}
 
 	private static String size(long bytes) {

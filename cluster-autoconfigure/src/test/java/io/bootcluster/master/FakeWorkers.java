@@ -17,12 +17,12 @@ final class FakeWorkers implements Launcher {
 	private int failuresToCome;
 
 	@Override
-	public WorkerHandle launch(int id, boolean standby) throws IOException {
+	public WorkerHandle launch(int id, boolean standby, String heapOption) throws IOException {
 		if (this.failuresToCome > 0) {
 			this.failuresToCome--;
 			throw new IOException("error=11, Resource temporarily unavailable");
 		}
-		Handle handle = new Handle(id, standby);
+		Handle handle = new Handle(id, standby, heapOption);
 		this.launched.put(id, handle);
 		return handle;
 	}
@@ -60,6 +60,8 @@ final class FakeWorkers implements Launcher {
 
 		final boolean standby;
 
+		final String heapOption;
+
 		volatile boolean terminated;
 
 		volatile boolean killed;
@@ -73,9 +75,10 @@ final class FakeWorkers implements Launcher {
 
 		private Integer exitValue;
 
-		Handle(int id, boolean standby) {
+		Handle(int id, boolean standby, String heapOption) {
 			this.id = id;
 			this.standby = standby;
+			this.heapOption = heapOption;
 		}
 
 		@Override

@@ -81,7 +81,9 @@ final class SupervisorHarness implements AutoCloseable {
 		properties.getRestart().setStableUptime(Duration.ofSeconds(30));
 		properties.getRestart().setMaxCrashes(maxCrashes);
 		ClusterMaster.MasterSettings settings = ClusterSettings.master(properties, List.of(), new StandardEnvironment());
-		Supervisor.Layout layout = new Supervisor.Layout(desiredWorkers, 8080, true, cpus, List.of());
+		// Memory for eight workers
+		WorkerSizing sizing = WorkerSizing.plan(desiredWorkers, cpus, 8L << 30, 1L << 30, List.of());
+		Supervisor.Layout layout = new Supervisor.Layout(sizing, 8080, true, cpus, List.of());
 		this.supervisor = new Supervisor(settings, layout, this.codec, this.loop, this.workers, this.events::add);
 		this.supervisor.start();
 	}

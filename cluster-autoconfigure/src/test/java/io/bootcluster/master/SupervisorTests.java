@@ -352,6 +352,20 @@ class SupervisorTests {
 	}
 
 	@Test
+	void scalingBeyondWhatTheMemoryHoldsIsRefusedAndNewWorkersGetTheNewHeapShare() throws Exception {
+		start(2, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		assertThat(this.cluster.worker(1).heapOption).isEqualTo("-XX:MaxRAMPercentage=37.5");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.cluster.call(() -> this.cluster.supervisor.scale(Integer.MAX_VALUE)))
+			.withMessage("Cannot scale to 2147483647 workers: 8.0 GiB of memory holds at most 8 at 1.0 GiB each "
+					+ "(cluster.worker.min-memory)");
+		assertThat(this.cluster.call(() -> this.cluster.supervisor.scale(8))).isEqualTo(2);
+		assertThat(this.cluster.worker(3).heapOption).isEqualTo("-XX:MaxRAMPercentage=9.4");
+	}
+
+	@Test
 	void scalingDownRemovesTheNewestSlots() throws Exception {
 		start(3, 0, 10);
 		this.cluster.serve(1);
