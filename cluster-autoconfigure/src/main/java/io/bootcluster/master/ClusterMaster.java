@@ -85,6 +85,7 @@ public final class ClusterMaster {
 		WorkerSizing sizing = WorkerSizing.plan(requested, Runtime.getRuntime().availableProcessors(), totalMemory(),
 				this.settings.memoryPerWorker(), jvmOptions(workerJvmArguments));
 		logger.info("Cluster plan: " + sizing.description());
+		workerJvmArguments.addAll(nativeAccess(jvmOptions(workerJvmArguments)));
 		int workers = sizing.workers();
 		List<ClusterStatus.PerWorkerState> perWorkerState = PerWorkerStateDetector.of(this.environment, classLoader(),
 				this.application.getWebApplicationType())
@@ -294,6 +295,14 @@ public final class ClusterMaster {
 	}
 
 	// Everything a worker's JVM will run with, environment variables included
+	// From Java 22 on, a JVM warns on its output when a library is loaded without leave,
+	// and a later release refuses: the workers load the handshake fence's, and get leave
+	static List<String> nativeAccess(List<String> jvmOptions) {
+		boolean given = jvmOptions.stream().anyMatch((option) -> option.startsWith("--enable-native-access"));
+		return (Runtime.version().feature() >= 22 && !given && HandshakeFence.isPackaged())
+				? List.of("--enable-native-access=ALL-UNNAMED") : List.of();
+	}
+
 	private static List<String> jvmOptions(List<String> workerJvmArguments) {
 		List<String> options = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
 		options.addAll(workerJvmArguments);

@@ -2,13 +2,18 @@ package io.bootcluster.server;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -171,13 +176,13 @@ public final class HandshakeFence {
 				return false;
 			}
 			// The library must be a file to be loaded; once mapped, the file is not needed
-			Path file = Files.createTempFile("bootcluster", ".so");
+			Path file = extractPrivately(library);
 			try {
-				Files.copy(library, file, StandardCopyOption.REPLACE_EXISTING);
 				System.load(file.toAbsolutePath().toString());
 			}
 			finally {
 				Files.deleteIfExists(file);
+				Files.deleteIfExists(file.getParent());
 			}
 			return true;
 		}
@@ -185,6 +190,35 @@ public final class HandshakeFence {
 			logger.debug("Could not load the native library at " + resource + ": retiring workers are not fenced",
 					ex);
 			return false;
+		}
+	}
+
+	/**
+	 * Writes the library where only this user can reach it, before every JVM of the cluster
+	 * loads it: in a fresh directory that only its owner may enter, into a file only its
+	 * owner may read or write, created so and never replaced (a copy that replaces a file
+	 * gives the new one the umask's permissions). Checked before it is loaded.
+	 * @param library the library's bytes
+	 * @return the file
+	 * @throws IOException if it cannot be written, or is not private
+	 */
+	static Path extractPrivately(InputStream library) throws IOException {
+		Path directory = Files.createTempDirectory("bootcluster-",
+				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		Path file = directory.resolve("libbootcluster.so");
+		Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE)) {
+			library.transferTo(out);
+		}
+		requireOwnerOnly(directory, "rwx------");
+		requireOwnerOnly(file, "rw-------");
+		return file;
+	}
+
+	private static void requireOwnerOnly(Path path, String allowed) throws IOException {
+		Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+		if (!PosixFilePermissions.fromString(allowed).containsAll(permissions)) {
+			throw new IOException(path + " is " + PosixFilePermissions.toString(permissions) + ", not private");
 		}
 	}
 

@@ -1,5 +1,6 @@
 package io.bootcluster.server;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,6 +11,9 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +40,21 @@ class HandshakeFenceTests {
 	@BeforeAll
 	static void requireNativeLibrary() {
 		assumeTrue(HandshakeFence.isAvailable(), "The native library is built on Linux with a C compiler");
+	}
+
+	@Test
+	void libraryIsWrittenWhereOnlyItsOwnerCanReachIt() throws Exception {
+		Path file = HandshakeFence.extractPrivately(new ByteArrayInputStream(new byte[] { 0x7f, 'E', 'L', 'F' }));
+		try {
+			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
+				.isEqualTo("rwx------");
+			assertThat(Files.readAllBytes(file)).containsExactly(0x7f, 'E', 'L', 'F');
+		}
+		finally {
+			Files.delete(file);
+			Files.delete(file.getParent());
+		}
 	}
 
 	@Test

@@ -72,6 +72,8 @@ class CompatibilityMatrixIT {
 			// The master loads no native library: on Java 22 and later the JVM would warn on
 			// its own standard error, outside any log format
 			assertThat(master.linesMatching("^WARNING: ")).as("the master's own JVM warnings").isEmpty();
+			// The workers load it with leave, given on their command line
+			assertThat(master.linesMatching("WARNING: A restricted method")).as("native access warnings").isEmpty();
 			cluster.clusterEndpointDescribesBothWorkers();
 			cluster.metricsCoverBothWorkers();
 			cluster.workersExchangeMessages();
