@@ -71,6 +71,8 @@ public final class ClusterMaster {
 	 * @return the exit code for the master's JVM
 	 */
 	public int run() {
+		// From here on, a reader of the master's output that stalls holds nothing up
+		MasterOutput.install();
 		boolean reusePort = reusePortSupported();
 		String unbalanced = !reusePort ? "its JDK offers no SO_REUSEPORT for server sockets"
 				: !System.getProperty("os.name", "").startsWith("Linux")

@@ -15,6 +15,9 @@ import io.bootcluster.internal.ipc.DaemonThreads;
  */
 final class OutputPump implements Runnable {
 
+	/** The longest line passed on whole; a longer one is split. */
+	static final int MAX_LINE = 64 * 1024;
+
 	private final InputStream input;
 
 	private final PrintStream output;
@@ -58,6 +61,11 @@ final class OutputPump implements Runnable {
 					}
 				}
 				line.write(buffer, start, read - start);
+				if (line.size() >= MAX_LINE) {
+					// A line without an end is not held without bound: it goes on in pieces
+					line.write('\n');
+					emit(line);
+				}
 			}
 		}
 		catch (IOException ex) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -41,6 +42,9 @@ public final class ClusterProcess implements AutoCloseable {
 	private final Path log;
 
 	private final Thread reader;
+
+	// While set, nobody reads the process's output: its pipe fills, and its writes block
+	private final AtomicBoolean outputPaused = new AtomicBoolean();
 
 	private ClusterProcess(Process process, Path log) {
 		this.process = process;
@@ -248,6 +252,9 @@ public final class ClusterProcess implements AutoCloseable {
 				new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8))) {
 			String line;
 			while ((line = reader.readLine()) != null) {
+				while (this.outputPaused.get()) {
+					sleep(Duration.ofMillis(50));
+				}
 				synchronized (this.lines) {
 					this.lines.add(line);
 					this.lines.notifyAll();
@@ -263,6 +270,20 @@ public final class ClusterProcess implements AutoCloseable {
 
 	public long pid() {
 		return this.process.pid();
+	}
+
+	/**
+	 * Stops reading the process's output, as a stalled terminal or log shipper would.
+	 */
+	public void pauseOutput() {
+		this.outputPaused.set(true);
+	}
+
+	/**
+	 * Reads the process's output again.
+	 */
+	public void resumeOutput() {
+		this.outputPaused.set(false);
 	}
 
 	public Process process() {

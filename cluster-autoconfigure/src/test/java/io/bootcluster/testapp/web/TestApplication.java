@@ -223,6 +223,16 @@ public class TestApplication {
 			return "[" + this.environment.getProperty(name) + "]";
 		}
 
+		// Writes to standard output, as a chatty application does
+		@GetMapping("/print/{kilobytes}")
+		Map<String, Long> print(@PathVariable int kilobytes) {
+			String line = "x".repeat(99);
+			for (int i = 0; i < kilobytes * 10; i++) {
+				System.out.println(line);
+			}
+			return whoAmI();
+		}
+
 		// Starts this application again as a child of this process, as an application that
 		// runs a tool of its own would
 		@GetMapping("/spawn")
