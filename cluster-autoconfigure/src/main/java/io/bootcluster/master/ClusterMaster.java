@@ -107,6 +107,10 @@ public final class ClusterMaster {
 			requirePortFree(this.environment.getProperty("server.address"), port);
 		}
 		warnWithoutConnectionMigration();
+		int abandoned = ChannelAddress.removeAbandoned();
+		if (abandoned > 0) {
+			logger.info("Removed the channel directories of " + abandoned + " master(s) that are gone");
+		}
 		ChannelAddress address = ChannelAddress.create();
 		try {
 			return run(sizing, port, reusePort, arguments, workerJvmArguments, address, perWorkerState);

@@ -6,10 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
@@ -45,6 +47,11 @@ public record ChannelAddress(Path socket, String secret) {
 	 */
 	public static final String MASTER_PID_ENV = "CLUSTER_MASTER_PID";
 
+	private static final String DIRECTORY_PREFIX = "cluster-";
+
+	// Which master made a directory: its pid and start time, since pids are reused
+	private static final String OWNER_FILE = "master";
+
 	// sun_path holds 108 bytes on Linux and 104 on macOS, the terminating NUL included
 	private static final int MAX_SOCKET_PATH = 100;
 
@@ -54,8 +61,9 @@ public record ChannelAddress(Path socket, String secret) {
 	 */
 	public static ChannelAddress create() {
 		try {
-			Path directory = Files.createTempDirectory(shortTempRoot(), "cluster-",
+			Path directory = Files.createTempDirectory(shortTempRoot(), DIRECTORY_PREFIX,
 					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+			Files.writeString(directory.resolve(OWNER_FILE), ownerOf(ProcessHandle.current()));
 			byte[] secret = new byte[32];
 			new SecureRandom().nextBytes(secret);
 			return new ChannelAddress(directory.resolve("master.sock"),
@@ -63,6 +71,48 @@ public record ChannelAddress(Path socket, String secret) {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not create the cluster's channel directory", ex);
+		}
+	}
+
+	/**
+	 * Removes the channel directories of masters that are gone: a master killed with
+	 * SIGKILL, or with its workers, could not remove its own.
+	 * @return how many were removed
+	 */
+	public static int removeAbandoned() {
+		return removeAbandoned(shortTempRoot());
+	}
+
+	static int removeAbandoned(Path root) {
+		int removed = 0;
+		try (Stream<Path> directories = Files.list(root)) {
+			for (Path directory : directories.filter((path) -> path.getFileName().toString().startsWith(DIRECTORY_PREFIX))
+				.toList()) {
+				Path owner = directory.resolve(OWNER_FILE);
+				if (Files.isReadable(owner) && !isAlive(Files.readString(owner))) {
+					delete(directory.resolve("master.sock"));
+					removed++;
+				}
+			}
+		}
+		catch (IOException ex) {
+			// Someone else's directory, or one being removed: left alone
+		}
+		return removed;
+	}
+
+	private static String ownerOf(ProcessHandle process) {
+		return process.pid() + " " + process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+	}
+
+	private static boolean isAlive(String owner) {
+		String[] parts = owner.trim().split(" ");
+		try {
+			Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(parts[0]));
+			return process.isPresent() && process.get().isAlive() && ownerOf(process.get()).equals(owner.trim());
+		}
+		catch (NumberFormatException ex) {
+			return true;
 		}
 	}
 

@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamWriteConstraints;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -19,6 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
  * and writes on one lock, and a reader blocked on a quiet socket would stall every write.
  */
 public final class FrameCodec {
+
+	/** How deep a message may nest, for its sender and its receiver alike. */
+	static final int MAX_NESTING = 500;
 
 	/** Frames larger than this are refused unless configured otherwise. */
 	public static final int DEFAULT_MAX_FRAME_SIZE = 1024 * 1024;
@@ -57,7 +63,14 @@ public final class FrameCodec {
 	 * @throws FrameException if the message is larger than a frame may be
 	 */
 	public ByteBuffer encode(Message message) throws FrameException {
-		byte[] body = mapper().writeValueAsBytes(message);
+		byte[] body;
+		try {
+			body = mapper().writeValueAsBytes(message);
+		}
+		catch (JacksonException ex) {
+			// Nested deeper than a frame may be, say: refused here, not by the receiver
+			throw new FrameException("Message cannot be framed: " + ex.getOriginalMessage(), ex);
+		}
 		if (body.length > this.maxFrameSize) {
 			throw new FrameException(
 					"Message of " + body.length + " bytes is larger than the frame limit of " + this.maxFrameSize);
@@ -138,10 +151,21 @@ public final class FrameCodec {
 		return true;
 	}
 
-	// Built on first use: a master forks its workers before it reads or writes a frame
+	// Built on first use: a master forks its workers before it reads or writes a frame.
+	// What one side writes, the other reads: a frame's size is the limit, and nesting is
+	// limited alike on both sides, so no message that left its sender is refused on arrival
+	// (a key of 60,000 characters, which Jackson writes but by default refuses to read)
 	private static final class Mapper {
 
-		static final JsonMapper INSTANCE = JsonMapper.builder().build();
+		static final JsonMapper INSTANCE = JsonMapper.builder(JsonFactory.builder()
+			.streamReadConstraints(StreamReadConstraints.builder()
+				.maxNameLength(Integer.MAX_VALUE)
+				.maxStringLength(Integer.MAX_VALUE)
+				.maxNumberLength(Integer.MAX_VALUE)
+				.maxNestingDepth(MAX_NESTING)
+				.build())
+			.streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+			.build()).build();
 
 	}
 

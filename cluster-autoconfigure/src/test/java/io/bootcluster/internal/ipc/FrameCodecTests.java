@@ -2,12 +2,15 @@ package io.bootcluster.internal.ipc;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -33,6 +36,39 @@ class FrameCodecTests {
 		assertThat(this.codec.read(this.pipe.source())).isEqualTo(new Message.Listening("0.0.0.0", 8080, true));
 		assertThat(this.codec.read(this.pipe.source())).isEqualTo(message);
 		assertThat(this.codec.read(this.pipe.source())).isNull();
+	}
+
+	@Test
+	void whatASenderCanFrameItsReceiverCanRead() throws Exception {
+		FrameCodec large = new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE);
+		ObjectNode payload = JsonNodeFactory.instance.objectNode();
+		payload.put("k".repeat(60_000), "a key longer than Jackson reads by default");
+		payload.put("number", new BigInteger("9".repeat(5_000)));
+		Message.UserMessage message = new Message.UserMessage("odd", payload, 1, 2, 0);
+		Thread writer = new Thread(() -> {
+			try {
+				large.write(this.pipe.sink(), message);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		});
+		writer.start();
+		assertThat(large.read(this.pipe.source())).isEqualTo(message);
+		writer.join();
+	}
+
+	@Test
+	void messageNestedDeeperThanItsReceiverReadsIsRefusedWhenSent() {
+		ObjectNode root = JsonNodeFactory.instance.objectNode();
+		ObjectNode node = root;
+		for (int depth = 0; depth < FrameCodec.MAX_NESTING; depth++) {
+			node = node.putObject("n");
+		}
+		Message.UserMessage message = new Message.UserMessage("deep", root, 1, 2, 0);
+		assertThatExceptionOfType(FrameException.class)
+			.isThrownBy(() -> new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE).encode(message))
+			.withMessageStartingWith("Message cannot be framed");
 	}
 
 	@Test
