@@ -35,6 +35,9 @@ public class WorkerMeters {
 	// The master gives each worker 2s to answer
 	private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(4);
 
+	// Rounds of asking for the meters that did not fit in one reply: a few frames' worth
+	private static final int MAX_ROUNDS = 8;
+
 	private final MeterRegistry registry;
 
 	private final MasterClient master;
@@ -107,9 +110,19 @@ public class WorkerMeters {
 	 * workers that are gone, or that a worker no longer has, are removed.
 	 */
 	public synchronized void refresh() {
-		JsonNode byWorker;
+		ObjectNode byWorker = FrameCodec.mapper().createObjectNode();
 		try {
-			byWorker = this.master.ask(Action.METRICS, NullNode.getInstance(), REFRESH_TIMEOUT);
+			// Workers whose meters did not fit in the master's reply are asked for again
+			JsonNode body = NullNode.getInstance();
+			for (int round = 0; round < MAX_ROUNDS; round++) {
+				JsonNode reply = this.master.ask(Action.METRICS, body, REFRESH_TIMEOUT);
+				byWorker.setAll((ObjectNode) reply.get("meters"));
+				JsonNode more = reply.get("more");
+				if (more == null || more.isEmpty()) {
+					break;
+				}
+				body = FrameCodec.mapper().createObjectNode().set("workers", more);
+			}
 		}
 		catch (RuntimeException ex) {
 			return;

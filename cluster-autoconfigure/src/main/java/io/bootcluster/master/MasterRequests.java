@@ -1,10 +1,13 @@
 package io.bootcluster.master;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.bootcluster.internal.ipc.Action;
 import io.bootcluster.internal.ipc.Connection;
@@ -15,6 +18,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.NullNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -31,15 +35,23 @@ final class MasterRequests {
 	/** How long a worker gets to send its meters. */
 	private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(2);
 
+	// Room a reply's envelope takes beside the meters
+	private static final int FRAME_OVERHEAD = 1024;
+
 	private final Supervisor supervisor;
+
+	private final int maxFrameSize;
+
+	private final AtomicBoolean warnedOversized = new AtomicBoolean();
 
 	private final PendingRequests toWorkers = new PendingRequests();
 
 	// Which worker each request of the master's went to: only that worker may answer it
 	private final Map<Long, Connection> askedOf = new ConcurrentHashMap<>();
 
-	MasterRequests(Supervisor supervisor) {
+	MasterRequests(Supervisor supervisor, int maxFrameSize) {
 		this.supervisor = supervisor;
+		this.maxFrameSize = maxFrameSize;
 	}
 
 	/**
@@ -113,11 +125,13 @@ final class MasterRequests {
 	}
 
 	// Every other listening worker's meters, by worker id; a worker that does not answer
-	// in time is left out rather than holding up the scrape
+	// in time is left out rather than holding up the scrape. As many as fit in one frame
+	// go in the reply, the others' ids under "more", for the asker to ask again
 	private void gatherMetrics(Connection from, Message.Request request) {
+		Set<Integer> wanted = requestedWorkers(request.body());
 		Map<Integer, CompletableFuture<JsonNode>> replies = new LinkedHashMap<>();
 		this.supervisor.listeningConnections().forEach((id, connection) -> {
-			if (connection != from) {
+			if (connection != from && (wanted == null || wanted.contains(id))) {
 				PendingRequests.Pending pending = this.toWorkers.create(Action.METRICS.wireName(), NullNode.getInstance(),
 						METRICS_TIMEOUT);
 				long requestId = pending.request().id();
@@ -131,15 +145,47 @@ final class MasterRequests {
 			.stream()
 			.map((reply) -> reply.handle((result, failure) -> null))
 			.toArray(CompletableFuture[]::new);
-		CompletableFuture.allOf(all).whenComplete((ignored, failure) -> {
-			ObjectNode meters = FrameCodec.mapper().createObjectNode();
-			replies.forEach((id, reply) -> {
-				if (reply.isDone() && !reply.isCompletedExceptionally()) {
-					meters.set(Integer.toString(id), reply.join());
+		CompletableFuture.allOf(all)
+			.whenComplete((ignored, failure) -> from.trySend(new Message.Reply(request.id(), null, fitted(replies))));
+	}
+
+	private static @Nullable Set<Integer> requestedWorkers(@Nullable JsonNode body) {
+		JsonNode workers = (body != null) ? body.get("workers") : null;
+		if (workers == null || !workers.isArray()) {
+			return null;
+		}
+		Set<Integer> ids = new HashSet<>();
+		workers.forEach((id) -> ids.add(id.asInt()));
+		return ids;
+	}
+
+	private ObjectNode fitted(Map<Integer, CompletableFuture<JsonNode>> replies) {
+		ObjectNode body = FrameCodec.mapper().createObjectNode();
+		ObjectNode meters = body.putObject("meters");
+		ArrayNode more = body.putArray("more");
+		long room = this.maxFrameSize - FRAME_OVERHEAD;
+		for (Map.Entry<Integer, CompletableFuture<JsonNode>> reply : replies.entrySet()) {
+			CompletableFuture<JsonNode> future = reply.getValue();
+			if (!future.isDone() || future.isCompletedExceptionally()) {
+				continue;
+			}
+			long size = FrameCodec.mapper().writeValueAsBytes(future.join()).length + 16;
+			if (size > this.maxFrameSize - FRAME_OVERHEAD) {
+				if (this.warnedOversized.compareAndSet(false, true)) {
+					logger.warn("Worker " + reply.getKey() + "'s meters take " + size + " bytes, more than a frame holds "
+							+ "(" + this.maxFrameSize + "): they are left out of other workers' metrics. Raise "
+							+ "cluster.ipc.max-frame-size");
 				}
-			});
-			from.trySend(new Message.Reply(request.id(), null, meters));
-		});
+			}
+			else if (size <= room) {
+				meters.set(Integer.toString(reply.getKey()), future.join());
+				room -= size;
+			}
+			else {
+				more.add(reply.getKey());
+			}
+		}
+		return body;
 	}
 
 	private static int requiredInt(@Nullable JsonNode body, String field) {

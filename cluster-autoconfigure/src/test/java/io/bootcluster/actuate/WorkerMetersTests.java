@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.BDDMockito.given;
+import static org.mockito.BDDMockito.then;
 import static org.mockito.Mockito.mock;
 
 /**
@@ -40,7 +41,7 @@ class WorkerMetersTests {
 		WorkerMeters secondMeters = new WorkerMeters(second, this.master);
 		ObjectNode others = JsonMapper.builder().build().createObjectNode();
 		others.set("1", firstMeters.snapshot());
-		given(this.master.ask(eq(Action.METRICS), any(JsonNode.class), any(Duration.class))).willReturn(others);
+		given(this.master.ask(eq(Action.METRICS), any(JsonNode.class), any(Duration.class))).willReturn(reply(others));
 		secondMeters.refresh();
 		secondMeters.refresh();
 		String scrape = second.scrape();
@@ -60,13 +61,43 @@ class WorkerMetersTests {
 		meters(first, 1);
 		ObjectNode others = JsonMapper.builder().build().createObjectNode();
 		others.set("1", new WorkerMeters(first, this.master).snapshot());
-		given(this.master.ask(eq(Action.METRICS), any(JsonNode.class), any(Duration.class))).willReturn(others,
-				JsonMapper.builder().build().createObjectNode());
+		given(this.master.ask(eq(Action.METRICS), any(JsonNode.class), any(Duration.class))).willReturn(reply(others),
+				reply(JsonMapper.builder().build().createObjectNode()));
 		WorkerMeters secondMeters = new WorkerMeters(second, this.master);
 		secondMeters.refresh();
 		assertThat(second.find("orders").tag("cluster.worker", "1").meter()).isNotNull();
 		secondMeters.refresh();
 		assertThat(second.find("orders").tag("cluster.worker", "1").meter()).isNull();
+	}
+
+	@Test
+	void metersThatDidNotFitInOneReplyAreAskedForAgain() {
+		PrometheusMeterRegistry first = workerRegistry(1);
+		PrometheusMeterRegistry second = workerRegistry(2);
+		PrometheusMeterRegistry third = workerRegistry(3);
+		meters(first, 1);
+		meters(third, 3);
+		ObjectNode fromFirst = JsonMapper.builder().build().createObjectNode();
+		fromFirst.set("1", new WorkerMeters(first, this.master).snapshot());
+		ObjectNode partial = reply(fromFirst);
+		partial.putArray("more").add(3);
+		ObjectNode fromThird = JsonMapper.builder().build().createObjectNode();
+		fromThird.set("3", new WorkerMeters(third, this.master).snapshot());
+		given(this.master.ask(eq(Action.METRICS), any(JsonNode.class), any(Duration.class))).willReturn(partial,
+				reply(fromThird));
+		new WorkerMeters(second, this.master).refresh();
+		assertThat(second.find("orders").tag("cluster.worker", "1").meter()).isNotNull();
+		assertThat(second.find("orders").tag("cluster.worker", "3").meter()).isNotNull();
+		then(this.master).should()
+			.ask(eq(Action.METRICS), eq(JsonMapper.builder().build().createObjectNode().set("workers",
+					JsonMapper.builder().build().createArrayNode().add(3))), any(Duration.class));
+	}
+
+	private static ObjectNode reply(ObjectNode meters) {
+		ObjectNode reply = JsonMapper.builder().build().createObjectNode();
+		reply.set("meters", meters);
+		reply.putArray("more");
+		return reply;
 	}
 
 	private static PrometheusMeterRegistry workerRegistry(int id) {

@@ -11,7 +11,10 @@ import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.IntNode;
 import tools.jackson.databind.node.NullNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import static io.bootcluster.master.SupervisorHarness.HEARTBEAT_TIMEOUT;
 import static io.bootcluster.master.SupervisorHarness.INITIAL_BACKOFF;
@@ -515,7 +518,55 @@ class SupervisorTests {
 			.map(Message.Reply.class::cast)
 			.findFirst()
 			.orElseThrow();
-		assertThat(meters.body().get("2").get("from").asString()).isEqualTo("worker 2");
+		assertThat(meters.body().get("meters").get("2").get("from").asString()).isEqualTo("worker 2");
+	}
+
+	@Test
+	void metersOfEveryWorkerComeInAsManyRepliesAsTheyNeed() throws Exception {
+		start(3, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.serve(3);
+		// Each worker's meters take most of a frame: two do not fit in one reply
+		ObjectNode big = FrameCodec.mapper().createObjectNode().put("meters", "m".repeat(600 * 1024));
+		this.cluster.send(1, new Message.Request(7, "metrics", NullNode.getInstance()));
+		answerMetricsRequest(2, big);
+		answerMetricsRequest(3, big);
+		JsonNode first = replyTo(1, 7).body();
+		assertThat(first.get("meters").propertyNames()).containsExactly("2");
+		assertThat(first.get("more")).containsExactly(IntNode.valueOf(3));
+		this.cluster.send(1, new Message.Request(8, "metrics", FrameCodec.mapper().createObjectNode()
+			.set("workers", FrameCodec.mapper().createArrayNode().add(3))));
+		answerMetricsRequest(3, big);
+		JsonNode second = replyTo(1, 8).body();
+		assertThat(second.get("meters").propertyNames()).containsExactly("3");
+		assertThat(second.get("more")).isEmpty();
+	}
+
+	private void answerMetricsRequest(int worker, JsonNode meters) {
+		Message.Request request = this.cluster.sent(worker)
+			.stream()
+			.filter(Message.Request.class::isInstance)
+			.map(Message.Request.class::cast)
+			.reduce((earlier, later) -> later)
+			.orElseThrow();
+		this.cluster.send(worker, new Message.Reply(request.id(), null, meters));
+	}
+
+	private Message.Reply replyTo(int worker, long id) {
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (System.nanoTime() < deadline) {
+			Message.Reply reply = this.cluster.sent(worker)
+				.stream()
+				.filter((message) -> message instanceof Message.Reply candidate && candidate.id() == id)
+				.map(Message.Reply.class::cast)
+				.findFirst()
+				.orElse(null);
+			if (reply != null) {
+				return reply;
+			}
+		}
+		throw new AssertionError("No reply " + id + " to worker " + worker);
 	}
 
 	@Test
