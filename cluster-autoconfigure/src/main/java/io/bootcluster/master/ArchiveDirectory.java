@@ -11,10 +11,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.bootcluster.internal.ipc.DaemonThreads;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -27,7 +32,68 @@ final class ArchiveDirectory {
 
 	private static final Log logger = LogFactory.getLog(ArchiveDirectory.class);
 
+	/** The most all archives and extracted jars may take together; least recently used go. */
+	static final long MAX_SIZE = 1024L * 1024 * 1024;
+
+	// How often a running master marks its archive as used
+	private static final Duration MARK_INTERVAL = Duration.ofHours(1);
+
+	// Archives used more recently than this are kept, whatever their size: their masters
+	// may be running
+	private static final Duration IN_USE = MARK_INTERVAL.multipliedBy(2);
+
 	private ArchiveDirectory() {
+	}
+
+	/**
+	 * Marks an archive's directory as used every hour from now on, for as long as this JVM
+	 * runs.
+	 * @param home the directory
+	 */
+	static void keepMarked(Path home) {
+		Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("cluster-archive-mark"))
+			.scheduleWithFixedDelay(() -> markUsed(home), MARK_INTERVAL.toMinutes(), MARK_INTERVAL.toMinutes(),
+					TimeUnit.MINUTES);
+	}
+
+	/**
+	 * Removes the least recently used archives, of any application, until all of them
+	 * together take no more than a size. One CI workspace per job, each with its own
+	 * archive, would otherwise fill the disk. Archives used within two hours stay.
+	 * @param root the directory that holds them
+	 * @param maxSize the size, in bytes
+	 * @param keep the archive of this master, which stays
+	 */
+	static void removeBeyond(Path root, long maxSize, Path keep) {
+		Instant inUseSince = Instant.now().minus(IN_USE);
+		try (Stream<Path> homes = Files.list(root)) {
+			List<Path> byLastUse = homes.filter(Files::isDirectory)
+				.sorted(Comparator.comparing(ArchiveDirectory::lastUsed))
+				.toList();
+			long total = byLastUse.stream().mapToLong(ArchiveDirectory::size).sum();
+			for (Path home : byLastUse) {
+				if (total <= maxSize) {
+					return;
+				}
+				if (!home.equals(keep) && lastUsed(home).isBefore(inUseSince)) {
+					long size = size(home);
+					deleteRecursively(home);
+					total -= size;
+				}
+			}
+		}
+		catch (IOException | UncheckedIOException ex) {
+			// Left for the next time
+		}
+	}
+
+	private static long size(Path directory) {
+		try (Stream<Path> files = Files.walk(directory)) {
+			return files.filter(Files::isRegularFile).mapToLong((file) -> file.toFile().length()).sum();
+		}
+		catch (IOException | UncheckedIOException ex) {
+			return 0;
+		}
 	}
 
 	/**

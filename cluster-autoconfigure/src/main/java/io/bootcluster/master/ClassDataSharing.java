@@ -112,6 +112,9 @@ final class ClassDataSharing {
 				directory.resolve(name + "-" + where + "-" + digest), executableJar,
 				Runtime.version().feature() >= AOT_CACHE_RELEASE, digest);
 		plan.markUsed();
+		// A master runs for days: its archive stays marked, so that no other master of a
+		// newer build removes it as unused while its workers still start from it
+		ArchiveDirectory.keepMarked(plan.home);
 		return plan;
 	}
 
@@ -221,7 +224,7 @@ final class ClassDataSharing {
 					throw new IOException("the training run wrote no archive");
 				}
 			}
-			catch (HelperJvm.Stalled ex) {
+			catch (HelperJvm.Stalled | HelperJvm.Ended ex) {
 				throw ex;
 			}
 			catch (IOException ex) {
@@ -240,6 +243,11 @@ final class ClassDataSharing {
 			logger.warn("Could not create a class data archive in " + this.home + " this time: " + ex.getMessage()
 					+ ". Workers start without one until it is made");
 			return true;
+		}
+		catch (HelperJvm.Ended ex) {
+			// The next master tries again
+			logger.info("The class data archive's training was stopped: " + ex.getMessage());
+			return false;
 		}
 		catch (IOException | UncheckedIOException ex) {
 			logger.warn("Could not create a class data archive in " + this.home + ": " + ex.getMessage()
@@ -303,6 +311,7 @@ final class ClassDataSharing {
 
 	private void removeUnusedArchives() {
 		ArchiveDirectory.removeUnused(this.home, UNUSED_ARCHIVE_AGE);
+		ArchiveDirectory.removeBeyond(this.home.getParent(), ArchiveDirectory.MAX_SIZE, this.home);
 	}
 
 	// A Boot executable jar launched with -jar: its classes are in nested jars

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import io.bootcluster.internal.ipc.ChannelAddress;
@@ -18,6 +19,9 @@ import io.bootcluster.internal.ipc.ChannelAddress;
  * thread.
  */
 final class HelperJvm {
+
+	// Exit values of a JVM ended by SIGHUP, SIGINT, SIGKILL or SIGTERM
+	private static final Set<Integer> ENDED_FROM_OUTSIDE = Set.of(128 + 1, 128 + 2, 128 + 9, 128 + 15);
 
 	private HelperJvm() {
 	}
@@ -53,6 +57,11 @@ final class HelperJvm {
 			kill(process);
 			throw ex;
 		}
+		if (ENDED_FROM_OUTSIDE.contains(process.exitValue())) {
+			// Stopped with the master (its shutdown hook ends every descendant), or by hand:
+			// nothing was learned about the command itself
+			throw new Ended(what + " was ended by signal " + (process.exitValue() - 128));
+		}
 		if (process.exitValue() != 0) {
 			throw new IOException(what + " exited with " + process.exitValue() + ", ending with: " + lastLines(output)
 					+ " (all of it in " + output + ")");
@@ -79,6 +88,17 @@ final class HelperJvm {
 	static final class Stalled extends IOException {
 
 		Stalled(String message) {
+			super(message);
+		}
+
+	}
+
+	/**
+	 * The command was ended from outside, by SIGHUP, SIGINT, SIGKILL or SIGTERM.
+	 */
+	static final class Ended extends IOException {
+
+		Ended(String message) {
 			super(message);
 		}
 

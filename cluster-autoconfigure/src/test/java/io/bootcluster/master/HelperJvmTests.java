@@ -1,8 +1,11 @@
 package io.bootcluster.master;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -46,6 +49,42 @@ class HelperJvmTests {
 					this.directory.resolve("failing.log"), Duration.ofSeconds(5)))
 			.isNotInstanceOf(HelperJvm.Stalled.class)
 			.withMessageContaining("exited with 3, ending with: broken");
+	}
+
+	@Test
+	void aHelperEndedFromOutsideHasNotFailed() {
+		// As the master's shutdown hook ends it when the master stops during a training run
+		assertThatExceptionOfType(HelperJvm.Ended.class)
+			.isThrownBy(() -> HelperJvm.run(List.of("sh", "-c", "kill -TERM $$"), this.directory.resolve("ended.log"),
+					Duration.ofSeconds(5)))
+			.withMessageContaining("was ended by signal 15");
+		// A crash is a failure
+		assertThatIOException()
+			.isThrownBy(() -> HelperJvm.run(List.of("sh", "-c", "kill -SEGV $$"), this.directory.resolve("crash.log"),
+					Duration.ofSeconds(5)))
+			.isNotInstanceOf(HelperJvm.Ended.class)
+			.withMessageContaining("exited with 139");
+	}
+
+	@Test
+	void archivesBeyondTheSizeGoLeastRecentlyUsedFirstButNotThoseInUse() throws IOException {
+		Path root = Files.createDirectory(this.directory.resolve("archives"));
+		Path oldest = archive(root, "a", 400, Duration.ofDays(3));
+		Path older = archive(root, "b", 400, Duration.ofDays(2));
+		Path inUse = archive(root, "c", 400, Duration.ofMinutes(30));
+		Path own = archive(root, "d", 400, Duration.ofDays(5));
+		ArchiveDirectory.removeBeyond(root, 1000, own);
+		assertThat(oldest).doesNotExist();
+		assertThat(older).doesNotExist();
+		assertThat(inUse).exists();
+		assertThat(own).exists();
+	}
+
+	private static Path archive(Path root, String name, int size, Duration unusedFor) throws IOException {
+		Path home = Files.createDirectory(root.resolve(name));
+		Files.write(home.resolve("app.jsa"), new byte[size]);
+		Files.setLastModifiedTime(home, FileTime.from(Instant.now().minus(unusedFor)));
+		return home;
 	}
 
 	@Test
