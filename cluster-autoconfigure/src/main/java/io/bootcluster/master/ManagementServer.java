@@ -97,6 +97,10 @@ public final class ManagementServer {
 		}
 	}
 
+	int port() {
+		return this.server.getAddress().getPort();
+	}
+
 	void stop() {
 		this.server.stop(0);
 		this.deadlines.shutdownNow();

@@ -2,6 +2,7 @@ package io.bootcluster.master;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 
 import io.bootcluster.ClusterStatus;
 import io.bootcluster.WorkerExitEvent;
@@ -22,6 +23,7 @@ import static io.bootcluster.master.SupervisorHarness.SHUTDOWN_TIMEOUT;
 import static io.bootcluster.master.SupervisorHarness.STARTUP_TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The supervisor's decisions, driven the way workers and time drive them: fake workers,
@@ -456,6 +458,41 @@ class SupervisorTests {
 		assertThat(this.cluster.worker(2).killed).isFalse();
 		assertThat(this.cluster.status().workers()).extracting(ClusterStatus.Worker::state)
 			.containsExactly("listening", "online");
+	}
+
+	@Test
+	void hostileButWellFormedMessagesNeverBreakTheSupervisor() throws Exception {
+		start(2, 1, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.join(3);
+		this.cluster.send(3, new Message.StandbyReady(3));
+		// A connection with the secret that claims to be a worker it is not
+		assertThat(this.cluster.supervisor.channel()
+			.accept(this.cluster.connection(1), new Message.Hello(2, 10_001, "")))
+			.isFalse();
+		Random random = new Random(20261201);
+		for (int i = 0; i < 2_000; i++) {
+			int from = 1 + random.nextInt(3);
+			this.cluster.send(from, switch (random.nextInt(9)) {
+				case 0 -> new Message.Listening("0.0.0.0", 8080, true);
+				case 1 -> new Message.Ready(random.nextBoolean());
+				case 2 -> new Message.StandbyReady(random.nextInt(5));
+				case 3 -> new Message.Heartbeat(random.nextLong(), random.nextLong(), random.nextDouble(), -1);
+				case 4 -> new Message.Reply(random.nextInt(10), null, NullNode.getInstance());
+				case 5 -> new Message.Request(random.nextInt(10), "no-such-action", NullNode.getInstance());
+				case 6 -> new Message.Hello(from, 1, "");
+				case 7 -> new Message.Welcome(1);
+				default -> new Message.Members(List.of(1, 2, 3));
+			});
+		}
+		// Nothing changed: the same workers, each as it was, and no task failed (checked
+		// when the harness closes)
+		assertThat(this.cluster.status().workers()).extracting(ClusterStatus.Worker::id, ClusterStatus.Worker::state)
+			.containsExactly(tuple(1, "listening"), tuple(2, "listening"), tuple(3, "online"));
+		assertThat(this.cluster.workers.count()).isEqualTo(3);
+		this.cluster.worker(1).exit(137);
+		assertThat(this.cluster.wasSent(3, Message.Activate.class)).isTrue();
 	}
 
 	@Test

@@ -93,6 +93,11 @@ class ChannelFuzzTests {
 				Duration.ofSeconds(5));
 		session.connection().send(new Message.Ready(true));
 		assertThat(this.received.poll(5, TimeUnit.SECONDS)).isEqualTo(new Message.Ready(true));
+		// The readers of the connections that ended end too
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (channelThreads() >= 20 && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+		}
 		assertThat(channelThreads()).isLessThan(20);
 	}
 
@@ -149,8 +154,7 @@ class ChannelFuzzTests {
 		}
 	}
 
-	private static long channelThreads() throws InterruptedException {
-		Thread.sleep(200);
+	private static long channelThreads() {
 		return Thread.getAllStackTraces()
 			.keySet()
 			.stream()

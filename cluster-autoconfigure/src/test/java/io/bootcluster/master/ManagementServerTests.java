@@ -1,0 +1,73 @@
+package io.bootcluster.master;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The master's own port, over real HTTP, in front of a supervisor on a manual loop.
+ */
+class ManagementServerTests {
+
+	private SupervisorHarness cluster;
+
+	private ManagementServer server;
+
+	@AfterEach
+	void stop() throws Exception {
+		this.server.stop();
+		this.cluster.close();
+	}
+
+	@Test
+	void readOnlyPortAnswersWritesWith405AndChangesNothing() throws Exception {
+		start(false);
+		assertThat(request("GET", "127.0.0.1", null, null)).startsWith("HTTP/1.1 200");
+		assertThat(request("POST", "127.0.0.1", "application/json", "{\"action\":\"scale\",\"workers\":2}"))
+			.startsWith("HTTP/1.1 405")
+			.contains("management.endpoint.cluster.access=unrestricted");
+		assertThat(request("DELETE", "127.0.0.1", null, null).replace("/actuator/cluster", "")).startsWith(
+				"HTTP/1.1 405");
+		assertThat(this.cluster.status().desiredWorkers()).isEqualTo(1);
+	}
+
+	@Test
+	void writablePortTakesJsonFromItsOwnHostOnly() throws Exception {
+		start(true);
+		assertThat(request("POST", "attacker.example", "application/json", "{\"action\":\"scale\",\"workers\":2}"))
+			.startsWith("HTTP/1.1 403");
+		assertThat(request("POST", "localhost", "text/plain", "{\"action\":\"scale\",\"workers\":2}"))
+			.startsWith("HTTP/1.1 415");
+		assertThat(this.cluster.status().desiredWorkers()).isEqualTo(1);
+		assertThat(request("POST", "localhost", "application/json", "{\"action\":\"scale\",\"workers\":2}"))
+			.startsWith("HTTP/1.1 200")
+			.contains("\"from\":1");
+		assertThat(this.cluster.status().desiredWorkers()).isEqualTo(2);
+	}
+
+	private void start(boolean writable) throws IOException {
+		this.cluster = new SupervisorHarness(1, 0, 10, 2);
+		this.server = ManagementServer.startIfConfigured(new ManagementServer.Settings(0, "127.0.0.1", true, writable),
+				this.cluster.supervisor);
+	}
+
+	private String request(String method, String host, String contentType, String body) throws IOException {
+		try (Socket socket = new Socket("127.0.0.1", this.server.port())) {
+			byte[] content = (body != null) ? body.getBytes(StandardCharsets.UTF_8) : new byte[0];
+			String path = method.equals("DELETE") ? "/actuator/cluster/1" : "/actuator/cluster";
+			String head = method + " " + path + " HTTP/1.1\r\nHost: " + host + ":" + this.server.port()
+					+ "\r\nConnection: close\r\nContent-Length: " + content.length + "\r\n"
+					+ ((contentType != null) ? "Content-Type: " + contentType + "\r\n" : "") + "\r\n";
+			socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+			socket.getOutputStream().write(content);
+			socket.setSoTimeout(10_000);
+			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		}
+	}
+
+}
