@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.bootcluster.server.HandshakeFence;
 
@@ -25,6 +28,8 @@ import io.bootcluster.server.HandshakeFence;
  * the server said {@code Connection: close}, or after a failure.
  */
 public final class KeepAliveLoad implements AutoCloseable {
+
+	private static final Pattern PID = Pattern.compile("\"pid\":(\\d+)");
 
 	private final int port;
 
@@ -37,6 +42,11 @@ public final class KeepAliveLoad implements AutoCloseable {
 	private final AtomicLong reconnects = new AtomicLong();
 
 	private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+
+	private final List<Failure> failed = Collections.synchronizedList(new ArrayList<>());
+
+	// The pid in the last answer on each client's connection, -1 before the first answer
+	private final ThreadLocal<long[]> servedBy = ThreadLocal.withInitial(() -> new long[] { -1 });
 
 	private final List<Thread> clients = new ArrayList<>();
 
@@ -65,6 +75,7 @@ public final class KeepAliveLoad implements AutoCloseable {
 
 	private void run() {
 		while (this.running.get()) {
+			this.servedBy.get()[0] = -1;
 			try (Socket socket = new Socket()) {
 				socket.connect(new InetSocketAddress("127.0.0.1", this.port), 5000);
 				socket.setSoTimeout(15000);
@@ -81,7 +92,11 @@ public final class KeepAliveLoad implements AutoCloseable {
 			}
 			catch (IOException ex) {
 				if (this.running.get()) {
-					this.failures.add(ex.toString());
+					fail(ex.toString());
+				}
+				if (ex instanceof ConnectException) {
+					// Nobody listens: a client tries again a moment later, not in a spin
+					ClusterProcess.sleep(Duration.ofMillis(10));
 				}
 			}
 		}
@@ -105,14 +120,19 @@ public final class KeepAliveLoad implements AutoCloseable {
 		if (length < 0) {
 			throw new IOException("No Content-Length in " + head);
 		}
-		if (in.readNBytes(length).length != length) {
+		byte[] body = in.readNBytes(length);
+		if (body.length != length) {
 			throw new IOException("Connection closed inside a response body");
+		}
+		Matcher pid = PID.matcher(new String(body, StandardCharsets.UTF_8));
+		if (pid.find()) {
+			this.servedBy.get()[0] = Long.parseLong(pid.group(1));
 		}
 		if (status == 200) {
 			this.succeeded.incrementAndGet();
 		}
 		else {
-			this.failures.add("status " + status);
+			fail("status " + status);
 		}
 		return !close;
 	}
@@ -167,10 +187,35 @@ public final class KeepAliveLoad implements AutoCloseable {
 		return this.reconnects.get();
 	}
 
+	private void fail(String what) {
+		this.failures.add(what);
+		this.failed.add(new Failure(System.nanoTime(), this.servedBy.get()[0], what));
+	}
+
+	/**
+	 * The failed requests, with when and where.
+	 * @return the failures
+	 */
+	public List<Failure> failedRequests() {
+		synchronized (this.failed) {
+			return List.copyOf(this.failed);
+		}
+	}
+
 	public List<String> failures() {
 		synchronized (this.failures) {
 			return List.copyOf(this.failures);
 		}
+	}
+
+	/**
+	 * A request that failed.
+	 *
+	 * @param at when, by {@link System#nanoTime()}
+	 * @param pid the worker that answered last on its connection, or -1 when none had
+	 * @param what what went wrong
+	 */
+	public record Failure(long at, long pid, String what) {
 	}
 
 	@Override

@@ -5,8 +5,6 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A worker's end of the channel: connects to the master and completes the handshake.
@@ -32,14 +30,15 @@ public final class ChannelClient {
 		try {
 			channel.connect(UnixDomainSocketAddress.of(address.socket()));
 			connection.send(new Message.Hello(workerId, ProcessHandle.current().pid(), address.secret()));
-			CompletableFuture<Void> answered = new CompletableFuture<>();
-			answered.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((result, failure) -> {
-				if (failure != null) {
-					connection.close();
-				}
-			});
-			Message answer = connection.receive();
-			answered.complete(null);
+			// Counts the time this JVM ran: a cluster paused as a whole comes back whole
+			ActiveTimeout unanswered = ActiveTimeout.start(timeout, connection::close);
+			Message answer;
+			try {
+				answer = connection.receive();
+			}
+			finally {
+				unanswered.cancel();
+			}
 			if (answer instanceof Message.Welcome welcome) {
 				return new Session(connection, welcome.masterPid());
 			}

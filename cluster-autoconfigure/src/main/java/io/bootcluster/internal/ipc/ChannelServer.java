@@ -9,9 +9,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -120,17 +117,16 @@ public final class ChannelServer implements Closeable {
 	}
 
 	private Message.@Nullable Hello handshake(Connection connection) {
-		AtomicBoolean answered = new AtomicBoolean();
-		CompletableFuture.delayedExecutor(HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-			if (!answered.get()) {
-				logger.warn("Refused a channel connection that sent no hello within " + HANDSHAKE_TIMEOUT.toSeconds()
-						+ "s");
-				connection.close();
-			}
+		// Counts the time the master ran: after a pause of the whole cluster, a worker that
+		// connected before it still has its whole time to say hello
+		ActiveTimeout silent = ActiveTimeout.start(HANDSHAKE_TIMEOUT, () -> {
+			logger.warn("Refused a channel connection that sent no hello within " + HANDSHAKE_TIMEOUT.toSeconds()
+					+ "s");
+			connection.close();
 		});
 		try {
 			Message first = connection.receive();
-			answered.set(true);
+			silent.cancel();
 			if (!(first instanceof Message.Hello hello)) {
 				logger.warn("Refused a channel connection whose first frame was not a hello");
 				return null;
@@ -144,7 +140,7 @@ public final class ChannelServer implements Closeable {
 			return this.handler.accept(connection, hello) ? hello : null;
 		}
 		catch (IOException ex) {
-			answered.set(true);
+			silent.cancel();
 			if (connection.isOpen()) {
 				logger.warn("Refused a channel connection: " + ex.getMessage());
 			}

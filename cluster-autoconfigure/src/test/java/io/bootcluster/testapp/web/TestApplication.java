@@ -166,6 +166,12 @@ public class TestApplication {
 			return "pong";
 		}
 
+		// Which process answered, as plain text of a known length, for keep-alive clients
+		@GetMapping("/pid")
+		String pid() {
+			return "{\"pid\":" + ProcessHandle.current().pid() + "}";
+		}
+
 		@GetMapping("/fail-thread")
 		Map<String, Long> failThread() {
 			Thread thread = new Thread(() -> {

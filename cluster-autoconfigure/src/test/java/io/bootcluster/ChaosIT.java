@@ -1,0 +1,29 @@
+package io.bootcluster;
+
+import java.time.Duration;
+
+import io.bootcluster.chaos.ChaosRun;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A short chaos run: a minute of random faults under load, then the checks, then the master
+ * killed at a random moment. {@code benchmarks/chaos.sh} runs the long one.
+ */
+class ChaosIT {
+
+	@Test
+	void clusterSurvivesAMinuteOfRandomFaults() throws Exception {
+		ChaosRun.Result result = new ChaosRun(Long.getLong("chaos.seed", 20261201), Duration.ofSeconds(50), 1,
+				System.out::println)
+			.run();
+		System.out.println(result.refusedLine());
+		System.out.println(result.line());
+		assertThat(result.problems()).isEmpty();
+		assertThat(result.faults()).isGreaterThan(5);
+		assertThat(result.orphans()).isZero();
+		assertThat(result.failed()).isEqualTo(result.inFlightOnKilled());
+	}
+
+}
