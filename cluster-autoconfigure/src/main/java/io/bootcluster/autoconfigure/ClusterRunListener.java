@@ -61,6 +61,13 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 		if (this.firstInJvm && WorkerIdentity.current() != null) {
 			WorkerRuntime.ignoreInterrupts();
 		}
+		if (this.firstInJvm && System.getenv(ClusterMaster.TRAINING_ENV) != null) {
+			// The class data archive's training run is its master's helper, and ends with it:
+			// a master killed with SIGKILL has no time to end it
+			ProcessHandle.current()
+				.parent()
+				.ifPresent((master) -> master.onExit().thenRun(() -> Runtime.getRuntime().halt(1)));
+		}
 	}
 
 	@Override

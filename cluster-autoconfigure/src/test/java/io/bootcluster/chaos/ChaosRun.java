@@ -1,6 +1,7 @@
 package io.bootcluster.chaos;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -31,7 +32,8 @@ import tools.jackson.databind.JsonNode;
  * reader of the master's output that stalls. Then the cluster is stopped and checked: back
  * to its workers, every failed request one that was in flight on a worker that was killed,
  * no process left, the port and the channel's directory freed, and the next start works.
- * Further runs kill the master at a random moment, and check that nothing outlives it.
+ * Further runs kill the master while it starts its workers, during a rolling restart and
+ * during the class data archive's training, in turn, and check that nothing outlives it.
  * <p>
  * Run by {@code benchmarks/chaos.sh} for minutes, and by the build for one.
  */
@@ -121,7 +123,7 @@ public final class ChaosRun {
 		checkFreed(port, channel);
 		startAndStop();
 		for (int run = 0; run < this.masterKills; run++) {
-			orphans += killMasterAtRandom();
+			orphans += killMaster(run % 3);
 		}
 		// A connection refused reached no worker: every worker was down at once. Those are
 		// counted apart from the requests that failed in flight
@@ -349,26 +351,30 @@ public final class ChaosRun {
 		}
 	}
 
-	// SIGKILL of the master while it forks, starts or restarts its workers: every worker
-	// ends within seconds, and the port is free again
-	private int killMasterAtRandom() throws IOException {
+	// SIGKILL of the master while it forks, starts or restarts its workers, or while it
+	// trains the class data archive: every process under it ends within seconds, and the
+	// port is free again
+	private int killMaster(int moment) throws IOException {
 		int port = ClusterProcess.freePort();
 		int masterPort = ClusterProcess.freePort();
 		List<Long> workers = new ArrayList<>();
-		try (ClusterProcess master = start(port, masterPort)) {
-			boolean duringRestart = this.random.nextBoolean();
-			if (duringRestart) {
+		try (ClusterProcess master = (moment == 2) ? startTraining(port, masterPort) : start(port, masterPort)) {
+			if (moment == 0) {
+				master.awaitLine("EVENT fork worker=1", STARTUP);
+				ClusterProcess.sleep(Duration.ofMillis(this.random.nextInt(4000)));
+			}
+			else if (moment == 1) {
 				master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
 				command(masterPort, "{\"action\":\"restart\"}", "rolling restart");
 				ClusterProcess.sleep(Duration.ofMillis(this.random.nextInt(3000)));
 			}
 			else {
-				master.awaitLine("EVENT fork worker=1", STARTUP);
-				ClusterProcess.sleep(Duration.ofMillis(this.random.nextInt(4000)));
+				awaitTraining(master);
 			}
 			master.descendants().forEach((process) -> workers.add(process.pid()));
-			this.log.accept("SIGKILL the master " + (duringRestart ? "during a rolling restart" : "while it starts")
-					+ ", with " + workers.size() + " processes under it");
+			this.log.accept("SIGKILL the master " + List.of("while it starts", "during a rolling restart",
+					"during the class data archive's training").get(moment) + ", with " + workers.size()
+					+ " processes under it");
 			master.kill();
 		}
 		int orphans = orphans(workers);
@@ -380,6 +386,40 @@ public final class ChaosRun {
 			this.problems.add("port " + port + " still served after its master was killed");
 		}
 		return orphans;
+	}
+
+	// With a class data archive to make: from jars, since the JVM archives none from
+	// directories
+	private ClusterProcess startTraining(int port, int masterPort) throws IOException {
+		Path jars = Files.createTempDirectory("chaos-jars");
+		Path archives = Files.createTempDirectory("chaos-archives");
+		return ClusterProcess.startClassFromJars(jars, TestApplication.class, "--server.port=" + port,
+				"--cluster.workers=2", "--cluster.master.management-port=" + masterPort,
+				"--cluster.worker.class-data-sharing.enabled=true",
+				"--cluster.worker.class-data-sharing.directory=" + archives);
+	}
+
+	private static void awaitTraining(ClusterProcess master) {
+		long deadline = System.nanoTime() + STARTUP.toNanos();
+		while (System.nanoTime() < deadline) {
+			boolean training = master.descendants().stream().anyMatch(ChaosRun::isTraining);
+			if (training) {
+				return;
+			}
+			ClusterProcess.sleep(Duration.ofMillis(50));
+		}
+		throw new AssertionError("No training run began within " + STARTUP.toSeconds() + "s");
+	}
+
+	private static boolean isTraining(ProcessHandle process) {
+		try {
+			return String.join(" ", ClusterProcess.commandLineOf(process.pid()))
+				.matches(".*-XX:(ArchiveClassesAtExit|AOTCacheOutput)=.*");
+		}
+		catch (UncheckedIOException ex) {
+			// Gone meanwhile
+			return false;
+		}
 	}
 
 	/**
