@@ -37,13 +37,20 @@ class MessagingProcessIT {
 	static void startCluster() {
 		port = ClusterProcess.freePort();
 		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2",
-				"--cluster.ipc.max-frame-size=64KB");
+				"--cluster.ipc.max-frame-size=64KB", "--spring.jackson.property-naming-strategy=SNAKE_CASE");
 		master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
 	}
 
 	@AfterAll
 	static void stopCluster() {
 		master.close();
+	}
+
+	@Test
+	void payloadsFollowTheApplicationsJacksonSettingsOnBothSides() throws IOException {
+		// The worker writes first_name, and the master reads it so
+		JsonNode answer = Http.get(port, "/ask-master-person/Ada").json();
+		assertThat(answer.get("answer").asString()).isEqualTo("first name Ada");
 	}
 
 	@Test

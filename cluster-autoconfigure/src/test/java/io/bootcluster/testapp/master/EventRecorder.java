@@ -45,6 +45,15 @@ public class EventRecorder {
 		return "the master heard " + message.getPayload(String.class);
 	}
 
+	// Read with the master's JsonMapper, as the worker wrote it with the application's
+	@EventListener(condition = "#root.event.topic == 'person'")
+	String person(ClusterMessageEvent message) {
+		return "first name " + message.getPayload(Person.class).firstName();
+	}
+
+	record Person(String firstName) {
+	}
+
 	@EventListener(condition = "#root.event.topic == 'sequence'")
 	void sequence(ClusterMessageEvent message) {
 		int number = message.getPayload(Integer.class);
@@ -57,7 +66,7 @@ public class EventRecorder {
 		}
 	}
 
-	@EventListener(condition = "#root.event.topic != 'question' && #root.event.topic != 'sequence'")
+	@EventListener(condition = "!{'question', 'sequence', 'person'}.contains(#root.event.topic)")
 	void message(ClusterMessageEvent message) {
 		System.out.println("EVENT message worker=" + message.getSender() + " topic=" + message.getTopic() + " payload="
 				+ message.getPayload());

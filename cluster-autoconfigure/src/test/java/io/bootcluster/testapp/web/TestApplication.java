@@ -76,6 +76,9 @@ public class TestApplication {
 	record Point(int x, int y) {
 	}
 
+	record Person(String firstName) {
+	}
+
 	@EventListener
 	void onDisconnectRequested(DisconnectRequestedEvent event) {
 		System.out.println("DISCONNECT-REQUESTED reason=" + event.getReason());
@@ -159,6 +162,14 @@ public class TestApplication {
 				Throwable cause = (ex instanceof CompletionException) ? ex.getCause() : ex;
 				return Map.of("worker", this.workerId, "error", cause.getClass().getSimpleName() + ": " + cause.getMessage());
 			}
+		}
+
+		// A payload whose names the application's Jackson settings decide
+		@GetMapping("/ask-master-person/{firstName}")
+		Map<String, Object> askMasterPerson(@PathVariable String firstName) {
+			Object answer = this.messenger.request(ClusterMessenger.MASTER, "person", new Person(firstName), String.class,
+					Duration.ofSeconds(5)).join();
+			return Map.of("worker", this.workerId, "answer", answer);
 		}
 
 		@GetMapping("/ping")
