@@ -1,3 +1,5 @@
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -12,6 +14,7 @@ import io.bootcluster.internal.ipc.ChannelServer;
 import io.bootcluster.internal.ipc.Connection;
 import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
+import io.bootcluster.internal.ipc.WorkerIdentity;
 import io.bootcluster.messaging.ChannelMessenger;
 import io.bootcluster.worker.UncaughtExceptionPolicy;
 import io.bootcluster.worker.WorkerOptions;
@@ -74,10 +77,16 @@ public final class IpcBenchmark {
 
 		});
 		ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
-				System.getProperty("java.class.path"), IpcBenchmark.class.getName(), "worker").inheritIO();
+				System.getProperty("java.class.path"), IpcBenchmark.class.getName(), "worker")
+			.redirectOutput(ProcessBuilder.Redirect.INHERIT)
+			.redirectError(ProcessBuilder.Redirect.INHERIT);
 		builder.environment().put(ChannelAddress.WORKER_ID_ENV, "1");
 		address.addTo(builder.environment());
 		Process worker = builder.start();
+		// As a master does: the secret on the worker's standard input
+		try (OutputStream input = worker.getOutputStream()) {
+			input.write((address.secret() + "\n").getBytes(StandardCharsets.UTF_8));
+		}
 		if (!worker.waitFor(5, TimeUnit.MINUTES) || worker.exitValue() != 0) {
 			worker.destroyForcibly();
 			throw new IllegalStateException("The worker failed");
@@ -86,11 +95,10 @@ public final class IpcBenchmark {
 	}
 
 	private static void worker() throws Exception {
-		WorkerRuntime runtime = WorkerRuntime.join(System.getenv(), FrameCodec.DEFAULT_MAX_FRAME_SIZE,
+		WorkerRuntime runtime = WorkerRuntime.join(WorkerIdentity.current(), FrameCodec.DEFAULT_MAX_FRAME_SIZE,
 				new WorkerOptions(UncaughtExceptionPolicy.IGNORE, 0, 0, WorkerOptions.HEARTBEAT_INTERVAL));
-		ChannelMessenger messenger = new ChannelMessenger(runtime.id(), runtime::send, (event) -> {
-		});
-		runtime.attach(messenger);
+		ChannelMessenger messenger = runtime.createMessenger((event) -> {
+		}, FrameCodec.mapper());
 		Duration timeout = Duration.ofSeconds(10);
 		for (int i = 0; i < WARMUP; i++) {
 			messenger.request(ClusterMessenger.MASTER, "ping", i, Integer.class, timeout).join();

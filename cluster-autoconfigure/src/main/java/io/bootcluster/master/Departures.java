@@ -109,10 +109,6 @@ final class Departures {
 		this.terminated.complete(code);
 	}
 
-	boolean isFinished() {
-		return this.terminated.isDone();
-	}
-
 	/**
 	 * Waits until the cluster has stopped.
 	 * @return the master's exit code: 0 after a requested stop, 1 when every slot stopped
