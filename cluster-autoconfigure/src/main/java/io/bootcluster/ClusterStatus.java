@@ -19,10 +19,12 @@ import org.jspecify.annotations.Nullable;
  * @param messages channel messages the master received ({@code in}) and sent ({@code out})
  * @param restart the latest rolling restart, or {@code null} when there was none
  * @param perWorkerState what each worker keeps to itself, as the master saw at startup
+ * @param leader the id of the worker that leads the cluster, or {@code null} while none
+ * does
  */
 public record ClusterStatus(long masterPid, int desiredWorkers, long restarts, List<Worker> workers,
 		List<Event> events, List<ExitCount> exits, Startup startup, Map<String, Long> messages,
-		@Nullable Restart restart, List<PerWorkerState> perWorkerState) {
+		@Nullable Restart restart, List<PerWorkerState> perWorkerState, @Nullable Integer leader) {
 
 	/**
 	 * Something each worker keeps to itself, which a single process would share.
@@ -51,10 +53,11 @@ public record ClusterStatus(long masterPid, int desiredWorkers, long restarts, L
 	 * @param cpu its process's recent CPU load, from 0 to 1, or -1 when unknown
 	 * @param requests requests it has served
 	 * @param standby whether it is a standby, started but not serving until it takes over
+	 * @param leader whether it leads the cluster
 	 */
 	public record Worker(int id, long pid, String state, String startedAt, String uptime, long restarts,
 			@Nullable Boolean exitedAfterDisconnect, @Nullable Exit lastExit, long heapUsed, long heapMax, double cpu,
-			long requests, boolean standby) {
+			long requests, boolean standby, boolean leader) {
 	}
 
 	/**

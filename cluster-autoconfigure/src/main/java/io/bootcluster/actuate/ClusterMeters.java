@@ -31,7 +31,9 @@ public class ClusterMeters implements MeterBinder {
 
 	static final String MESSAGES = "cluster.ipc.messages";
 
-	private static final Set<String> NAMES = Set.of(WORKERS, EXITS, STARTUP, MESSAGES);
+	static final String LEADER = "cluster.leader";
+
+	private static final Set<String> NAMES = Set.of(WORKERS, EXITS, STARTUP, MESSAGES, LEADER);
 
 	// With the other workers' meters, a refresh stays within a scraper's usual 10s
 	private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(2);
@@ -90,6 +92,9 @@ public class ClusterMeters implements MeterBinder {
 		FunctionTimer.builder(STARTUP, this, (meters) -> count(meters, (s) -> s.startup().count()),
 				(meters) -> count(meters, (s) -> s.startup().totalMillis()), TimeUnit.MILLISECONDS)
 			.description("Time from a worker's fork to its web server listening")
+			.register(registry);
+		Gauge.builder(LEADER, this, fromStatus((status) -> (status.leader() != null) ? status.leader() : 0))
+			.description("The id of the worker that leads the cluster, 0 while none does")
 			.register(registry);
 		for (String direction : List.of("in", "out")) {
 			FunctionCounter.builder(MESSAGES, this,

@@ -59,6 +59,8 @@ public class ClusterProperties {
 
 	private final Master master = new Master();
 
+	private final Scheduling scheduling = new Scheduling();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -105,6 +107,10 @@ public class ClusterProperties {
 
 	public Master getMaster() {
 		return this.master;
+	}
+
+	public Scheduling getScheduling() {
+		return this.scheduling;
 	}
 
 	/**
@@ -422,6 +428,40 @@ public class ClusterProperties {
 
 		public void setMaxCrashes(int maxCrashes) {
 			this.maxCrashes = maxCrashes;
+		}
+
+	}
+
+	/**
+	 * The application's {@code @Scheduled} methods in a cluster.
+	 */
+	public static class Scheduling {
+
+		/**
+		 * Where scheduled methods run: only in the worker that leads the cluster, or in
+		 * every worker.
+		 */
+		private RunOn runOn = RunOn.LEADER;
+
+		public RunOn getRunOn() {
+			return this.runOn;
+		}
+
+		public void setRunOn(RunOn runOn) {
+			this.runOn = runOn;
+		}
+
+		/**
+		 * Where scheduled methods run.
+		 */
+		public enum RunOn {
+
+			/** Only in the worker that leads the cluster: once per cluster. */
+			LEADER,
+
+			/** In every worker, as without the cluster: N times. */
+			EVERY_WORKER
+
 		}
 
 	}

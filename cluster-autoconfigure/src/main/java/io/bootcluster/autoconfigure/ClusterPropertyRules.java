@@ -50,7 +50,8 @@ final class ClusterPropertyRules {
 			// Type-only properties: a value that does not bind is reported with these words
 			rule("enabled", "true or false", (p) -> true),
 			rule("workers", WORKERS, (p) -> true),
-			rule("worker.on-uncaught-exception", "replace, exit or ignore", (p) -> true));
+			rule("worker.on-uncaught-exception", "replace, exit or ignore", (p) -> true),
+			rule("scheduling.run-on", "leader or every-worker", (p) -> true));
 
 	private ClusterPropertyRules() {
 	}

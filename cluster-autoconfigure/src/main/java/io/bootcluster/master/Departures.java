@@ -27,6 +27,9 @@ final class Departures {
 
 	private boolean stopping;
 
+	private Runnable onRetire = () -> {
+	};
+
 	Departures(Loop loop, WorkerTable workers, Duration shutdownTimeout) {
 		this.loop = loop;
 		this.workers = workers;
@@ -42,6 +45,7 @@ final class Departures {
 	 */
 	void retire(WorkerProcess worker, Departure departure, String reason) {
 		worker.leave(departure, reason);
+		this.onRetire.run();
 		this.loop.schedule(() -> {
 			if (!worker.life.isDead()) {
 				logger.warn("Killing " + worker + ": it did not exit within " + this.shutdownTimeout.toSeconds()
@@ -49,6 +53,14 @@ final class Departures {
 				worker.kill("killed");
 			}
 		}, this.shutdownTimeout);
+	}
+
+	/**
+	 * What to do each time a worker is asked to go, such as revoking its leadership.
+	 * @param action the action
+	 */
+	void onRetire(Runnable action) {
+		this.onRetire = action;
 	}
 
 	boolean isStopping() {

@@ -90,6 +90,9 @@ final class MasterChannel implements ChannelServer.Handler {
 		else if (message instanceof Message.StandbyReady) {
 			this.lifecycle.waiting(worker);
 		}
+		else if (message instanceof Message.LeadershipReleased) {
+			this.lifecycle.released(worker);
+		}
 		else if (message instanceof Message.ReplaceMe replaceMe) {
 			this.lifecycle.replaceAsked(worker, replaceMe.reason());
 		}

@@ -22,24 +22,24 @@ final class StatusReport {
 
 	static ClusterStatus of(Collection<WorkerProcess> workers, long now, int desiredWorkers, long restarts,
 			ClusterHistory history, FrameCodec codec, ClusterStatus.@Nullable Restart restart,
-			List<ClusterStatus.PerWorkerState> perWorkerState) {
+			List<ClusterStatus.PerWorkerState> perWorkerState, int leader) {
 		List<ClusterStatus.Worker> list = new ArrayList<>();
 		for (WorkerProcess worker : workers) {
-			list.add(worker(worker, now));
+			list.add(worker(worker, now, worker.id == leader));
 		}
 		return new ClusterStatus(ProcessHandle.current().pid(), desiredWorkers, restarts, list, history.events(),
 				history.exits(), history.startup(), Map.of("in", codec.framesRead(), "out", codec.framesWritten()),
-				restart, perWorkerState);
+				restart, perWorkerState, (leader > 0) ? leader : null);
 	}
 
-	private static ClusterStatus.Worker worker(WorkerProcess worker, long now) {
+	private static ClusterStatus.Worker worker(WorkerProcess worker, long now, boolean leader) {
 		Message.Heartbeat health = worker.health;
 		// Until its first heartbeat, a worker reports nothing: no CPU share is -1
 		Message.Heartbeat shown = (health != null) ? health : new Message.Heartbeat(0, 0, -1, 0);
 		return new ClusterStatus.Worker(worker.id, worker.handle.pid(), worker.state().name().toLowerCase(),
 				ClusterHistory.timestamp(worker.startedAt), Duration.ofSeconds(worker.uptime(now).toSeconds()).toString(),
 				worker.restarts, worker.life.exitedAfterDisconnect(), worker.slot().lastExit, shown.heapUsed(),
-				shown.heapMax(), shown.cpu(), shown.requests(), worker.life.isStandby());
+				shown.heapMax(), shown.cpu(), shown.requests(), worker.life.isStandby(), leader);
 	}
 
 }

@@ -212,7 +212,8 @@ final class Supervisor implements Cluster {
 	ClusterStatus status() {
 		this.loop.assertOnLoop();
 		return StatusReport.of(this.workers.all(), this.loop.nanoTime(), desiredWorkers(), this.slots.restarts(),
-				this.history, this.codec, this.rollingRestart.status(), this.layout.perWorkerState());
+				this.history, this.codec, this.rollingRestart.status(), this.layout.perWorkerState(),
+				this.lifecycle.leadership().leaderId());
 	}
 
 	/**

@@ -14,6 +14,7 @@ import io.bootcluster.WorkerDisconnectEvent;
 import io.bootcluster.WorkerExit;
 import io.bootcluster.WorkerExitEvent;
 import io.bootcluster.WorkerForkEvent;
+import io.bootcluster.WorkerLeaderEvent;
 import io.bootcluster.WorkerListeningEvent;
 import io.bootcluster.WorkerOnlineEvent;
 import io.bootcluster.internal.ipc.Connection;
@@ -60,6 +61,8 @@ final class WorkerLifecycle {
 
 	private final StandbyPool standbys;
 
+	private final Leadership leadership;
+
 	private final Consumer<ApplicationEvent> publisher;
 
 	// Completed once every worker the cluster wants has served (true), or when the cluster
@@ -84,6 +87,10 @@ final class WorkerLifecycle {
 		this.startupWatch = new StartupWatch(loop, settings.startupTimeout());
 		this.standbys = new StandbyPool(settings.standbyWorkers(), this.workers, this::fork, this.startupWatch);
 		this.departures.onFinish(() -> this.allServed.complete(false));
+		this.leadership = new Leadership(this.workers,
+				(worker) -> publish(new WorkerLeaderEvent(this.source, worker.snapshot(), true)),
+				(worker) -> publish(new WorkerLeaderEvent(this.source, worker.snapshot(), false)));
+		this.departures.onRetire(this.leadership::update);
 	}
 
 	/**
@@ -101,6 +108,10 @@ final class WorkerLifecycle {
 
 	StandbyPool standbys() {
 		return this.standbys;
+	}
+
+	Leadership leadership() {
+		return this.leadership;
 	}
 
 	CompletableFuture<Boolean> allServed() {
@@ -160,6 +171,7 @@ final class WorkerLifecycle {
 		this.workers.bind(connection, worker);
 		this.router.join(worker.id, connection);
 		publish(new WorkerOnlineEvent(this.source, worker.snapshot()));
+		this.leadership.tell(connection);
 		if (worker.life.isLeaving()) {
 			connection.trySend(new Message.Disconnect("the master is stopping"));
 		}
@@ -217,6 +229,11 @@ final class WorkerLifecycle {
 			}
 		}
 		this.rollingRestart.served(worker);
+		this.leadership.update();
+	}
+
+	void released(WorkerProcess worker) {
+		this.leadership.released(worker);
 	}
 
 	void replaceAsked(WorkerProcess worker, String reason) {
@@ -251,6 +268,7 @@ final class WorkerLifecycle {
 		this.router.leave(worker.id, worker.connection());
 		worker.life.disconnected();
 		publish(new WorkerDisconnectEvent(this.source, worker.snapshot()));
+		this.leadership.update();
 	}
 
 	private void exited(WorkerProcess worker) {
@@ -267,6 +285,7 @@ final class WorkerLifecycle {
 		worker.slot().lastExit = new ClusterStatus.Exit(worker.id, exit.code(), exit.signal(),
 				ClusterHistory.timestamp(Instant.now()));
 		publish(new WorkerExitEvent(this.source, worker.snapshot()));
+		this.leadership.gone(worker);
 		Duration uptime = worker.uptime(this.loop.nanoTime());
 		if (worker.life.isLeaving()) {
 			logger.info("Worker " + worker.id + " exited with " + exit);

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import io.bootcluster.ClusterLeadership;
 import io.bootcluster.internal.ipc.Action;
 import io.bootcluster.internal.ipc.ChannelAddress;
 import io.bootcluster.internal.ipc.Connection;
@@ -63,6 +64,8 @@ public final class WorkerRuntime {
 
 	private final Membership membership = new Membership();
 
+	private final WorkerLeadership leadership;
+
 	private final Map<String, Function<JsonNode, JsonNode>> requestHandlers = new ConcurrentHashMap<>();
 
 	private final ExecutorService requestExecutor = Executors
@@ -80,6 +83,7 @@ public final class WorkerRuntime {
 		this.link = new MasterLink(id, end);
 		this.heartbeat = new WorkerHeartbeat(id, this.link, options);
 		this.departure = new WorkerDeparture(id, socket, this.link, end);
+		this.leadership = new WorkerLeadership(id, () -> this.link.trySend(new Message.LeadershipReleased()));
 		this.departure.beforeClose((reason) -> {
 			ChannelMessenger messenger = this.messenger;
 			if (messenger != null) {
@@ -207,6 +211,19 @@ public final class WorkerRuntime {
 	 */
 	public void attach(ConfigurableApplicationContext context) {
 		this.departure.attach(context);
+		this.leadership.publishTo(context::publishEvent);
+	}
+
+	/**
+	 * Whether this worker leads the cluster.
+	 * @return the worker's leadership
+	 */
+	public ClusterLeadership leadership() {
+		return this.leadership;
+	}
+
+	WorkerLeadership workerLeadership() {
+		return this.leadership;
 	}
 
 	/**
@@ -324,6 +341,9 @@ public final class WorkerRuntime {
 			else if (message instanceof Message.Request request) {
 				runtime.requestExecutor.execute(() -> runtime.answer(request));
 			}
+			else if (message instanceof Message.Leader leader) {
+				runtime.leadership.announced(leader.worker());
+			}
 			else if (message instanceof Message.Members members) {
 				runtime.membership.announced(members.workers());
 			}
@@ -345,6 +365,7 @@ public final class WorkerRuntime {
 
 		@Override
 		public void closed() {
+			WorkerRuntime.this.leadership.dropped();
 			ChannelMessenger messenger = WorkerRuntime.this.messenger;
 			if (messenger != null) {
 				messenger.closed("The channel to the master closed");

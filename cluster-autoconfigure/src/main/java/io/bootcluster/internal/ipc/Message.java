@@ -22,7 +22,9 @@ import tools.jackson.databind.JsonNode;
 		@JsonSubTypes.Type(value = Message.Activate.class, name = "activate"),
 		@JsonSubTypes.Type(value = Message.ReplaceMe.class, name = "replace-me"),
 		@JsonSubTypes.Type(value = Message.Request.class, name = "request"),
-		@JsonSubTypes.Type(value = Message.Reply.class, name = "reply") })
+		@JsonSubTypes.Type(value = Message.Reply.class, name = "reply"),
+		@JsonSubTypes.Type(value = Message.Leader.class, name = "leader"),
+		@JsonSubTypes.Type(value = Message.LeadershipReleased.class, name = "leadership-released") })
 public sealed interface Message {
 
 	/**
@@ -156,6 +158,21 @@ public sealed interface Message {
 	 * @param reason why, for the worker's log
 	 */
 	record Activate(String reason) implements Message {
+	}
+
+	/**
+	 * Which worker leads the cluster now, sent to every worker on each change.
+	 * @param worker the leader's id, or 0 while none leads
+	 */
+	record Leader(int worker) implements Message {
+	}
+
+	/**
+	 * The worker that led has stopped acting as the leader: no task it ran as the leader
+	 * still runs. The master grants leadership to no one else before this, or before that
+	 * worker's process is gone.
+	 */
+	record LeadershipReleased() implements Message {
 	}
 
 }

@@ -3,6 +3,7 @@ package io.bootcluster.testapp.web;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +21,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -32,6 +36,7 @@ import org.springframework.web.bind.annotation.RestController;
  * A web application the process tests run as a cluster.
  */
 @SpringBootApplication
+@EnableScheduling
 public class TestApplication {
 
 	public static void main(String[] args) {
@@ -46,6 +51,29 @@ public class TestApplication {
 			throw new IllegalStateException("this build is broken: " + marker + " exists");
 		}
 		return marker != null ? marker : "no marker";
+	}
+
+	// A job that must run once per cluster: it notes which process ran it, and when
+	@Bean
+	@ConditionalOnProperty("test.scheduled-file")
+	ScheduledJob scheduledJob(Environment environment) {
+		return new ScheduledJob(Path.of(environment.getRequiredProperty("test.scheduled-file")));
+	}
+
+	static class ScheduledJob {
+
+		private final Path file;
+
+		ScheduledJob(Path file) {
+			this.file = file;
+		}
+
+		@Scheduled(fixedRate = 200)
+		void run() throws IOException {
+			Files.writeString(this.file, ProcessHandle.current().pid() + " " + System.currentTimeMillis() + "\n",
+					StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+		}
+
 	}
 
 	// Lets a test make a start long but busy, as one on a machine whose cores are all taken
