@@ -27,15 +27,17 @@ class ChannelLossIT {
 			master.awaitLine("EVENT listening worker=1 ", Duration.ofSeconds(60));
 			long workerPid = Http.get(port, "/").pid();
 			Path socket = Path.of(ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow());
-			// A key longer than Jackson reads: the master refuses the frame and closes the channel
+			// The master reads a key longer than Jackson reads by default, then the worker's
+			// channel closes under it while the master lives on
 			Http.get(port, "/tell-master-long-key");
+			master.awaitLine("EVENT message worker=1 topic=long-key", Duration.ofSeconds(10));
+			Http.get(port, "/close-channel");
 			master.awaitLine("^\\[worker 1\\] .*The channel to the master \\(pid " + master.pid()
 					+ "\\) closed: worker 1 exits, and the master replaces it", Duration.ofSeconds(10));
 			master.awaitLine("EVENT listening worker=2 ", Duration.ofSeconds(60));
 			assertThat(Files.exists(socket)).as("the master's channel").isTrue();
 			assertThat(Http.get(port, "/").worker()).isEqualTo(2);
-			assertThat(master.linesMatching("Closing the channel of worker 1: Frame is not a valid message"))
-				.hasSize(1);
+			assertThat(master.linesMatching("Closing the channel of worker 1")).isEmpty();
 		}
 	}
 

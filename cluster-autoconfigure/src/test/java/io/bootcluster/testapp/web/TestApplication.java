@@ -1,6 +1,7 @@
 package io.bootcluster.testapp.web;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 
@@ -22,6 +24,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
@@ -112,6 +115,34 @@ public class TestApplication {
 		System.out.println("DISCONNECT-REQUESTED reason=" + event.getReason());
 	}
 
+	// The channel closes under a worker whose master lives on, as a failing socket would:
+	// the worker's end is closed from inside, through the runtime's link
+	@RestController
+	static class ChannelBreaker {
+
+		private final ApplicationContext context;
+
+		ChannelBreaker(ApplicationContext context) {
+			this.context = context;
+		}
+
+		@GetMapping("/close-channel")
+		String closeChannel() throws ReflectiveOperationException {
+			Object runtime = this.context.getBean("clusterWorkerRuntime");
+			Object link = field(runtime, "link");
+			Object connection = ((CompletableFuture<?>) field(link, "connection")).join();
+			connection.getClass().getMethod("close").invoke(connection);
+			return "closed";
+		}
+
+		private static Object field(Object target, String name) throws ReflectiveOperationException {
+			Field field = target.getClass().getDeclaredField(name);
+			field.setAccessible(true);
+			return field.get(target);
+		}
+
+	}
+
 	@RestController
 	static class WhoAmI {
 
@@ -150,7 +181,8 @@ public class TestApplication {
 			return whoAmI();
 		}
 
-		// A payload Jackson writes but refuses to read: the master closes the channel
+		// A payload Jackson by default writes but refuses to read: the master reads it all
+		// the same
 		@GetMapping("/tell-master-long-key")
 		Map<String, Object> tellMasterLongKey() {
 			this.messenger.send(ClusterMessenger.MASTER, "long-key", Map.of("k".repeat(60_000), 1));
