@@ -54,10 +54,11 @@ public record ClusterStatus(long masterPid, int desiredWorkers, long restarts, L
 	 * @param requests requests it has served
 	 * @param standby whether it is a standby, started but not serving until it takes over
 	 * @param leader whether it leads the cluster
+	 * @param slot its place in the cluster, which a replacement inherits; -1 for a standby
 	 */
 	public record Worker(int id, long pid, String state, String startedAt, String uptime, long restarts,
 			@Nullable Boolean exitedAfterDisconnect, @Nullable Exit lastExit, long heapUsed, long heapMax, double cpu,
-			long requests, boolean standby, boolean leader) {
+			long requests, boolean standby, boolean leader, int slot) {
 	}
 
 	/**

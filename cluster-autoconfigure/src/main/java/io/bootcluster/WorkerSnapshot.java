@@ -14,8 +14,10 @@ import org.jspecify.annotations.Nullable;
  * @param exitedAfterDisconnect {@code null} until the worker disconnects or exits, then
  * whether the master had asked it to go
  * @param exit how the process ended, or {@code null} while it runs
+ * @param slot the worker's place in the cluster, from 0 to the number of workers less one,
+ * which a replacement inherits; -1 for a standby until it takes over a slot
  */
 public record WorkerSnapshot(int id, long pid, WorkerState state, Instant startedAt,
-		@Nullable Boolean exitedAfterDisconnect, @Nullable WorkerExit exit) {
+		@Nullable Boolean exitedAfterDisconnect, @Nullable WorkerExit exit, int slot) {
 
 }

@@ -72,6 +72,9 @@ class ClusterProcessIT {
 		}
 		List<Long> children = master.process().children().map(ProcessHandle::pid).toList();
 		assertThat(pids).hasSize(2).doesNotContain(master.pid());
+		// Each worker has a slot of its own, as its environment says
+		assertThat(pids.stream().map((pid) -> ClusterProcess.environmentOf(pid, "CLUSTER_WORKER_SLOT").orElseThrow()))
+			.containsExactlyInAnyOrder("0", "1");
 		assertThat(children).containsAll(pids);
 		assertThat(ListeningSockets.listens(master.pid(), port)).isFalse();
 		assertThat(pids).allMatch((pid) -> ListeningSockets.listens(pid, port));
@@ -252,6 +255,10 @@ class ClusterProcessIT {
 		master.awaitLine("EVENT exit worker=1 .*state=DEAD exitedAfterDisconnect=false exit=137/SIGKILL",
 				Duration.ofSeconds(10));
 		master.awaitLine("EVENT listening worker=3 ", STARTUP);
+		// The replacement inherits the slot of worker 1, the first one forked
+		Matcher replacement = master.awaitLine("EVENT listening worker=3 pid=(\\d+)", Duration.ofSeconds(1));
+		assertThat(ClusterProcess.environmentOf(Long.parseLong(replacement.group(1)), "CLUSTER_WORKER_SLOT"))
+			.hasValue("0");
 		List<String> workerOne = master.linesMatching("^EVENT \\w+ worker=1 ");
 		assertThat(workerOne).extracting((line) -> line.split(" ")[1])
 			.filteredOn((type) -> !type.equals("message") && !type.equals("leader"))

@@ -192,6 +192,13 @@ public class ClusterProperties {
 		private @Nullable Integer id;
 
 		/**
+		 * Slot of this worker, from 0 to the number of workers less one, which its
+		 * replacements inherit, set by the master (CLUSTER_WORKER_SLOT); unset in the
+		 * master, in a single-process run, and in a standby until it takes a slot over.
+		 */
+		private @Nullable Integer slot;
+
+		/**
 		 * JVM options for the workers only, added after the options the master was started
 		 * with.
 		 */
@@ -245,6 +252,14 @@ public class ClusterProperties {
 
 		public @Nullable Integer getId() {
 			return this.id;
+		}
+
+		public @Nullable Integer getSlot() {
+			return this.slot;
+		}
+
+		public void setSlot(@Nullable Integer slot) {
+			this.slot = slot;
 		}
 
 		public void setId(@Nullable Integer id) {

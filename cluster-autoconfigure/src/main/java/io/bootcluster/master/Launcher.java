@@ -13,12 +13,13 @@ interface Launcher {
 	/**
 	 * Starts a worker's process.
 	 * @param id the worker's id
+	 * @param slot the slot it starts in, or -1 for a standby
 	 * @param standby whether it starts as a standby
 	 * @param heapOption the JVM option that sizes its heap for the cluster's size now, or
 	 * {@code null} when the user sized it
 	 * @return its handle
 	 * @throws IOException if the process could not be started
 	 */
-	WorkerHandle launch(int id, boolean standby, @Nullable String heapOption) throws IOException;
+	WorkerHandle launch(int id, int slot, boolean standby, @Nullable String heapOption) throws IOException;
 
 }

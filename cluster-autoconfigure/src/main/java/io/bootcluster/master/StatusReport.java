@@ -39,7 +39,8 @@ final class StatusReport {
 		return new ClusterStatus.Worker(worker.id, worker.handle.pid(), worker.state().name().toLowerCase(),
 				ClusterHistory.timestamp(worker.startedAt), Duration.ofSeconds(worker.uptime(now).toSeconds()).toString(),
 				worker.restarts, worker.life.exitedAfterDisconnect(), worker.slot().lastExit, shown.heapUsed(),
-				shown.heapMax(), shown.cpu(), shown.requests(), worker.life.isStandby(), leader);
+				shown.heapMax(), shown.cpu(), shown.requests(), worker.life.isStandby(), leader,
+				worker.life.isStandby() ? -1 : worker.slot().index);
 	}
 
 }

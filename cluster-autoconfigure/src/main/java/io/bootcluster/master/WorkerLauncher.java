@@ -41,8 +41,8 @@ final class WorkerLauncher implements Launcher {
 	}
 
 	@Override
-	public WorkerHandle launch(int id, boolean standby, @Nullable String heapOption) throws IOException {
-		Process process = start(id, standby, heapOption);
+	public WorkerHandle launch(int id, int slot, boolean standby, @Nullable String heapOption) throws IOException {
+		Process process = start(id, slot, standby, heapOption);
 		try {
 			return new ProcessWorkerHandle(id, process, this.output);
 		}
@@ -54,7 +54,7 @@ final class WorkerLauncher implements Launcher {
 		}
 	}
 
-	private Process start(int id, boolean standby, @Nullable String heapOption) throws IOException {
+	private Process start(int id, int slot, boolean standby, @Nullable String heapOption) throws IOException {
 		List<String> command = new ArrayList<>(command());
 		if (heapOption != null) {
 			// Right after the executable: options the user gave come later, and win
@@ -64,6 +64,9 @@ final class WorkerLauncher implements Launcher {
 		// A master started by a worker of another cluster has that worker's environment
 		ChannelAddress.removeFrom(builder.environment());
 		builder.environment().put(ChannelAddress.WORKER_ID_ENV, Integer.toString(id));
+		if (slot >= 0) {
+			builder.environment().put(ChannelAddress.WORKER_SLOT_ENV, Integer.toString(slot));
+		}
 		if (standby) {
 			builder.environment().put(ChannelAddress.STANDBY_ENV, "true");
 		}

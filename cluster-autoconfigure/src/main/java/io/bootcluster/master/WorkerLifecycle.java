@@ -145,7 +145,7 @@ final class WorkerLifecycle {
 		int id = ++this.lastId;
 		WorkerProcess worker;
 		try {
-			WorkerHandle handle = this.launcher.launch(id, standby,
+			WorkerHandle handle = this.launcher.launch(id, standby ? -1 : slot.index, standby,
 					this.layout.sizing().heapOptionFor(this.slots.desired()));
 			worker = new WorkerProcess(id, slot, handle, standby, this.loop.nanoTime());
 		}

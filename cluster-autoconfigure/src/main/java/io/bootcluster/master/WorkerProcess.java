@@ -92,7 +92,8 @@ final class WorkerProcess {
 	boolean activate(Slot slot) {
 		this.life.activate();
 		this.slot = slot;
-		return this.connection != null && this.connection.trySend(new Message.Activate("a worker died"));
+		return this.connection != null
+				&& this.connection.trySend(new Message.Activate("a worker died", slot.index));
 	}
 
 	/**
@@ -132,7 +133,7 @@ final class WorkerProcess {
 
 	WorkerSnapshot snapshot() {
 		return new WorkerSnapshot(this.id, this.handle.pid(), state(), this.startedAt,
-				this.life.exitedAfterDisconnect(), this.exit);
+				this.life.exitedAfterDisconnect(), this.exit, this.life.isStandby() ? -1 : this.slot.index);
 	}
 
 	Duration uptime(long now) {

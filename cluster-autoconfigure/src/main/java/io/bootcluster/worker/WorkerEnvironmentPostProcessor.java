@@ -49,8 +49,13 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 			// for added members
 			String member = "gelf".equalsIgnoreCase(environment.getProperty("logging.structured.format.console", ""))
 					? "_cluster.worker" : "cluster.worker";
-			environment.getPropertySources()
-				.addLast(new MapPropertySource(PROPERTY_SOURCE, Map.of("logging.structured.json.add." + member, id)));
+			Map<String, Object> members = new HashMap<>();
+			members.put("logging.structured.json.add." + member, id);
+			if (worker.slot() >= 0) {
+				members.put("logging.structured.json.add." + member.replace("worker", "slot"),
+						Integer.toString(worker.slot()));
+			}
+			environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, members));
 		}
 	}
 

@@ -32,6 +32,7 @@ import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 
 /**
  * A worker's side of the cluster, as the application's beans see it: its id, whether it
@@ -76,6 +77,11 @@ public final class WorkerRuntime {
 
 	private volatile @Nullable ChannelMessenger messenger;
 
+	// Set by the master's environment, or, for a standby, when it takes a slot over
+	private volatile int slot;
+
+	private volatile @Nullable ConfigurableApplicationContext context;
+
 	WorkerRuntime(int id, Path socket, WorkerOptions options, boolean standby, JvmEnd end) {
 		this.id = id;
 		this.options = options;
@@ -114,6 +120,7 @@ public final class WorkerRuntime {
 					+ " is not: workers are started by their master, not by hand");
 		}
 		WorkerRuntime runtime = new WorkerRuntime(identity.id(), socket, options, identity.standby(), JvmEnd.PROCESS);
+		runtime.slot = identity.slot();
 		runtime.link.open(socket, () -> WorkerIdentity.readSecret(System.in), new FrameCodec(maxFrameSize),
 				runtime.new Dispatcher());
 		runtime.reportUncaughtExceptions();
@@ -158,6 +165,27 @@ public final class WorkerRuntime {
 	 */
 	public int id() {
 		return this.id;
+	}
+
+	/**
+	 * This worker's slot: its place in the cluster, from 0 to the number of workers less
+	 * one, which its replacements inherit.
+	 * @return the slot, or -1 for a standby that has not taken one over
+	 */
+	public int slot() {
+		return this.slot;
+	}
+
+	// A standby learns its slot when it takes one over: from then on the environment says
+	// so too, for what reads cluster.worker.slot later
+	private void tookOver(int slot) {
+		this.slot = slot;
+		ConfigurableApplicationContext context = this.context;
+		if (context != null) {
+			context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new MapPropertySource("clusterWorkerSlot", Map.of("cluster.worker.slot", slot)));
+		}
 	}
 
 	/**
@@ -210,6 +238,7 @@ public final class WorkerRuntime {
 	 * @param context the worker's application context
 	 */
 	public void attach(ConfigurableApplicationContext context) {
+		this.context = context;
 		this.departure.attach(context);
 		this.leadership.publishTo(context::publishEvent);
 	}
@@ -335,7 +364,8 @@ public final class WorkerRuntime {
 				}
 				runtime.departure.leave(disconnect.reason());
 			}
-			else if (message instanceof Message.Activate) {
+			else if (message instanceof Message.Activate activate) {
+				runtime.tookOver(activate.slot());
 				runtime.activated.complete(null);
 			}
 			else if (message instanceof Message.Request request) {

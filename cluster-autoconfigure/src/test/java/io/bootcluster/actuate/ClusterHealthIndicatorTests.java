@@ -61,7 +61,7 @@ class ClusterHealthIndicatorTests {
 		List<ClusterStatus.Worker> workers = new ArrayList<>();
 		for (int i = 0; i < states.length; i++) {
 			workers.add(new ClusterStatus.Worker(i + 1, 100 + i, states[i], "2026-01-01T00:00:00Z", "PT1S", 0, null,
-					null, 0, 0, -1, 0, false, false));
+					null, 0, 0, -1, 0, false, false, i));
 		}
 		return new ClusterStatus(1, desired, 0, workers, List.of(), List.of(), new ClusterStatus.Startup(0, 0, 0),
 				Map.of(), null, List.of(new ClusterStatus.PerWorkerState("sessions", "HTTP sessions in memory")), null);

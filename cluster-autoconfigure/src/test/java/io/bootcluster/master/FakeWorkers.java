@@ -17,12 +17,12 @@ final class FakeWorkers implements Launcher {
 	private int failuresToCome;
 
 	@Override
-	public WorkerHandle launch(int id, boolean standby, String heapOption) throws IOException {
+	public WorkerHandle launch(int id, int slot, boolean standby, String heapOption) throws IOException {
 		if (this.failuresToCome > 0) {
 			this.failuresToCome--;
 			throw new IOException("error=11, Resource temporarily unavailable");
 		}
-		Handle handle = new Handle(id, standby, heapOption);
+		Handle handle = new Handle(id, slot, standby, heapOption);
 		this.launched.put(id, handle);
 		return handle;
 	}
@@ -58,6 +58,8 @@ final class FakeWorkers implements Launcher {
 
 		final int id;
 
+		final int slot;
+
 		final boolean standby;
 
 		final String heapOption;
@@ -75,8 +77,9 @@ final class FakeWorkers implements Launcher {
 
 		private Integer exitValue;
 
-		Handle(int id, boolean standby, String heapOption) {
+		Handle(int id, int slot, boolean standby, String heapOption) {
 			this.id = id;
+			this.slot = slot;
 			this.standby = standby;
 			this.heapOption = heapOption;
 		}

@@ -168,6 +168,24 @@ class SupervisorTests {
 	}
 
 	@Test
+	void replacementsInheritTheirSlotAndAStandbyLearnsItsOwnWhenItTakesOver() throws Exception {
+		start(2, 1, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.join(3);
+		this.cluster.send(3, new Message.StandbyReady(3));
+		assertThat(List.of(this.cluster.worker(1).slot, this.cluster.worker(2).slot, this.cluster.worker(3).slot))
+			.containsExactly(0, 1, -1);
+		this.cluster.worker(2).exit(137);
+		assertThat(this.cluster.sent(3)).contains(new Message.Activate("a worker died", 1));
+		this.cluster.worker(1).exit(1);
+		this.cluster.advance(INITIAL_BACKOFF);
+		assertThat(this.cluster.worker(4).slot).isZero();
+		assertThat(this.cluster.status().workers()).extracting(ClusterStatus.Worker::id, ClusterStatus.Worker::slot)
+			.contains(tuple(3, 1), tuple(4, 0));
+	}
+
+	@Test
 	void standbyThatDiesWhileTakingOverIsStillReplacedByANewStandby() throws Exception {
 		start(2, 1, 10);
 		this.cluster.serve(1);

@@ -33,6 +33,12 @@ public record ChannelAddress(Path socket, String secret) {
 	public static final String WORKER_ID_ENV = "CLUSTER_WORKER_ID";
 
 	/**
+	 * Environment variable that carries a worker's slot, which its replacements inherit.
+	 * Spring reads it as the {@code cluster.worker.slot} property.
+	 */
+	public static final String WORKER_SLOT_ENV = "CLUSTER_WORKER_SLOT";
+
+	/**
 	 * Environment variable that makes a worker a standby: it starts its application but not
 	 * its web server until the master activates it.
 	 */
@@ -138,7 +144,7 @@ public record ChannelAddress(Path socket, String secret) {
 	 */
 	public static void removeFrom(Map<String, ?> environment) {
 		environment.keySet()
-			.removeAll(List.of(WORKER_ID_ENV, STANDBY_ENV, SOCKET_ENV, MASTER_PID_ENV));
+			.removeAll(List.of(WORKER_ID_ENV, WORKER_SLOT_ENV, STANDBY_ENV, SOCKET_ENV, MASTER_PID_ENV));
 	}
 
 	/**

@@ -156,8 +156,9 @@ public sealed interface Message {
 	/**
 	 * The master makes a standby worker take over: it binds the shared port and serves.
 	 * @param reason why, for the worker's log
+	 * @param slot the slot it takes over
 	 */
-	record Activate(String reason) implements Message {
+	record Activate(String reason, int slot) implements Message {
 	}
 
 	/**

@@ -17,10 +17,11 @@ import org.jspecify.annotations.Nullable;
  * worker's own children do not share.
  *
  * @param id the worker's id
+ * @param slot the worker's slot, or -1 for a standby until it takes one over
  * @param standby whether it starts as a standby
  * @param socket the master's socket, or {@code null} when the environment lacks it
  */
-public record WorkerIdentity(int id, boolean standby, @Nullable Path socket) {
+public record WorkerIdentity(int id, int slot, boolean standby, @Nullable Path socket) {
 
 	/** Longest secret a worker reads from its standard input, in bytes. */
 	private static final int MAX_SECRET = 256;
@@ -39,14 +40,17 @@ public record WorkerIdentity(int id, boolean standby, @Nullable Path socket) {
 			return null;
 		}
 		int workerId;
+		int slot;
 		try {
 			workerId = Integer.parseInt(id.trim());
+			String slotValue = environment.get(ChannelAddress.WORKER_SLOT_ENV);
+			slot = (slotValue != null) ? Integer.parseInt(slotValue.trim()) : -1;
 		}
 		catch (NumberFormatException ex) {
 			return null;
 		}
 		String socket = environment.get(ChannelAddress.SOCKET_ENV);
-		return new WorkerIdentity(workerId, Boolean.parseBoolean(environment.get(ChannelAddress.STANDBY_ENV)),
+		return new WorkerIdentity(workerId, slot, Boolean.parseBoolean(environment.get(ChannelAddress.STANDBY_ENV)),
 				(socket != null) ? Path.of(socket) : null);
 	}
 

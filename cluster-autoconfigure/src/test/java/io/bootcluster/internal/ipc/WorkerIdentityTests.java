@@ -27,7 +27,7 @@ class WorkerIdentityTests {
 	@Test
 	void processWhoseParentIsItsMasterIsAWorker() {
 		WorkerIdentity identity = WorkerIdentity.of(environment(this.parent), this.self);
-		assertThat(identity).isEqualTo(new WorkerIdentity(3, true, Path.of("/tmp/cluster-x/master.sock")));
+		assertThat(identity).isEqualTo(new WorkerIdentity(3, -1, true, Path.of("/tmp/cluster-x/master.sock")));
 	}
 
 	@Test
