@@ -10,6 +10,8 @@ import io.bootcluster.test.Http;
 import io.bootcluster.test.ListeningSockets;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.util.FileSystemUtils;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -40,7 +42,10 @@ class LaunchModesIT {
 	@Test
 	void extractedJarWithASeparateManagementPort() throws Exception {
 		Path extracted = Path.of("target", "extracted");
-		if (!Files.exists(extracted.resolve("sample-app.jar"))) {
+		// Extracted again whenever the jar was built since
+		if (!Files.exists(extracted.resolve("sample-app.jar")) || Files.getLastModifiedTime(JAR)
+			.compareTo(Files.getLastModifiedTime(extracted.resolve("sample-app.jar"))) > 0) {
+			FileSystemUtils.deleteRecursively(extracted);
 			try (ClusterProcess extract = ClusterProcess.startJava("-Djarmode=tools", "-jar", JAR.toString(),
 					"extract", "--destination", extracted.toString())) {
 				assertThat(extract.awaitExit(Duration.ofSeconds(60))).isZero();

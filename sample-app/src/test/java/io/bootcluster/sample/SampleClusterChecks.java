@@ -2,8 +2,10 @@ package io.bootcluster.sample;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.bootcluster.test.ClusterProcess;
@@ -53,14 +55,21 @@ final class SampleClusterChecks {
 		this.master.awaitLines("Worker \\d+ \\(pid \\d+\\) is listening on .*:" + this.port, 2, STARTUP);
 		Set<Long> pids = new HashSet<>();
 		Set<Integer> workerIds = new HashSet<>();
+		Map<Integer, Integer> slots = new HashMap<>();
+		Map<Integer, Boolean> leaders = new HashMap<>();
 		for (int i = 0; i < 60 && pids.size() < 2; i++) {
 			Http.Response response = Http.get(this.port, "/");
 			assertThat(response.status()).isEqualTo(200);
 			pids.add(response.pid());
 			workerIds.add(response.worker());
+			slots.put(response.worker(), response.json().get("slot").asInt());
+			leaders.put(response.worker(), response.json().get("leader").asBoolean());
 		}
 		assertThat(pids).hasSize(2).doesNotContain(this.master.pid());
 		assertThat(workerIds).containsExactlyInAnyOrder(1, 2);
+		// Each worker has a slot of its own, and at most one leads
+		assertThat(slots).containsOnlyKeys(1, 2).containsValues(0, 1);
+		assertThat(leaders.values()).filteredOn((leader) -> leader).hasSizeLessThan(2);
 		assertThat(ListeningSockets.listens(this.master.pid(), this.port)).isFalse();
 		// A worker listens a moment before its application logs that it started
 		this.master.awaitLines("^\\[worker [12]\\] .*Started SampleApplication", 2, Duration.ofSeconds(30));
@@ -86,6 +95,8 @@ final class SampleClusterChecks {
 				ids.add(worker.get("id").asInt());
 			}
 			assertThat(ids).containsExactlyInAnyOrder(1, 2);
+			// Both serve: the oldest leads
+			assertThat(status.get("leader").asInt()).isEqualTo(1);
 		}
 		assertThat(Http.get(this.port, "/actuator/health").body()).contains("\"status\":\"UP\"");
 	}
