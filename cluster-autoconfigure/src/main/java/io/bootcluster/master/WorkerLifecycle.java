@@ -265,6 +265,10 @@ final class WorkerLifecycle {
 	}
 
 	void disconnected(WorkerProcess worker) {
+		if (!worker.life.isLeaving() && worker.handle.isAlive()) {
+			logger.warn("The channel of " + worker + " closed while it was not asked to go: it exits, and is "
+					+ "replaced");
+		}
 		this.router.leave(worker.id, worker.connection());
 		worker.life.disconnected();
 		publish(new WorkerDisconnectEvent(this.source, worker.snapshot()));
