@@ -6,9 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -16,7 +13,6 @@ import io.bootcluster.ClusterLeadership;
 import io.bootcluster.internal.ipc.Action;
 import io.bootcluster.internal.ipc.ChannelAddress;
 import io.bootcluster.internal.ipc.Connection;
-import io.bootcluster.internal.ipc.DaemonThreads;
 import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.internal.ipc.PendingRequests;
@@ -67,10 +63,7 @@ public final class WorkerRuntime {
 
 	private final WorkerLeadership leadership;
 
-	private final Map<String, Function<JsonNode, JsonNode>> requestHandlers = new ConcurrentHashMap<>();
-
-	private final ExecutorService requestExecutor = Executors
-		.newSingleThreadExecutor(DaemonThreads.factory("cluster-requests"));
+	private final MasterRequestHandlers requests;
 
 	// Set once by the reader thread; the activation may be registered before or after
 	private final CompletableFuture<Void> activated = new CompletableFuture<>();
@@ -89,6 +82,7 @@ public final class WorkerRuntime {
 		this.link = new MasterLink(id, end);
 		this.heartbeat = new WorkerHeartbeat(id, this.link, options);
 		this.departure = new WorkerDeparture(id, socket, this.link, end);
+		this.requests = new MasterRequestHandlers(id, this.link);
 		this.leadership = new WorkerLeadership(id, () -> this.link.trySend(new Message.LeadershipReleased()));
 		this.departure.beforeClose((reason) -> {
 			ChannelMessenger messenger = this.messenger;
@@ -223,7 +217,7 @@ public final class WorkerRuntime {
 	 * @param handler computes the answer from the request's input
 	 */
 	public void onRequest(Action action, Function<JsonNode, JsonNode> handler) {
-		this.requestHandlers.put(action.wireName(), handler);
+		this.requests.register(action, handler);
 	}
 
 	/**
@@ -315,25 +309,6 @@ public final class WorkerRuntime {
 		this.link.connected(connection);
 	}
 
-	private void answer(Message.Request request) {
-		Function<JsonNode, JsonNode> handler = this.requestHandlers.get(request.action());
-		Message.Reply reply;
-		if (handler == null) {
-			reply = new Message.Reply(request.id(), "Worker " + this.id + " has no handler for " + request.action(),
-					null);
-		}
-		else {
-			try {
-				reply = new Message.Reply(request.id(), null, handler.apply(request.body()));
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Could not answer the master's " + request.action() + " request", ex);
-				reply = new Message.Reply(request.id(), String.valueOf(ex.getMessage()), null);
-			}
-		}
-		tell(reply);
-	}
-
 	// Before its context has a messenger, a worker cannot take application messages
 	private void notReady(Message.UserMessage message) {
 		String reason = "worker " + this.id + " is still starting";
@@ -369,7 +344,7 @@ public final class WorkerRuntime {
 				runtime.activated.complete(null);
 			}
 			else if (message instanceof Message.Request request) {
-				runtime.requestExecutor.execute(() -> runtime.answer(request));
+				runtime.requests.answer(request);
 			}
 			else if (message instanceof Message.Leader leader) {
 				runtime.leadership.announced(leader.worker());
