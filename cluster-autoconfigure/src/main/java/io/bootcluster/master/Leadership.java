@@ -11,7 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Which worker leads the cluster: at most one at any moment. The leader is the oldest
- * worker that serves (listening and ready, not a standby, not asked to go). When it stops
+ * worker that has started (it has been listening and ready; not a standby, not asked to
+ * go). A leader that reports itself not ready for a while keeps leading: readiness is about
+ * traffic, not about the leader's work. When it stops
  * being one (it dies, hangs and is killed, is asked to go, or loses its channel), its
  * leadership is revoked first, and granted to another worker only once the old leader
  * says it released it, or once its process is gone. Owned by the supervisor's loop.

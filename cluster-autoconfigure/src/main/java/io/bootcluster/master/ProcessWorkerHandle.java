@@ -45,7 +45,15 @@ final class ProcessWorkerHandle implements WorkerHandle {
 		this.process.onExit().thenRunAsync(() -> {
 			drainOutput();
 			action.run();
-		}, (task) -> new Thread(task, "cluster-exit-" + this.id).start());
+		}, (task) -> {
+			try {
+				new Thread(task, "cluster-exit-" + this.id).start();
+			}
+			catch (Throwable ex) {
+				// No thread to spare: on the JDK's reaper, rather than an exit never seen
+				task.run();
+			}
+		});
 	}
 
 	// The worker's last lines appear before its exit is reported

@@ -77,7 +77,7 @@ final class Slots {
 	 */
 	List<Slot> resize(int desired) {
 		for (int i = this.desired; i < desired; i++) {
-			Slot slot = new Slot(this.slots.size());
+			Slot slot = new Slot(lowestFreeIndex());
 			this.slots.add(slot);
 			this.pacing.queue(List.of(slot));
 		}
@@ -103,6 +103,19 @@ final class Slots {
 		}
 		this.pacing.queue(revived);
 		return revived.size();
+	}
+
+	// Slots run from 0 to the number of workers less one, as applications that split work
+	// by slot expect: a new slot takes the lowest index no slot in use has
+	private int lowestFreeIndex() {
+		int index = 0;
+		while (true) {
+			int candidate = index;
+			if (this.slots.stream().noneMatch((slot) -> !slot.removed && slot.index == candidate)) {
+				return candidate;
+			}
+			index++;
+		}
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 import io.bootcluster.master.WorkerLife.Departure;
 import org.apache.commons.logging.Log;
@@ -44,14 +45,17 @@ final class StandbyPool {
 
 	private final StartupWatch startupWatch;
 
+	private final LongSupplier clock;
+
 	// Standbys that took over a slot and have yet to serve: each is owed a new standby
 	private final Set<WorkerProcess> owing = Collections.newSetFromMap(new IdentityHashMap<>());
 
-	StandbyPool(int size, WorkerTable workers, Forker forker, StartupWatch startupWatch) {
+	StandbyPool(int size, WorkerTable workers, Forker forker, StartupWatch startupWatch, LongSupplier clock) {
 		this.size = size;
 		this.workers = workers;
 		this.forker = forker;
 		this.startupWatch = startupWatch;
+		this.clock = clock;
 	}
 
 	Slot slot() {
@@ -88,7 +92,7 @@ final class StandbyPool {
 		logger.info("Standby worker " + standby.id + " takes over the slot at once");
 		this.owing.add(standby);
 		this.startupWatch.watch(standby);
-		if (!standby.activate(slot)) {
+		if (!standby.activate(slot, this.clock.getAsLong())) {
 			standby.kill("killed");
 		}
 		return true;

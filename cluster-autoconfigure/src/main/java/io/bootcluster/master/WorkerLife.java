@@ -181,12 +181,14 @@ final class WorkerLife {
 
 	/**
 	 * The master asks the worker to go.
-	 * @param why what happens once it is gone; {@link Departure#REMOVE} (the cluster
-	 * stops) overrides an earlier request
+	 * @param why what happens once it is gone. {@link Departure#REMOVE} (the cluster stops,
+	 * or scales down) overrides an earlier request, and {@link Departure#REPLACED} (a
+	 * successor serves in its slot already) overrides {@link Departure#REPLACE}
 	 */
 	void leave(Departure why) {
-		if (why == Departure.NONE || this.phase == Phase.DEAD
-				|| (isLeaving() && why != Departure.REMOVE)) {
+		boolean overrides = why == Departure.REMOVE
+				|| (why == Departure.REPLACED && this.departure == Departure.REPLACE);
+		if (why == Departure.NONE || this.phase == Phase.DEAD || (isLeaving() && !overrides)) {
 			throw illegal("leave to " + why);
 		}
 		this.departure = why;

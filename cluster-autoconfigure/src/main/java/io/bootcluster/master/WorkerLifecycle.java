@@ -85,7 +85,8 @@ final class WorkerLifecycle {
 		this.rollingRestart = parts.rollingRestart();
 		this.publisher = publisher;
 		this.startupWatch = new StartupWatch(loop, settings.startupTimeout());
-		this.standbys = new StandbyPool(settings.standbyWorkers(), this.workers, this::fork, this.startupWatch);
+		this.standbys = new StandbyPool(settings.standbyWorkers(), this.workers, this::fork, this.startupWatch,
+				loop::nanoTime);
 		this.departures.onFinish(() -> this.allServed.complete(false));
 		this.leadership = new Leadership(this.workers,
 				(worker) -> publish(new WorkerLeaderEvent(this.source, worker.snapshot(), true)),
@@ -194,7 +195,7 @@ final class WorkerLifecycle {
 			return;
 		}
 		boolean serving = worker.life.listening();
-		this.history.recordStartup(worker.uptime(this.loop.nanoTime()));
+		this.history.recordStartup(worker.activeTime(this.loop.nanoTime()));
 		logger.info("Worker " + worker.id + " (pid " + worker.handle.pid() + ") is listening on " + listening.host()
 				+ ":" + listening.port());
 		publish(new WorkerListeningEvent(this.source, worker.snapshot(),
@@ -290,7 +291,7 @@ final class WorkerLifecycle {
 				ClusterHistory.timestamp(Instant.now()));
 		publish(new WorkerExitEvent(this.source, worker.snapshot()));
 		this.leadership.gone(worker);
-		Duration uptime = worker.uptime(this.loop.nanoTime());
+		Duration uptime = worker.activeTime(this.loop.nanoTime());
 		if (worker.life.isLeaving()) {
 			logger.info("Worker " + worker.id + " exited with " + exit);
 		}
@@ -361,7 +362,9 @@ final class WorkerLifecycle {
 	}
 
 	private void exitIfNothingIsLeft() {
-		if (this.workers.isEmpty() && this.slots.noneLeft()) {
+		// Standbys left waiting serve nobody: with no member and no slot to fill, the master
+		// exits, and its workers with it
+		if (this.workers.all().stream().allMatch((worker) -> worker.life.isStandby()) && this.slots.noneLeft()) {
 			logger.error("No worker is left and none will be respawned: the master exits");
 			this.departures.finish(1);
 		}

@@ -30,6 +30,9 @@ final class WorkerProcess {
 
 	private final long startedNanos;
 
+	// When it began to serve its slot: its fork, or a standby's takeover
+	private long activeSince;
+
 	/** The worker's slot; a standby's is the standby slot until it takes over one. */
 	private Slot slot;
 
@@ -62,6 +65,7 @@ final class WorkerProcess {
 		this.handle = handle;
 		this.life = new WorkerLife(standby ? WorkerLife.Role.STANDBY : WorkerLife.Role.MEMBER);
 		this.startedNanos = nanoTime;
+		this.activeSince = nanoTime;
 		this.lastHeartbeat = nanoTime;
 	}
 
@@ -87,11 +91,13 @@ final class WorkerProcess {
 	/**
 	 * A waiting standby takes over a slot.
 	 * @param slot the slot
+	 * @param now the loop's clock
 	 * @return whether the worker was told to start its web server
 	 */
-	boolean activate(Slot slot) {
+	boolean activate(Slot slot, long now) {
 		this.life.activate();
 		this.slot = slot;
+		this.activeSince = now;
 		return this.connection != null
 				&& this.connection.trySend(new Message.Activate("a worker died", slot.index));
 	}
@@ -138,6 +144,16 @@ final class WorkerProcess {
 
 	Duration uptime(long now) {
 		return Duration.ofNanos(now - this.startedNanos);
+	}
+
+	/**
+	 * How long the worker has held its slot: since its fork, or since a standby took the
+	 * slot over. What a crash and a start are judged by.
+	 * @param now the loop's clock
+	 * @return the time
+	 */
+	Duration activeTime(long now) {
+		return Duration.ofNanos(now - this.activeSince);
 	}
 
 	@Override

@@ -216,8 +216,12 @@ final class MasterLink {
 	 */
 	CompletableFuture<JsonNode> request(Action action, JsonNode body, Duration timeout) {
 		PendingRequests.Pending request = this.pending.create(action.wireName(), body, timeout);
-		if (!trySend(request.request())) {
-			this.pending.failAll("The channel to the master is closed");
+		try {
+			send(request.request());
+		}
+		catch (IOException ex) {
+			// This request only: the others may still be answered
+			request.reply().completeExceptionally(ex);
 		}
 		return request.reply();
 	}

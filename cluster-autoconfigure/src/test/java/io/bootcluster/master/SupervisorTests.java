@@ -389,6 +389,48 @@ class SupervisorTests {
 	}
 
 	@Test
+	void workerStoppedWhileItsReplacementStartsIsNotReplacedTwice() throws Exception {
+		start(1, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.send(1, new Message.ReplaceMe("heap is nearly full"));
+		this.cluster.call(() -> {
+			this.cluster.supervisor.stopWorker(1);
+			return null;
+		});
+		this.cluster.serve(2);
+		this.cluster.worker(1).exit(0);
+		this.cluster.advance(Duration.ofMinutes(1));
+		assertThat(this.cluster.workers.count()).isEqualTo(2);
+		assertThat(this.cluster.status().workers()).extracting(ClusterStatus.Worker::id).containsExactly(2);
+	}
+
+	@Test
+	void waitingStandbysDoNotKeepAMasterWhoseSlotsAllGaveUp() throws Exception {
+		start(1, 1, 1);
+		this.cluster.serve(1);
+		this.cluster.join(2);
+		this.cluster.send(2, new Message.StandbyReady(2));
+		this.cluster.call(() -> this.cluster.supervisor.scale(1));
+		// The standby takes over, and dies too: the slot gives up; a new standby waits
+		this.cluster.worker(1).exit(1);
+		this.cluster.worker(2).exit(1);
+		this.cluster.advance(Duration.ofMinutes(1));
+		assertThat(this.cluster.supervisor.awaitTermination()).isEqualTo(1);
+	}
+
+	@Test
+	void slotsStayNumberedFromZeroAcrossScaling() throws Exception {
+		start(3, 0, 10);
+		this.cluster.serve(1);
+		this.cluster.serve(2);
+		this.cluster.serve(3);
+		this.cluster.call(() -> this.cluster.supervisor.scale(2));
+		this.cluster.worker(3).exit(0);
+		this.cluster.call(() -> this.cluster.supervisor.scale(3));
+		assertThat(this.cluster.worker(4).slot).isEqualTo(2);
+	}
+
+	@Test
 	void scalingDownRemovesTheNewestSlots() throws Exception {
 		start(3, 0, 10);
 		this.cluster.serve(1);

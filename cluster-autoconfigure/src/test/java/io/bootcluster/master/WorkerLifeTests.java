@@ -94,7 +94,10 @@ class WorkerLifeTests {
 		life.online();
 		assertThatIllegalStateException().isThrownBy(() -> life.leave(Departure.NONE));
 		life.leave(Departure.REPLACE);
-		assertThatIllegalStateException().isThrownBy(() -> life.leave(Departure.REPLACED));
+		assertThatIllegalStateException().isThrownBy(() -> life.leave(Departure.REPLACE));
+		// A successor that serves already takes the slot: nothing is to be forked for it
+		life.leave(Departure.REPLACED);
+		assertThatIllegalStateException().isThrownBy(() -> life.leave(Departure.REPLACE));
 		life.leave(Departure.REMOVE);
 		assertThat(life.departure()).isEqualTo(Departure.REMOVE);
 	}
