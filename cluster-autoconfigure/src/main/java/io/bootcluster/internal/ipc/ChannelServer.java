@@ -91,6 +91,8 @@ public final class ChannelServer implements Closeable {
 		catch (RuntimeException ex) {
 			logger.error("Closing a channel connection after an unexpected failure", ex);
 			connection.close();
+			// The handler may have taken it before the failure (a handshake answered late)
+			this.handler.closed(connection);
 		}
 	}
 
