@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.function.IntSupplier;
 
 import io.bootcluster.worker.UncaughtExceptionPolicy;
-import io.bootcluster.worker.WorkerOptions;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;

@@ -14,8 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * Where a worker finds its master, and the secret it must present there. The master
  * creates one per cluster; each worker finds the socket in its environment and reads the
