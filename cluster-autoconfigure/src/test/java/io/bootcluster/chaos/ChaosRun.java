@@ -171,10 +171,11 @@ public final class ChaosRun {
 	}
 
 	private String killWorker(long pid) {
-		if (pid > 0) {
-			this.kills.put(System.nanoTime(), pid);
-			ClusterProcess.signal(pid, "KILL");
+		if (pid <= 0) {
+			return "no worker listening to kill";
 		}
+		this.kills.put(System.nanoTime(), pid);
+		ClusterProcess.signal(pid, "KILL");
 		return "SIGKILL worker pid " + pid;
 	}
 

@@ -25,8 +25,7 @@ class LeadershipTests {
 	@Test
 	void oldestServingWorkerLeadsAndEveryWorkerIsTold() throws Exception {
 		start(2, 1);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.join(3);
 		this.cluster.send(3, new Message.StandbyReady(3));
 		assertThat(leader()).isEqualTo(1);
@@ -43,8 +42,7 @@ class LeadershipTests {
 	@Test
 	void leaderThatDiesIsSucceededAtOnce() throws Exception {
 		start(2, 0);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.worker(1).exit(137);
 		assertThat(leader()).isEqualTo(2);
 		assertThat(this.cluster.sent(2)).containsSubsequence(new Message.Leader(1), new Message.Leader(0),
@@ -54,12 +52,8 @@ class LeadershipTests {
 	@Test
 	void leaderAskedToGoLeadsNoMoreAndNoOtherLeadsUntilItReleased() throws Exception {
 		start(2, 0);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
-		this.cluster.call(() -> {
-			this.cluster.supervisor.stopWorker(1);
-			return null;
-		});
+		this.cluster.serve(1, 2);
+		this.cluster.stopWorker(1);
 		assertThat(leader()).isNull();
 		assertThat(this.cluster.sent(2)).endsWith(new Message.Leader(0));
 		this.cluster.send(1, new Message.LeadershipReleased());
@@ -69,8 +63,7 @@ class LeadershipTests {
 	@Test
 	void leaderWhoseChannelClosedIsSucceededOnlyOnceItsProcessIsGone() throws Exception {
 		start(2, 0);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.close(1);
 		assertThat(leader()).isNull();
 		this.cluster.worker(1).exit(1);
@@ -80,11 +73,10 @@ class LeadershipTests {
 	@Test
 	void hungLeaderIsSucceededOnceKilled() throws Exception {
 		start(2, 0);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.silence(1);
 		this.cluster.advance(SupervisorHarness.HEARTBEAT_TIMEOUT.plusSeconds(1));
-		assertThat(leader()).isEqualTo(1).as("the leader is still alive");
+		assertThat(leader()).as("the hung leader, still alive").isEqualTo(1);
 		this.cluster.advance(HeartbeatWatch.TIME_TO_PRINT);
 		assertThat(this.cluster.worker(1).killed).isTrue();
 		assertThat(leader()).isEqualTo(2);
@@ -93,8 +85,7 @@ class LeadershipTests {
 	@Test
 	void rollingRestartNeverHasTwoLeaders() throws Exception {
 		start(2, 0);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.call(this.cluster.supervisor::restart);
 		this.cluster.serve(3);
 		// Worker 1 is asked to go once its successor serves: it leads no more

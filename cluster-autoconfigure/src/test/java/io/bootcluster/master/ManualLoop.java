@@ -166,19 +166,16 @@ final class ManualLoop implements Loop {
 		boolean cancelled;
 
 		Scheduled(long due, long sequence, Runnable task, Duration period) {
-			this.due = due;
-			this.sequence = sequence;
-			this.task = task;
-			this.period = period;
-			this.first = this;
+			this(due, sequence, task, period, null);
 		}
 
+		// A repeated timer's next run, which the first run's cancellation stops too
 		Scheduled(long due, long sequence, Runnable task, Duration period, Scheduled previous) {
 			this.due = due;
 			this.sequence = sequence;
 			this.task = task;
 			this.period = period;
-			this.first = previous.first;
+			this.first = (previous != null) ? previous.first : this;
 		}
 
 	}

@@ -119,15 +119,28 @@ final class SupervisorHarness implements AutoCloseable {
 	}
 
 	/**
-	 * Joins a worker, then reports it listening and ready.
+	 * Joins workers, then reports each listening and ready, in order.
+	 * @param ids the workers' ids
+	 */
+	void serve(int... ids) throws IOException {
+		for (int id : ids) {
+			if (!join(id)) {
+				throw new AssertionError("Worker " + id + " could not join");
+			}
+			send(id, new Message.Listening("0.0.0.0", 8080, true));
+			send(id, new Message.Ready(true));
+		}
+	}
+
+	/**
+	 * Stops a worker as an operator does.
 	 * @param id the worker's id
 	 */
-	void serve(int id) throws IOException {
-		if (!join(id)) {
-			throw new AssertionError("Worker " + id + " could not join");
-		}
-		send(id, new Message.Listening("0.0.0.0", 8080, true));
-		send(id, new Message.Ready(true));
+	void stopWorker(int id) {
+		this.loop.call(() -> {
+			this.supervisor.stopWorker(id);
+			return null;
+		});
 	}
 
 	/**

@@ -44,8 +44,7 @@ class SupervisorTests {
 	void startsEveryWorkerAndServesOnceEachListensAndIsReady() throws Exception {
 		start(2, 0, 10);
 		assertThat(this.cluster.workers.count()).isEqualTo(2);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		assertThat(this.cluster.status().workers()).extracting(ClusterStatus.Worker::state)
 			.containsExactly("listening", "listening");
 		assertThat(this.cluster.supervisor.awaitAllServed(Duration.ZERO)).isTrue();
@@ -170,8 +169,7 @@ class SupervisorTests {
 	@Test
 	void replacementsInheritTheirSlotAndAStandbyLearnsItsOwnWhenItTakesOver() throws Exception {
 		start(2, 1, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.join(3);
 		this.cluster.send(3, new Message.StandbyReady(3));
 		assertThat(List.of(this.cluster.worker(1).slot, this.cluster.worker(2).slot, this.cluster.worker(3).slot))
@@ -188,8 +186,7 @@ class SupervisorTests {
 	@Test
 	void standbyThatDiesWhileTakingOverIsStillReplacedByANewStandby() throws Exception {
 		start(2, 1, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.join(3);
 		this.cluster.send(3, new Message.StandbyReady(3));
 		this.cluster.worker(1).exit(137);
@@ -205,8 +202,7 @@ class SupervisorTests {
 	@Test
 	void rollingRestartReplacesWorkersInOrderEachSuccessorServingBeforeItsPredecessorGoes() throws Exception {
 		start(2, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		assertThat(this.cluster.call(this.cluster.supervisor::restart)).containsExactly(1, 2);
 		assertThat(this.cluster.workers.count()).isEqualTo(3);
 		this.cluster.join(3);
@@ -232,8 +228,7 @@ class SupervisorTests {
 	@Test
 	void scalingOrStoppingAWorkerDuringARollingRestartIsRefused() throws Exception {
 		start(2, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.call(this.cluster.supervisor::restart);
 		assertThatIllegalArgumentException().isThrownBy(() -> this.cluster.call(() -> this.cluster.supervisor.scale(3)))
 			.withMessage("Cannot scale: a rolling restart is running");
@@ -251,8 +246,7 @@ class SupervisorTests {
 	@Test
 	void restartEndsWhenTheSuccessorDiesAfterItsPredecessor() throws Exception {
 		start(2, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.call(this.cluster.supervisor::restart);
 		this.cluster.join(3);
 		this.cluster.worker(1).exit(137);
@@ -268,8 +262,7 @@ class SupervisorTests {
 	@Test
 	void restartGoesOnWhenAPredecessorCrashesWhileItsSuccessorStarts() throws Exception {
 		start(2, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.call(this.cluster.supervisor::restart);
 		this.cluster.join(3);
 		this.cluster.worker(1).exit(137);
@@ -289,8 +282,7 @@ class SupervisorTests {
 	@Test
 	void stopCancelsARollingRestart() throws Exception {
 		start(2, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.call(this.cluster.supervisor::restart);
 		this.cluster.supervisor.stop();
 		ClusterStatus.Restart restart = this.cluster.status().restart();
@@ -321,8 +313,7 @@ class SupervisorTests {
 	@Test
 	void workerThatHasNotStartedIsNotReplaced() throws Exception {
 		start(2, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.call(this.cluster.supervisor::restart);
 		this.cluster.join(3);
 		this.cluster.send(3, new Message.ReplaceMe("a thread died while it started"));
@@ -340,8 +331,7 @@ class SupervisorTests {
 	@Test
 	void scalingDownRemovesSlotsThatGaveUpFirst() throws Exception {
 		start(2, 0, 1);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		// Worker 1's slot gives up after one crash; worker 2's is the newest
 		this.cluster.worker(1).exit(1);
 		assertThat(this.cluster.call(() -> this.cluster.supervisor.scale(1))).isEqualTo(2);
@@ -355,16 +345,14 @@ class SupervisorTests {
 	@Test
 	void slotThatGaveUpComesBackWithARollingRestartOrAScaleRequest() throws Exception {
 		start(2, 0, 1);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.worker(1).exit(1);
 		this.cluster.advance(Duration.ofMinutes(1));
 		assertThat(this.cluster.workers.count()).isEqualTo(2);
 		// A restart revives the slot at once, and replaces worker 2
 		assertThat(this.cluster.call(this.cluster.supervisor::restart)).containsExactly(2);
 		assertThat(this.cluster.workers.count()).isEqualTo(4);
-		this.cluster.serve(3);
-		this.cluster.serve(4);
+		this.cluster.serve(3, 4);
 		this.cluster.worker(2).exit(0);
 		this.cluster.worker(3).exit(1);
 		this.cluster.advance(Duration.ofMinutes(1));
@@ -377,8 +365,7 @@ class SupervisorTests {
 	@Test
 	void scalingBeyondWhatTheMemoryHoldsIsRefusedAndNewWorkersGetTheNewHeapShare() throws Exception {
 		start(2, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		assertThat(this.cluster.worker(1).heapOption).isEqualTo("-XX:MaxRAMPercentage=37.5");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> this.cluster.call(() -> this.cluster.supervisor.scale(Integer.MAX_VALUE)))
@@ -393,10 +380,7 @@ class SupervisorTests {
 		start(1, 0, 10);
 		this.cluster.serve(1);
 		this.cluster.send(1, new Message.ReplaceMe("heap is nearly full"));
-		this.cluster.call(() -> {
-			this.cluster.supervisor.stopWorker(1);
-			return null;
-		});
+		this.cluster.stopWorker(1);
 		this.cluster.serve(2);
 		this.cluster.worker(1).exit(0);
 		this.cluster.advance(Duration.ofMinutes(1));
@@ -421,9 +405,7 @@ class SupervisorTests {
 	@Test
 	void slotsStayNumberedFromZeroAcrossScaling() throws Exception {
 		start(3, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
-		this.cluster.serve(3);
+		this.cluster.serve(1, 2, 3);
 		this.cluster.call(() -> this.cluster.supervisor.scale(2));
 		this.cluster.worker(3).exit(0);
 		this.cluster.call(() -> this.cluster.supervisor.scale(3));
@@ -433,9 +415,7 @@ class SupervisorTests {
 	@Test
 	void scalingDownRemovesTheNewestSlots() throws Exception {
 		start(3, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
-		this.cluster.serve(3);
+		this.cluster.serve(1, 2, 3);
 		this.cluster.call(() -> this.cluster.supervisor.scale(2));
 		assertThat(this.cluster.wasSent(3, Message.Disconnect.class)).isTrue();
 		assertThat(this.cluster.wasSent(1, Message.Disconnect.class)).isFalse();
@@ -448,8 +428,7 @@ class SupervisorTests {
 	@Test
 	void hungWorkerGetsAThreadDumpThenIsKilledAndReplaced() throws Exception {
 		start(2, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.silence(1);
 		this.cluster.advance(HEARTBEAT_TIMEOUT.plusSeconds(1));
 		assertThat(this.cluster.worker(1).threadDumpRequested).isTrue();
@@ -523,8 +502,7 @@ class SupervisorTests {
 	@Test
 	void hostileButWellFormedMessagesNeverBreakTheSupervisor() throws Exception {
 		start(2, 1, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.join(3);
 		this.cluster.send(3, new Message.StandbyReady(3));
 		// A connection with the secret that claims to be a worker it is not
@@ -558,8 +536,7 @@ class SupervisorTests {
 	@Test
 	void stopAsksEveryWorkerToGoKillsThoseThatStayAndEndsOnceAllAreGone() throws Exception {
 		start(2, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		this.cluster.supervisor.stop();
 		assertThat(this.cluster.wasSent(1, Message.Disconnect.class)).isTrue();
 		assertThat(this.cluster.wasSent(2, Message.Disconnect.class)).isTrue();
@@ -578,14 +555,8 @@ class SupervisorTests {
 	void operatorStopReplacesTheWorker() throws Exception {
 		start(1, 0, 10);
 		this.cluster.serve(1);
-		assertThatIllegalArgumentException().isThrownBy(() -> this.cluster.call(() -> {
-			this.cluster.supervisor.stopWorker(7);
-			return null;
-		})).withMessage("No running worker has id 7; running: [1]");
-		this.cluster.call(() -> {
-			this.cluster.supervisor.stopWorker(1);
-			return null;
-		});
+		assertThatIllegalArgumentException().isThrownBy(() -> this.cluster.stopWorker(7)).withMessage("No running worker has id 7; running: [1]");
+		this.cluster.stopWorker(1);
 		assertThat(this.cluster.wasSent(1, Message.Disconnect.class)).isTrue();
 		this.cluster.worker(1).exit(0);
 		assertThat(this.cluster.workers.launched(2)).isTrue();
@@ -595,8 +566,7 @@ class SupervisorTests {
 	@Test
 	void onlyTheWorkerAskedCanAnswerTheMastersRequest() throws Exception {
 		start(2, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
+		this.cluster.serve(1, 2);
 		// Worker 1 asks for every other worker's meters: the master asks worker 2
 		this.cluster.send(1, new Message.Request(7, "metrics", NullNode.getInstance()));
 		long asked = this.cluster.sent(2)
@@ -621,9 +591,7 @@ class SupervisorTests {
 	@Test
 	void metersOfEveryWorkerComeInAsManyRepliesAsTheyNeed() throws Exception {
 		start(3, 0, 10);
-		this.cluster.serve(1);
-		this.cluster.serve(2);
-		this.cluster.serve(3);
+		this.cluster.serve(1, 2, 3);
 		// Each worker's meters take most of a frame: two do not fit in one reply
 		ObjectNode big = FrameCodec.mapper().createObjectNode().put("meters", "m".repeat(600 * 1024));
 		this.cluster.send(1, new Message.Request(7, "metrics", NullNode.getInstance()));
