@@ -60,6 +60,8 @@ public class ClusterProperties {
 
 	private final Scheduling scheduling = new Scheduling();
 
+	private final Sessions sessions = new Sessions();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -110,6 +112,10 @@ public class ClusterProperties {
 
 	public Scheduling getScheduling() {
 		return this.scheduling;
+	}
+
+	public Sessions getSessions() {
+		return this.sessions;
 	}
 
 	/**
@@ -476,6 +482,43 @@ public class ClusterProperties {
 			/** In every worker, as without the cluster: N times. */
 			EVERY_WORKER
 
+		}
+
+	}
+
+	/**
+	 * HTTP sessions kept by the master for every worker, when Spring Session is on the
+	 * class path and the application defines no session repository of its own.
+	 */
+	public static class Sessions {
+
+		/**
+		 * Memory all sessions may take in the master; beyond it, the sessions idle the
+		 * longest are evicted. Unset, a quarter of the master's maximum heap.
+		 */
+		private @Nullable DataSize maxBytes;
+
+		/**
+		 * Memory one session may take, its attributes serialized; saving a larger session
+		 * fails. Unset, as much as one frame of the channel carries (about three quarters of
+		 * cluster.ipc.max-frame-size).
+		 */
+		private @Nullable DataSize maxSessionSize;
+
+		public @Nullable DataSize getMaxBytes() {
+			return this.maxBytes;
+		}
+
+		public void setMaxBytes(@Nullable DataSize maxBytes) {
+			this.maxBytes = maxBytes;
+		}
+
+		public @Nullable DataSize getMaxSessionSize() {
+			return this.maxSessionSize;
+		}
+
+		public void setMaxSessionSize(@Nullable DataSize maxSessionSize) {
+			this.maxSessionSize = maxSessionSize;
 		}
 
 	}

@@ -44,6 +44,15 @@ final class ClusterPropertyRules {
 			rule("ipc.max-frame-size", "a size of at least 64B and under 2GB, such as 1MB",
 					(p) -> p.getIpc().getMaxFrameSize().toBytes() >= 64
 							&& p.getIpc().getMaxFrameSize().toBytes() <= Integer.MAX_VALUE),
+			rule("sessions.max-bytes", SIZE,
+					(p) -> p.getSessions().getMaxBytes() == null || p.getSessions().getMaxBytes().toBytes() > 0),
+			rule("sessions.max-session-size",
+					"a size greater than zero that fits one frame once encoded (at most 3/4 of "
+							+ "cluster.ipc.max-frame-size, less 4KB), such as 256KB",
+					(p) -> p.getSessions().getMaxSessionSize() == null
+							|| (p.getSessions().getMaxSessionSize().toBytes() > 0 && p.getSessions()
+								.getMaxSessionSize()
+								.toBytes() <= maxSessionSize(p.getIpc().getMaxFrameSize().toBytes()))),
 			rule("master.management-port", "a port number from 0 to 65535",
 					(p) -> p.getMaster().getManagementPort() == null
 							|| (p.getMaster().getManagementPort() >= 0 && p.getMaster().getManagementPort() <= 65535)),
@@ -87,6 +96,16 @@ final class ClusterPropertyRules {
 
 	private static Rule rule(String name, String accepted, Predicate<ClusterProperties> valid) {
 		return new Rule(ClusterProperties.PREFIX + "." + name, accepted, valid);
+	}
+
+	/**
+	 * The largest session a frame carries: a session travels whole in one, its attributes
+	 * in base64.
+	 * @param maxFrameSize the largest frame, in bytes
+	 * @return the largest session, in bytes
+	 */
+	static long maxSessionSize(long maxFrameSize) {
+		return maxFrameSize / 4 * 3 - 4096;
 	}
 
 	private static boolean notNegative(Duration duration) {

@@ -11,6 +11,7 @@ import io.bootcluster.worker.WorkerOptions;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.env.Environment;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Builds what the master and the workers run with from the checked
@@ -37,7 +38,8 @@ public final class ClusterSettings {
 		return new ClusterMaster.MasterSettings(properties.requestedWorkers(), properties.getStandbyWorkers(),
 				worker.getMinMemory().toBytes(), List.copyOf(args), worker.getJvmArguments(),
 				worker.getStartupTimeout(), worker.getHeartbeatTimeout(), properties.getShutdownTimeout(),
-				restartPolicy, maxFrameSize(properties), management(properties, environment),
+				restartPolicy, maxFrameSize(properties), sessionBounds(properties),
+				management(properties, environment),
 				classDataDirectory(worker.getClassDataSharing()));
 	}
 
@@ -60,6 +62,25 @@ public final class ClusterSettings {
 	 */
 	static int maxFrameSize(ClusterProperties properties) {
 		return (int) properties.getIpc().getMaxFrameSize().toBytes();
+	}
+
+	// A quarter of the master's heap by default: the master holds little else
+	private static ClusterMaster.SessionBounds sessionBounds(ClusterProperties properties) {
+		ClusterProperties.Sessions sessions = properties.getSessions();
+		long maxBytes = (sessions.getMaxBytes() != null) ? sessions.getMaxBytes().toBytes()
+				: Runtime.getRuntime().maxMemory() / 4;
+		return new ClusterMaster.SessionBounds(maxBytes, maxSessionSize(properties));
+	}
+
+	/**
+	 * How much one HTTP session may take, in bytes.
+	 * @param properties the checked properties
+	 * @return the size
+	 */
+	static long maxSessionSize(ClusterProperties properties) {
+		DataSize size = properties.getSessions().getMaxSessionSize();
+		return (size != null) ? size.toBytes()
+				: ClusterPropertyRules.maxSessionSize(properties.getIpc().getMaxFrameSize().toBytes());
 	}
 
 	/**

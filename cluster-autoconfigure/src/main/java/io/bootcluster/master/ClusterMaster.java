@@ -354,13 +354,23 @@ public final class ClusterMaster {
 	 * @param shutdownTimeout how long workers get to exit when the cluster stops
 	 * @param restartPolicy when crashed workers are replaced
 	 * @param maxFrameSize the largest frame the channel accepts, in bytes
+	 * @param sessions the bounds of the HTTP sessions the master keeps
 	 * @param management where the master serves {@code /actuator/cluster} itself
 	 */
 	public record MasterSettings(@Nullable Integer workers, int standbyWorkers, long memoryPerWorker,
 			List<String> programArguments, List<String> workerJvmArguments,
 			Duration startupTimeout, Duration heartbeatTimeout, Duration shutdownTimeout, RestartPolicy restartPolicy,
-			int maxFrameSize,
-			ManagementServer.Settings management, @Nullable Path classDataDirectory) {
+			int maxFrameSize, SessionBounds sessions, ManagementServer.Settings management,
+			@Nullable Path classDataDirectory) {
+	}
+
+	/**
+	 * How much the HTTP sessions the master keeps may take.
+	 *
+	 * @param maxBytes all sessions together, in bytes
+	 * @param maxSessionBytes one session, in bytes
+	 */
+	public record SessionBounds(long maxBytes, long maxSessionBytes) {
 	}
 
 }

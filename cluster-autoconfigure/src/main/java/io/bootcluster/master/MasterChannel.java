@@ -8,8 +8,9 @@ import org.apache.commons.logging.LogFactory;
 
 /**
  * The master's end of the channel: who may join, and where each message a worker sends
- * goes. Application messages are relayed at once on the reader thread that read them; all
- * others become tasks on the supervisor's loop, in the order they were sent.
+ * goes. Application messages are relayed, and requests for HTTP sessions answered, at once
+ * on the reader thread that read them; all others become tasks on the supervisor's loop,
+ * in the order they were sent.
  */
 final class MasterChannel implements ChannelServer.Handler {
 
@@ -27,14 +28,17 @@ final class MasterChannel implements ChannelServer.Handler {
 
 	private final MasterRequests requests;
 
+	private final SessionRequests sessions;
+
 	MasterChannel(WorkerLifecycle lifecycle, Loop loop, WorkerTable workers, MessageRouter router,
-			HeartbeatWatch heartbeats, MasterRequests requests) {
+			HeartbeatWatch heartbeats, MasterRequests requests, SessionRequests sessions) {
 		this.lifecycle = lifecycle;
 		this.loop = loop;
 		this.workers = workers;
 		this.router = router;
 		this.heartbeats = heartbeats;
 		this.requests = requests;
+		this.sessions = sessions;
 	}
 
 	@Override
@@ -57,8 +61,8 @@ final class MasterChannel implements ChannelServer.Handler {
 
 	@Override
 	public void received(Connection connection, Message message) {
-		// The supervisor's loop never waits on a worker's socket
-		if (this.router.relay(connection, message)) {
+		// The supervisor's loop never waits on a worker's socket, nor a request on the loop
+		if (this.router.relay(connection, message) || this.sessions.handle(connection, message)) {
 			return;
 		}
 		this.loop.execute(() -> {

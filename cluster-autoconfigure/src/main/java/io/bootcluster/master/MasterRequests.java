@@ -80,6 +80,8 @@ final class MasterRequests {
 				result.put("worker", worker);
 			}
 			case METRICS -> throw new IllegalArgumentException("'metrics' is gathered from the workers");
+			case SESSION_FIND, SESSION_SAVE, SESSION_DELETE ->
+				throw new IllegalArgumentException("'" + action.wireName() + "' is a worker's, for its sessions");
 		}
 		return result;
 	}

@@ -100,8 +100,10 @@ final class Supervisor implements Cluster {
 				new WorkerLifecycle.Parts(this.workers, this.slots, this.router, this.history, this.departures,
 						this.rollingRestart),
 				publisher);
+		SessionStore sessions = new SessionStore(settings.sessions().maxBytes(), settings.sessions().maxSessionBytes(),
+				System::currentTimeMillis);
 		this.channel = new MasterChannel(this.lifecycle, loop, this.workers, this.router, this.heartbeats,
-				this.requests);
+				this.requests, new SessionRequests(sessions));
 	}
 
 	/**

@@ -62,6 +62,8 @@ class ClusterPropertiesTests {
 		source.put("cluster.restart.max-crashes", "3");
 		source.put("cluster.ipc.max-frame-size", "64KB");
 		source.put("cluster.worker.min-memory", "1GB");
+		source.put("cluster.sessions.max-bytes", "64MB");
+		source.put("cluster.sessions.max-session-size", "16KB");
 		ClusterProperties properties = bind(source);
 		assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
 		assertThat(properties.getWorker().getJvmArguments()).containsExactly("-Xmx256m", "-Dx=1");
@@ -74,6 +76,15 @@ class ClusterPropertiesTests {
 		assertThat(properties.getRestart().getMaxCrashes()).isEqualTo(3);
 		assertThat(properties.getIpc().getMaxFrameSize()).isEqualTo(DataSize.ofKilobytes(64));
 		assertThat(properties.getWorker().getMinMemory()).isEqualTo(DataSize.ofGigabytes(1));
+		assertThat(properties.getSessions().getMaxBytes()).isEqualTo(DataSize.ofMegabytes(64));
+		assertThat(ClusterSettings.maxSessionSize(properties)).isEqualTo(16 * 1024);
+	}
+
+	@Test
+	void aSessionMayTakeWhatOneFrameCarriesUnlessLimitedMore() {
+		assertThat(ClusterSettings.maxSessionSize(bind(Map.of("cluster.workers", "2")))).isEqualTo(782_336);
+		assertThat(ClusterSettings.maxSessionSize(bind(Map.of("cluster.ipc.max-frame-size", "64KB"))))
+			.isEqualTo(45_056);
 	}
 
 	@Test
@@ -96,6 +107,8 @@ class ClusterPropertiesTests {
 			cluster.restart.max-crashes        | 0      | cluster.restart.max-crashes
 			cluster.ipc.max-frame-size         | 10B    | cluster.ipc.max-frame-size
 			cluster.enabled                    | maybe  | cluster.enabled
+			cluster.sessions.max-bytes         | 0B     | cluster.sessions.max-bytes
+			cluster.sessions.max-session-size  | 1MB    | cluster.sessions.max-session-size
 			""")
 	void invalidValueNamesThePropertyAndWhatItAccepts(String name, String value, String reported) {
 		Map<String, String> source = new HashMap<>(Map.of("cluster.workers", "2"));

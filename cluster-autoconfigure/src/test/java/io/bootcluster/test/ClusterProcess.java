@@ -118,9 +118,16 @@ public final class ClusterProcess implements AutoCloseable {
 		return command;
 	}
 
+	// The test class path, but for the other servers' jars and those the build says only
+	// its in-process tests need
 	private static Stream<String> classPath(WebServerKind server) {
+		List<String> excluded = Stream
+			.concat(server.others(),
+					Stream.of(System.getProperty("test.cluster.class-path-excludes", "").split(","))
+						.filter((jar) -> !jar.isBlank()))
+			.toList();
 		return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
-			.filter((entry) -> server.others().noneMatch(entry::contains));
+			.filter((entry) -> excluded.stream().noneMatch(entry::contains));
 	}
 
 	private static Path jar(Path directory, Path jar) {

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,7 +52,8 @@ public final class Http {
 			}
 			int status = Integer.parseInt(response.substring(9, 12));
 			int bodyStart = response.indexOf("\r\n\r\n");
-			return new Response(status, (bodyStart >= 0) ? response.substring(bodyStart + 4) : "");
+			return new Response(status, (bodyStart >= 0) ? response.substring(bodyStart + 4) : "",
+					(bodyStart >= 0) ? response.substring(0, bodyStart) : response);
 		}
 	}
 
@@ -70,6 +72,29 @@ public final class Http {
 				+ ((json != null) ? "Content-Type: application/json\r\n" : "") + "Content-Length: " + body.length
 				+ "\r\n\r\n";
 		return exchange(port, head.getBytes(StandardCharsets.US_ASCII), body);
+	}
+
+	/**
+	 * Sends a request with headers of the caller's, and a form or no body, on a new
+	 * connection: a browser's request, with its cookies.
+	 * @param method the method
+	 * @param port the port on localhost
+	 * @param path the path
+	 * @param headers header lines, such as {@code "Cookie: SESSION=..."}
+	 * @param form a form's encoded fields, or {@code null}
+	 * @return the status line, head and body
+	 * @throws IOException if the connection fails
+	 */
+	public static Response browse(String method, int port, String path, List<String> headers, String form)
+			throws IOException {
+		byte[] body = (form != null) ? form.getBytes(StandardCharsets.UTF_8) : new byte[0];
+		StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.0\r\nHost: localhost\r\n");
+		headers.forEach((header) -> head.append(header).append("\r\n"));
+		if (form != null) {
+			head.append("Content-Type: application/x-www-form-urlencoded\r\n");
+		}
+		head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+		return exchange(port, head.toString().getBytes(StandardCharsets.US_ASCII), body);
 	}
 
 	/**
@@ -92,8 +117,46 @@ public final class Http {
 	 *
 	 * @param status the status code
 	 * @param body the body
+	 * @param head the status line and headers
 	 */
-	public record Response(int status, String body) {
+	public record Response(int status, String body, String head) {
+
+		public Response(int status, String body) {
+			this(status, body, "");
+		}
+
+		/**
+		 * A header's first value.
+		 * @param name the header's name, in any case
+		 * @return the value, or {@code null} when the response has no such header
+		 */
+		public String header(String name) {
+			for (String line : this.head.split("\r\n")) {
+				int colon = line.indexOf(':');
+				if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+					return line.substring(colon + 1).trim();
+				}
+			}
+			return null;
+		}
+
+		/**
+		 * A cookie the response sets.
+		 * @param name the cookie's name
+		 * @return the cookie as a request sends it back ({@code name=value}), or
+		 * {@code null} when the response does not set it
+		 */
+		public String cookie(String name) {
+			for (String line : this.head.split("\r\n")) {
+				if (line.regionMatches(true, 0, "Set-Cookie:", 0, 11)) {
+					String cookie = line.substring(11).trim().split(";", 2)[0];
+					if (cookie.startsWith(name + "=")) {
+						return cookie;
+					}
+				}
+			}
+			return null;
+		}
 
 		/**
 		 * The body as JSON.

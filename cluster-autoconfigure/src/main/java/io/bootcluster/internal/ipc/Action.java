@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * What one process of the cluster asks another to do, with a {@link Message.Request}: a
  * worker (or the master's own endpoint) asks the master for the cluster's status or an
- * operator's command; the master asks each worker for its meters. On the wire, an action
- * is its name in lower case.
+ * operator's command, or for an HTTP session it keeps; the master asks each worker for its
+ * meters. On the wire, an action is its name in lower case.
  */
 public enum Action {
 
@@ -25,7 +25,16 @@ public enum Action {
 	STOP,
 
 	/** Every other worker's meters, asked of the master; a worker's own, asked of it. */
-	METRICS;
+	METRICS,
+
+	/** An HTTP session the master keeps, touched as used: {@code {"id": id}}. */
+	SESSION_FIND,
+
+	/** Changes to an HTTP session: a {@code SessionFrames.SessionChange}. */
+	SESSION_SAVE,
+
+	/** An HTTP session's end: {@code {"id": id}}. */
+	SESSION_DELETE;
 
 	/**
 	 * The action's name on the wire and in an operator's request.

@@ -19,11 +19,14 @@ import io.bootcluster.ClusterMessagingException;
 import io.bootcluster.ClusterMessenger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpSession;
+import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
@@ -34,6 +37,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.WebSession;
 
 /**
  * A web application the process tests run as a cluster.
@@ -325,6 +329,51 @@ public class TestApplication {
 		@GetMapping("/")
 		Map<String, Long> whoAmI() {
 			return Map.of("worker", (long) this.workerId, "pid", ProcessHandle.current().pid());
+		}
+
+	}
+
+	// A counter in the HTTP session, which the master keeps for every worker
+	@RestController
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	static class ServletSessions {
+
+		private final int workerId;
+
+		ServletSessions(@Value("${cluster.worker.id:0}") int workerId) {
+			this.workerId = workerId;
+		}
+
+		@GetMapping("/session/count")
+		Map<String, Object> count(HttpSession session) {
+			Integer count = (Integer) session.getAttribute("count");
+			session.setAttribute("count", (count != null) ? count + 1 : 1);
+			return Map.of("worker", this.workerId, "count", session.getAttribute("count"));
+		}
+
+		@GetMapping("/session/keep/{kilobytes}")
+		Map<String, Object> keep(HttpSession session, @PathVariable int kilobytes) {
+			session.setAttribute("kept", new byte[kilobytes * 1024]);
+			return Map.of("worker", this.workerId);
+		}
+
+	}
+
+	@RestController
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	static class ReactiveSessions {
+
+		private final int workerId;
+
+		ReactiveSessions(@Value("${cluster.worker.id:0}") int workerId) {
+			this.workerId = workerId;
+		}
+
+		@GetMapping("/session/count")
+		Mono<Map<String, Object>> count(WebSession session) {
+			Integer count = session.getAttribute("count");
+			session.getAttributes().put("count", (count != null) ? count + 1 : 1);
+			return Mono.just(Map.of("worker", this.workerId, "count", session.getAttributes().get("count")));
 		}
 
 	}

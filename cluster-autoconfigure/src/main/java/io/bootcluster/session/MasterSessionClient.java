@@ -1,0 +1,130 @@
+package io.bootcluster.session;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+
+import io.bootcluster.internal.ipc.Action;
+import io.bootcluster.internal.ipc.PendingRequests;
+import io.bootcluster.internal.ipc.SessionFrames;
+import io.bootcluster.internal.ipc.SessionFrames.SessionChange;
+import io.bootcluster.internal.ipc.SessionFrames.StoredSession;
+import io.bootcluster.worker.WorkerRuntime;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.core.serializer.support.DeserializingConverter;
+import org.springframework.core.serializer.support.SerializingConverter;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * A worker's end of the sessions the master keeps, for the servlet and the reactive
+ * repository alike: it serializes attributes (Java serialization, with the application's
+ * class loader, as Spring Session's JDBC store does), checks a session's size before it
+ * leaves, and asks the master over the channel. Thread-safe: it keeps no state of its
+ * own.
+ */
+final class MasterSessionClient {
+
+	private static final Log logger = LogFactory.getLog(MasterSessionClient.class);
+
+	/** How long the master gets to answer, which it does at once unless it is gone. */
+	static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+	private final WorkerRuntime runtime;
+
+	private final Duration maxInactiveInterval;
+
+	private final long maxSessionSize;
+
+	private final Function<Object, byte[]> serializer = new SerializingConverter()::convert;
+
+	private final Function<byte[], Object> deserializer;
+
+	/**
+	 * Creates a client.
+	 * @param runtime the worker's runtime, whose channel it uses
+	 * @param classLoader loads the classes of attributes' values
+	 * @param maxInactiveInterval how long a new session lives unused
+	 * @param maxSessionSize how much one session may take, serialized, in bytes
+	 */
+	MasterSessionClient(WorkerRuntime runtime, ClassLoader classLoader, Duration maxInactiveInterval,
+			long maxSessionSize) {
+		this.runtime = runtime;
+		this.maxInactiveInterval = maxInactiveInterval;
+		this.maxSessionSize = maxSessionSize;
+		this.deserializer = new DeserializingConverter(classLoader)::convert;
+	}
+
+	ClusterSession create() {
+		return new ClusterSession(this.maxInactiveInterval, this.deserializer);
+	}
+
+	CompletableFuture<@Nullable ClusterSession> find(String id) {
+		return ask(Action.SESSION_FIND, SessionFrames.id(id))
+			.thenApply((reply) -> reply.isObject() ? new ClusterSession(StoredSession.fromJson(reply), this.deserializer)
+					: null);
+	}
+
+	/**
+	 * Sends what a request changed in a session, if anything.
+	 * @param session the session
+	 * @return completes once the master has it
+	 * @throws IllegalStateException if the session is larger than one may be
+	 */
+	CompletableFuture<Void> save(ClusterSession session) {
+		SessionChange change = session.change(this.serializer);
+		if (change == null) {
+			return CompletableFuture.completedFuture(null);
+		}
+		long size = SessionFrames.size(change.id(), session.attributesAfter(change));
+		if (size > this.maxSessionSize) {
+			throw new IllegalStateException("A session with attributes " + session.getAttributeNames() + " takes "
+					+ size + " bytes serialized, more than cluster.sessions.max-session-size ("
+					+ DataSize.ofBytes(this.maxSessionSize).toKilobytes()
+					+ " KB) allows: keep less in the session, or raise the limit");
+		}
+		return ask(Action.SESSION_SAVE, change.toJson()).thenAccept((reply) -> {
+			if (reply.path("saved").asBoolean()) {
+				session.saved(change);
+			}
+			else {
+				logger.debug("Session changes not saved: the session expired or was deleted meanwhile");
+			}
+		});
+	}
+
+	CompletableFuture<Void> delete(String id) {
+		return ask(Action.SESSION_DELETE, SessionFrames.id(id)).thenAccept((reply) -> {
+		});
+	}
+
+	private CompletableFuture<JsonNode> ask(Action action, JsonNode body) {
+		return this.runtime.request(action, body, TIMEOUT).exceptionallyCompose((failure) -> {
+			Throwable cause = (failure instanceof CompletionException) ? failure.getCause() : failure;
+			String reason = (cause instanceof PendingRequests.RequestRejectedException) ? cause.getMessage()
+					: "the master keeps the sessions and did not answer: " + cause.getMessage();
+			return CompletableFuture.failedFuture(new IllegalStateException(reason, cause));
+		});
+	}
+
+	/**
+	 * Waits for what the master answers, as a servlet request does.
+	 * @param <T> the answer's type
+	 * @param answer the answer
+	 * @return its value
+	 * @throws IllegalStateException if the master refused the request or did not answer
+	 */
+	static <T> T await(CompletableFuture<T> answer) {
+		try {
+			return answer.join();
+		}
+		catch (CompletionException ex) {
+			throw (ex.getCause() instanceof RuntimeException cause) ? cause : ex;
+		}
+	}
+
+}

@@ -1,0 +1,56 @@
+package io.bootcluster.session;
+
+import java.time.Duration;
+
+import io.bootcluster.worker.WorkerRuntime;
+import reactor.core.publisher.Mono;
+
+import org.springframework.session.ReactiveSessionRepository;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Spring Session's repository for reactive applications in a cluster: every worker finds
+ * every session, because the master keeps them all. Nothing blocks: each operation
+ * completes when the master's answer arrives. Thread-safe.
+ */
+public final class ReactiveClusterSessionRepository implements ReactiveSessionRepository<ClusterSession> {
+
+	private final MasterSessionClient client;
+
+	/**
+	 * Creates a repository.
+	 * @param runtime the worker's runtime, whose channel reaches the master
+	 * @param classLoader loads the classes of attributes' values
+	 * @param maxInactiveInterval how long a new session lives unused
+	 * @param maxSessionSize how much one session may take, serialized
+	 */
+	public ReactiveClusterSessionRepository(WorkerRuntime runtime, ClassLoader classLoader, Duration maxInactiveInterval,
+			DataSize maxSessionSize) {
+		this(new MasterSessionClient(runtime, classLoader, maxInactiveInterval, maxSessionSize.toBytes()));
+	}
+
+	ReactiveClusterSessionRepository(MasterSessionClient client) {
+		this.client = client;
+	}
+
+	@Override
+	public Mono<ClusterSession> createSession() {
+		return Mono.fromSupplier(this.client::create);
+	}
+
+	@Override
+	public Mono<Void> save(ClusterSession session) {
+		return Mono.defer(() -> Mono.fromFuture(this.client.save(session)));
+	}
+
+	@Override
+	public Mono<ClusterSession> findById(String id) {
+		return Mono.defer(() -> Mono.fromFuture(this.client.find(id)));
+	}
+
+	@Override
+	public Mono<Void> deleteById(String id) {
+		return Mono.defer(() -> Mono.fromFuture(this.client.delete(id)));
+	}
+
+}

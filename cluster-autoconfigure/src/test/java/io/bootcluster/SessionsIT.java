@@ -1,0 +1,124 @@
+package io.bootcluster;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.ClusterProcess.WebServerKind;
+import io.bootcluster.test.Http;
+import io.bootcluster.testapp.web.TestApplication;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * HTTP sessions kept by the master: a counter in the session counts on whichever worker a
+ * new connection lands, through a rolling restart, for servlet and reactive applications;
+ * a session too large is refused with the reason; the store's bound evicts the idlest.
+ */
+class SessionsIT {
+
+	private static final Duration STARTUP = Duration.ofSeconds(90);
+
+	@Test
+	void servletSessionsAreSharedByEveryWorkerAndOutliveThem() throws Exception {
+		int port = ClusterProcess.freePort();
+		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
+				"--cluster.workers=2", "--cluster.sessions.max-bytes=64KB",
+				"--cluster.sessions.max-session-size=100KB")) {
+			master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
+			Http.Response first = Http.get(port, "/session/count");
+			String cookie = first.cookie("SESSION");
+			assertThat(cookie).isNotNull();
+			assertThat(first.json().path("count").asInt()).isOne();
+			Counter counter = new Counter(port, cookie, 1);
+			counter.count(40);
+			assertThat(counter.workers).as("new connections reach both workers").hasSize(2);
+
+			// Both workers are replaced, one at a time, while the counter keeps counting
+			ClusterProcess.signal(master.pid(), "HUP");
+			while (master.linesMatching("Rolling restart done").isEmpty()) {
+				counter.count(1);
+			}
+			counter.workers.clear();
+			counter.count(40);
+			assertThat(counter.workers).as("the replacements").hasSize(2).doesNotContain(1, 2);
+
+			// A session larger than its limit is refused, and says why
+			Http.Response tooLarge = Http.browse("GET", port, "/session/keep/120", List.of("Cookie: " + cookie), null);
+			assertThat(tooLarge.status()).isEqualTo(500);
+			master.awaitLine("more than cluster.sessions.max-session-size \\(100 KB\\) allows", Duration.ofSeconds(10));
+			counter.count(1);
+
+			// 64 KB hold a few hundred small sessions: more, and the idlest go, the newest stay
+			List<String> sessions = new ArrayList<>();
+			for (int i = 0; i < 400; i++) {
+				sessions.add(Http.get(port, "/session/count").cookie("SESSION"));
+			}
+			master.awaitLine("Evicted \\d+ HTTP session\\(s\\)", Duration.ofSeconds(10));
+			assertThat(countOf(port, sessions.get(0))).as("the idlest session starts again").isOne();
+			assertThat(countOf(port, sessions.get(399))).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void reactiveSessionsAreSharedByEveryWorker() throws Exception {
+		int port = ClusterProcess.freePort();
+		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.NETTY, TestApplication.class,
+				"--server.port=" + port, "--cluster.workers=2", "--spring.main.web-application-type=reactive")) {
+			master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
+			Http.Response first = Http.get(port, "/session/count");
+			String cookie = first.cookie("SESSION");
+			assertThat(cookie).isNotNull();
+			Counter counter = new Counter(port, cookie, 1);
+			counter.count(40);
+			assertThat(counter.workers).hasSize(2);
+		}
+	}
+
+	private static int countOf(int port, String cookie) throws IOException {
+		return Http.browse("GET", port, "/session/count", List.of("Cookie: " + cookie), null)
+			.json()
+			.path("count")
+			.asInt();
+	}
+
+	/**
+	 * Counts in one session, a new connection per request, checking that each request
+	 * sees the count the one before left.
+	 */
+	private static final class Counter {
+
+		private final int port;
+
+		private final String cookie;
+
+		private final Set<Integer> workers = new HashSet<>();
+
+		private int count;
+
+		Counter(int port, String cookie, int count) {
+			this.port = port;
+			this.cookie = cookie;
+			this.count = count;
+		}
+
+		void count(int requests) throws IOException {
+			for (int i = 0; i < requests; i++) {
+				Http.Response response = Http.browse("GET", this.port, "/session/count",
+						List.of("Cookie: " + this.cookie), null);
+				assertThat(response.status()).as(response.body()).isEqualTo(200);
+				this.count++;
+				assertThat(response.json().path("count").asInt()).as("count after %s", this.count - 1)
+					.isEqualTo(this.count);
+				this.workers.add(response.worker());
+			}
+		}
+
+	}
+
+}
