@@ -145,14 +145,16 @@ final class PerWorkerStateDetector {
 		boolean sharedSessions = isPresent(SPRING_SESSION);
 		if (this.webApplicationType == WebApplicationType.SERVLET && !sharedSessions) {
 			found.add(new PerWorkerState("sessions", "HTTP sessions in memory: a session made through one worker "
-					+ "(a login, a cart) is unknown to the worker that takes the client's next connection. Use "
-					+ "Spring Session with a shared store (JDBC, Redis), or keep no state in sessions"));
+					+ "(a login, a cart) is unknown to the worker that takes the client's next connection. Add "
+					+ "Spring Session (org.springframework.boot:spring-boot-session) and the master keeps the sessions "
+					+ "for every worker; or keep no state in sessions"));
 		}
 		else if (this.webApplicationType == WebApplicationType.REACTIVE && !sharedSessions
 				&& isPresent(SPRING_SECURITY_WEBFLUX)) {
 			found.add(new PerWorkerState("sessions", "Web sessions in memory: a login through one worker is unknown "
-					+ "to the worker that takes the client's next connection. Use Spring Session with a shared "
-					+ "store (Redis)"));
+					+ "to the worker that takes the client's next connection. Add Spring Session "
+					+ "(org.springframework.boot:spring-boot-session) and the master keeps the sessions for every "
+					+ "worker"));
 		}
 		if (this.webApplicationType != WebApplicationType.NONE
 				&& isPresent("org.springframework.web.socket.WebSocketHandler")) {

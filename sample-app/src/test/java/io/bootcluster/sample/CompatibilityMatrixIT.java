@@ -77,6 +77,7 @@ class CompatibilityMatrixIT {
 			cluster.clusterEndpointDescribesBothWorkers();
 			cluster.metricsCoverBothWorkers();
 			cluster.workersExchangeMessages();
+			cluster.sessionCountsOnEveryWorker();
 			cluster.stopsCleanlyOnSigterm();
 		}
 	}

@@ -77,6 +77,24 @@ final class SampleClusterChecks {
 	}
 
 	/**
+	 * A visit counter in the HTTP session counts on, whichever worker each new connection
+	 * reaches: the master keeps the session.
+	 * @throws IOException if a request fails
+	 */
+	void sessionCountsOnEveryWorker() throws IOException {
+		Http.Response first = Http.get(this.port, "/visits");
+		String cookie = first.cookie("SESSION");
+		assertThat(cookie).as(first.head()).isNotNull();
+		Set<Integer> workers = new HashSet<>();
+		for (int visit = 2; visit <= 30; visit++) {
+			Http.Response response = Http.browse("GET", this.port, "/visits", List.of("Cookie: " + cookie), null);
+			assertThat(response.json().get("visits").asInt()).isEqualTo(visit);
+			workers.add(response.worker());
+		}
+		assertThat(workers).containsExactlyInAnyOrder(1, 2);
+	}
+
+	/**
 	 * {@code /actuator/cluster} answers, from a worker and from the master, with the master
 	 * and both workers listening.
 	 * @throws IOException if a request fails

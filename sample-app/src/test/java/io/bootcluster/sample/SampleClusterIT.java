@@ -24,6 +24,7 @@ class SampleClusterIT {
 			cluster.clusterEndpointDescribesBothWorkers();
 			cluster.metricsCoverBothWorkers();
 			cluster.workersExchangeMessages();
+			cluster.sessionCountsOnEveryWorker();
 			cluster.stopsCleanlyOnSigterm();
 		}
 	}

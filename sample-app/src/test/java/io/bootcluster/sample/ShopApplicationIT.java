@@ -2,7 +2,11 @@ package io.bootcluster.sample;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.bootcluster.sample.shop.ShopApplication;
 import io.bootcluster.test.ClusterProcess;
@@ -35,19 +39,31 @@ class ShopApplicationIT {
 			assertThat(warning.path("log").path("level").asString()).isEqualTo("WARN");
 			assertThat(warning.path("message").asString()).contains("[database] No spring.datasource.url, and org.h2.Driver")
 				.contains("[connections] DataSource pool of up to 10 connections per worker, 20 in all")
-				.contains("[sessions] HTTP sessions in memory");
+				.doesNotContain("[sessions]");
 
 			JsonNode cluster = Http.get(port, "/actuator/cluster").json();
 			assertThat(cluster.get("perWorkerState").findValuesAsString("kind")).containsExactly("database",
-					"connections", "sessions");
+					"connections");
 			JsonNode health = Http.get(port, "/actuator/health").json();
 			assertThat(health.path("status").asString()).isEqualTo("UP");
-			assertThat(health.path("components").path("cluster").path("details").path("perWorkerState")).hasSize(3);
+			assertThat(health.path("components").path("cluster").path("details").path("perWorkerState")).hasSize(2);
 
 			// The application works on each worker: a product saved is found by the worker that saved it
 			JsonNode saved = Http.send("POST", port, "/products?name=lamp", null).json();
 			assertThat(saved.path("id").asLong()).isPositive();
 			assertThat(master.linesMatching("\"Stock report\"")).isNotEmpty();
+
+			// A login through one worker holds on every worker: the master keeps the session
+			String session = logIn(port, "shopper", "secret");
+			Set<Integer> workers = new HashSet<>();
+			for (int i = 0; i < 100; i++) {
+				Http.Response account = Http.browse("GET", port, "/account", List.of("Cookie: " + session), null);
+				assertThat(account.status()).as("request %d: %s", i, account.head()).isEqualTo(200);
+				assertThat(account.json().path("user").asString()).isEqualTo("shopper");
+				workers.add(account.worker());
+			}
+			assertThat(workers).containsExactlyInAnyOrder(1, 2);
+			assertThat(Http.get(port, "/account").status()).as("without the session").isEqualTo(302);
 
 			master.terminate();
 			assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
@@ -56,6 +72,22 @@ class ShopApplicationIT {
 				.isNotEmpty()
 				.allSatisfy((line) -> assertThat(Json.parse(line).isObject()).isTrue());
 		}
+	}
+
+	// As a browser does: the login page gives a session and its CSRF token; the login
+	// changes the session's id
+	private static String logIn(int port, String user, String password) throws IOException {
+		Http.Response page = Http.get(port, "/login");
+		Matcher csrf = Pattern.compile("name=\"_csrf\" type=\"hidden\" value=\"([^\"]+)\"").matcher(page.body());
+		assertThat(csrf.find()).as(page.body()).isTrue();
+		String anonymous = page.cookie("SESSION");
+		Http.Response login = Http.browse("POST", port, "/login", List.of("Cookie: " + anonymous),
+				"username=" + user + "&password=" + password + "&_csrf=" + csrf.group(1));
+		assertThat(login.status()).as(login.head()).isEqualTo(302);
+		assertThat(login.header("Location")).doesNotContain("error");
+		String session = login.cookie("SESSION");
+		assertThat(session).isNotNull().isNotEqualTo(anonymous);
+		return session;
 	}
 
 }

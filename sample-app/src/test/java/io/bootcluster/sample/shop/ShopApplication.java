@@ -1,5 +1,6 @@
 package io.bootcluster.sample.shop;
 
+import java.security.Principal;
 import java.util.Map;
 
 import org.apache.commons.logging.Log;
@@ -78,6 +79,12 @@ public class ShopApplication {
 		@GetMapping("/products")
 		Map<String, Object> find(@RequestParam String name) {
 			return Map.of("worker", this.worker, "found", this.products.findByName(name).size());
+		}
+
+		// Behind the login
+		@GetMapping("/account")
+		Map<String, Object> account(Principal user) {
+			return Map.of("worker", this.worker, "user", user.getName());
 		}
 
 	}
