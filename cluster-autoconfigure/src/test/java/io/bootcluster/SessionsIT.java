@@ -1,11 +1,16 @@
 package io.bootcluster;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.ClusterProcess.WebServerKind;
@@ -27,6 +32,7 @@ class SessionsIT {
 	@Test
 	void servletSessionsAreSharedByEveryWorkerAndOutliveThem() throws Exception {
 		int port = ClusterProcess.freePort();
+		ExecutorService pool = Executors.newFixedThreadPool(24);
 		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
 				"--cluster.workers=2", "--cluster.sessions.max-bytes=64KB",
 				"--cluster.sessions.max-session-size=100KB")) {
@@ -38,6 +44,23 @@ class SessionsIT {
 			Counter counter = new Counter(port, cookie, 1);
 			counter.count(40);
 			assertThat(counter.workers).as("new connections reach both workers").hasSize(2);
+
+			// More clients at once than a worker keeps connections to the master for sessions:
+			// the others ask over the main channel, in the same order
+			List<CompletableFuture<Void>> clients = new ArrayList<>();
+			for (int i = 0; i < 24; i++) {
+				Http.Response start = Http.get(port, "/session/count");
+				Counter client = new Counter(port, start.cookie("SESSION"), 1);
+				clients.add(CompletableFuture.runAsync(() -> {
+					try {
+						client.count(25);
+					}
+					catch (IOException ex) {
+						throw new UncheckedIOException(ex);
+					}
+				}, pool));
+			}
+			CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
 			// Both workers are replaced, one at a time, while the counter keeps counting
 			ClusterProcess.signal(master.pid(), "HUP");
@@ -62,6 +85,9 @@ class SessionsIT {
 			master.awaitLine("Evicted \\d+ HTTP session\\(s\\)", Duration.ofSeconds(10));
 			assertThat(countOf(port, sessions.get(0))).as("the idlest session starts again").isOne();
 			assertThat(countOf(port, sessions.get(399))).isEqualTo(2);
+		}
+		finally {
+			pool.shutdownNow();
 		}
 	}
 

@@ -1,16 +1,21 @@
 package io.bootcluster.master;
 
+import java.nio.channels.SocketChannel;
+import java.util.function.Consumer;
+
 import io.bootcluster.internal.ipc.ChannelServer;
 import io.bootcluster.internal.ipc.Connection;
 import io.bootcluster.internal.ipc.Message;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The master's end of the channel: who may join, and where each message a worker sends
- * goes. Application messages are relayed, and requests for HTTP sessions answered, at once
- * on the reader thread that read them; all others become tasks on the supervisor's loop,
- * in the order they were sent.
+ * goes. Application messages are relayed at once on the reader thread that read them, and
+ * requests for HTTP sessions handed to {@link SessionChannels}, which also takes over the
+ * further connections workers attach for them; all others become tasks on the
+ * supervisor's loop, in the order they were sent.
  */
 final class MasterChannel implements ChannelServer.Handler {
 
@@ -28,17 +33,17 @@ final class MasterChannel implements ChannelServer.Handler {
 
 	private final MasterRequests requests;
 
-	private final SessionRequests sessions;
+	private final SessionChannels sessionChannels;
 
 	MasterChannel(WorkerLifecycle lifecycle, Loop loop, WorkerTable workers, MessageRouter router,
-			HeartbeatWatch heartbeats, MasterRequests requests, SessionRequests sessions) {
+			HeartbeatWatch heartbeats, MasterRequests requests, SessionChannels sessionChannels) {
 		this.lifecycle = lifecycle;
 		this.loop = loop;
 		this.workers = workers;
 		this.router = router;
 		this.heartbeats = heartbeats;
 		this.requests = requests;
-		this.sessions = sessions;
+		this.sessionChannels = sessionChannels;
 	}
 
 	@Override
@@ -60,9 +65,23 @@ final class MasterChannel implements ChannelServer.Handler {
 	}
 
 	@Override
+	public @Nullable Consumer<SocketChannel> attach(Message.Attach attach) {
+		boolean joined = this.loop.call(() -> {
+			WorkerProcess worker = this.workers.get(attach.workerId());
+			return worker != null && worker.handle.pid() == attach.pid() && worker.life.isConnected();
+		});
+		if (!joined) {
+			logger.warn("Refused a further channel connection from pid " + attach.pid() + " claiming to be worker "
+					+ attach.workerId() + ": no such worker is on the channel");
+			return null;
+		}
+		return (channel) -> this.sessionChannels.add(channel, attach.workerId());
+	}
+
+	@Override
 	public void received(Connection connection, Message message) {
 		// The supervisor's loop never waits on a worker's socket, nor a request on the loop
-		if (this.router.relay(connection, message) || this.sessions.handle(connection, message)) {
+		if (this.router.relay(connection, message) || this.sessionChannels.submit(connection, message)) {
 			return;
 		}
 		this.loop.execute(() -> {

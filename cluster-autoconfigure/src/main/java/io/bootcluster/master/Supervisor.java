@@ -103,7 +103,7 @@ final class Supervisor implements Cluster {
 		SessionStore sessions = new SessionStore(settings.sessions().maxBytes(), settings.sessions().maxSessionBytes(),
 				System::currentTimeMillis);
 		this.channel = new MasterChannel(this.lifecycle, loop, this.workers, this.router, this.heartbeats,
-				this.requests, new SessionRequests(sessions));
+				this.requests, new SessionChannels(new SessionRequests(sessions), codec));
 	}
 
 	/**

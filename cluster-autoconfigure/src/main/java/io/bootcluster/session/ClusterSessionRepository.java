@@ -26,7 +26,9 @@ public final class ClusterSessionRepository implements SessionRepository<Cluster
 	 */
 	public ClusterSessionRepository(WorkerRuntime runtime, ClassLoader classLoader, Duration maxInactiveInterval,
 			DataSize maxSessionSize) {
-		this(new MasterSessionClient(runtime, classLoader, maxInactiveInterval, maxSessionSize.toBytes()));
+		// The request's thread waits for the answer: it reads it too
+		this(new MasterSessionClient(new AttachedConnections(runtime), classLoader, maxInactiveInterval,
+				maxSessionSize.toBytes()));
 	}
 
 	ClusterSessionRepository(MasterSessionClient client) {

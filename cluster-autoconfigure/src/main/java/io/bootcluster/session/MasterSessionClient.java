@@ -11,8 +11,6 @@ import io.bootcluster.internal.ipc.SessionFrames;
 import io.bootcluster.internal.ipc.SessionFrames.SessionChange;
 import io.bootcluster.internal.ipc.SessionFrames.StoredSession;
 import io.bootcluster.worker.WorkerRuntime;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -29,12 +27,10 @@ import org.springframework.util.unit.DataSize;
  */
 final class MasterSessionClient {
 
-	private static final Log logger = LogFactory.getLog(MasterSessionClient.class);
-
 	/** How long the master gets to answer, which it does at once unless it is gone. */
 	static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-	private final WorkerRuntime runtime;
+	private final Transport transport;
 
 	private final Duration maxInactiveInterval;
 
@@ -46,14 +42,14 @@ final class MasterSessionClient {
 
 	/**
 	 * Creates a client.
-	 * @param runtime the worker's runtime, whose channel it uses
+	 * @param transport how it asks the master
 	 * @param classLoader loads the classes of attributes' values
 	 * @param maxInactiveInterval how long a new session lives unused
 	 * @param maxSessionSize how much one session may take, serialized, in bytes
 	 */
-	MasterSessionClient(WorkerRuntime runtime, ClassLoader classLoader, Duration maxInactiveInterval,
+	MasterSessionClient(Transport transport, ClassLoader classLoader, Duration maxInactiveInterval,
 			long maxSessionSize) {
-		this.runtime = runtime;
+		this.transport = transport;
 		this.maxInactiveInterval = maxInactiveInterval;
 		this.maxSessionSize = maxSessionSize;
 		this.deserializer = new DeserializingConverter(classLoader)::convert;
@@ -87,28 +83,81 @@ final class MasterSessionClient {
 					+ DataSize.ofBytes(this.maxSessionSize).toKilobytes()
 					+ " KB) allows: keep less in the session, or raise the limit");
 		}
-		return ask(Action.SESSION_SAVE, change.toJson()).thenAccept((reply) -> {
-			if (reply.path("saved").asBoolean()) {
-				session.saved(change);
-			}
-			else {
-				logger.debug("Session changes not saved: the session expired or was deleted meanwhile");
-			}
-		});
+		// A session the master no longer has (expired, deleted by another worker, evicted)
+		// is not brought back by a change
+		return failed(this.transport.change(Action.SESSION_SAVE, change.toJson(), TIMEOUT))
+			.thenAccept((ignored) -> session.saved(change));
 	}
 
 	CompletableFuture<Void> delete(String id) {
-		return ask(Action.SESSION_DELETE, SessionFrames.id(id)).thenAccept((reply) -> {
-		});
+		return failed(this.transport.change(Action.SESSION_DELETE, SessionFrames.id(id), TIMEOUT))
+			.thenAccept((ignored) -> {
+			});
 	}
 
 	private CompletableFuture<JsonNode> ask(Action action, JsonNode body) {
-		return this.runtime.request(action, body, TIMEOUT).exceptionallyCompose((failure) -> {
+		return failed(this.transport.ask(action, body, TIMEOUT));
+	}
+
+	// Why the master did not answer, in words an application's log can use
+	private static <T> CompletableFuture<T> failed(CompletableFuture<T> answer) {
+		return answer.exceptionallyCompose((failure) -> {
 			Throwable cause = (failure instanceof CompletionException) ? failure.getCause() : failure;
 			String reason = (cause instanceof PendingRequests.RequestRejectedException) ? cause.getMessage()
 					: "the master keeps the sessions and did not answer: " + cause.getMessage();
 			return CompletableFuture.failedFuture(new IllegalStateException(reason, cause));
 		});
+	}
+
+	/**
+	 * How requests reach the master: over the worker's main channel
+	 * ({@link #mainChannel}), or over connections where the asking thread reads the answer
+	 * ({@link AttachedConnections}).
+	 */
+	interface Transport {
+
+		/**
+		 * Asks the master.
+		 * @param action what to ask
+		 * @param body the request's input
+		 * @param timeout how long the master gets to answer
+		 * @return the answer
+		 */
+		CompletableFuture<JsonNode> ask(Action action, JsonNode body, Duration timeout);
+
+		/**
+		 * Sends the master a change: once the returned future completes, every request
+		 * about sessions made after, from any worker, sees it.
+		 * @param action the change
+		 * @param body its input
+		 * @param timeout how long the master gets to take it
+		 * @return completes once that holds
+		 */
+		CompletableFuture<?> change(Action action, JsonNode body, Duration timeout);
+
+		/**
+		 * The worker's main channel, where every request waits for its answer: for
+		 * callers that must not block, since the answer completes the future on the
+		 * channel's reader.
+		 * @param runtime the worker's runtime
+		 * @return the transport
+		 */
+		static Transport mainChannel(WorkerRuntime runtime) {
+			return new Transport() {
+
+				@Override
+				public CompletableFuture<JsonNode> ask(Action action, JsonNode body, Duration timeout) {
+					return runtime.request(action, body, timeout);
+				}
+
+				@Override
+				public CompletableFuture<?> change(Action action, JsonNode body, Duration timeout) {
+					return runtime.request(action, body, timeout);
+				}
+
+			};
+		}
+
 	}
 
 	/**

@@ -26,7 +26,9 @@ public final class ReactiveClusterSessionRepository implements ReactiveSessionRe
 	 */
 	public ReactiveClusterSessionRepository(WorkerRuntime runtime, ClassLoader classLoader, Duration maxInactiveInterval,
 			DataSize maxSessionSize) {
-		this(new MasterSessionClient(runtime, classLoader, maxInactiveInterval, maxSessionSize.toBytes()));
+		// Nothing blocks: the answer arrives on the main channel's reader
+		this(new MasterSessionClient(MasterSessionClient.Transport.mainChannel(runtime), classLoader,
+				maxInactiveInterval, maxSessionSize.toBytes()));
 	}
 
 	ReactiveClusterSessionRepository(MasterSessionClient client) {

@@ -68,6 +68,11 @@ final class MasterLink {
 
 	private final PendingRequests pending = new PendingRequests();
 
+	// Where the master was joined, for further connections; set before the connection
+	private volatile @Nullable ChannelAddress joinedAddress;
+
+	private volatile @Nullable FrameCodec joinedCodec;
+
 	private volatile boolean closing;
 
 	MasterLink(int id, JvmEnd end) {
@@ -99,6 +104,8 @@ final class MasterLink {
 			// Built before connecting: the master gives a connection only so long to say hello
 			FrameCodec.mapper();
 			ChannelClient.Session session = ChannelClient.connect(address, codec, this.id, JOIN_TIMEOUT);
+			this.joinedAddress = address;
+			this.joinedCodec = codec;
 			connected(session.connection());
 			receiver.joined(session.masterPid());
 			return true;
@@ -223,6 +230,22 @@ final class MasterLink {
 			request.reply().completeExceptionally(ex);
 		}
 		return request.reply();
+	}
+
+	/**
+	 * Opens a further connection to the master, on which the calling thread asks and reads
+	 * each answer itself: no thread hands the answer over.
+	 * @return the connection
+	 * @throws IOException if this worker has not joined, or the master refuses
+	 */
+	Connection attach() throws IOException {
+		connection();
+		ChannelAddress address = this.joinedAddress;
+		FrameCodec codec = this.joinedCodec;
+		if (address == null || codec == null || this.closing) {
+			throw new IOException("Worker " + this.id + " is not on its master's channel");
+		}
+		return ChannelClient.attach(address, codec, this.id, JOIN_TIMEOUT);
 	}
 
 	/**

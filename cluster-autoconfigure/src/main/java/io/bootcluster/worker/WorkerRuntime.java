@@ -211,6 +211,18 @@ public final class WorkerRuntime {
 	}
 
 	/**
+	 * Opens a further connection to the master for requests the calling thread waits on:
+	 * it sends a {@link io.bootcluster.internal.ipc.Message.Request} and reads the
+	 * {@link io.bootcluster.internal.ipc.Message.Reply} itself, which saves the handovers
+	 * between threads that {@link #request} takes. One thread at a time uses it.
+	 * @return the connection, which the caller closes
+	 * @throws IOException if this worker is not on its master's channel
+	 */
+	public Connection attach() throws IOException {
+		return this.link.attach();
+	}
+
+	/**
 	 * Answers the master's requests for an action. Handlers run one at a time, off the
 	 * channel's reader thread.
 	 * @param action the action

@@ -25,11 +25,33 @@ public final class ChannelClient {
 	 */
 	public static Session connect(ChannelAddress address, FrameCodec codec, int workerId, Duration timeout)
 			throws IOException {
+		return open(address, codec, new Message.Hello(workerId, ProcessHandle.current().pid(), address.secret()),
+				timeout);
+	}
+
+	/**
+	 * Opens a further connection of a worker that joined, on which it asks the master and
+	 * waits for each answer itself.
+	 * @param address the master's address
+	 * @param codec the frame codec
+	 * @param workerId this worker's id
+	 * @param timeout how long to wait for the master's welcome
+	 * @return the open connection, which writes on the calling thread
+	 * @throws IOException if the master cannot be reached or refuses the connection
+	 */
+	public static Connection attach(ChannelAddress address, FrameCodec codec, int workerId, Duration timeout)
+			throws IOException {
+		return open(address, codec, new Message.Attach(workerId, ProcessHandle.current().pid(), address.secret()),
+				timeout).connection();
+	}
+
+	private static Session open(ChannelAddress address, FrameCodec codec, Message first, Duration timeout)
+			throws IOException {
 		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
 		Connection connection = Connection.direct(channel, codec);
 		try {
 			channel.connect(UnixDomainSocketAddress.of(address.socket()));
-			connection.send(new Message.Hello(workerId, ProcessHandle.current().pid(), address.secret()));
+			connection.send(first);
 			// Counts the time this JVM ran: a cluster paused as a whole comes back whole
 			ActiveTimeout unanswered = ActiveTimeout.start(timeout, connection::close);
 			Message answer;

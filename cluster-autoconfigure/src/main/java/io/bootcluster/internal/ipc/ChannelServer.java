@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -17,7 +18,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The master's end of the channel: accepts worker connections on the Unix domain socket,
  * checks each one's {@link Message.Hello handshake}, then reads its messages on a thread of
- * its own.
+ * its own. A worker's own channel writes through a writer thread, so that the master never
+ * waits on a worker; a further connection a worker {@link Message.Attach attaches}, where
+ * it asks and waits for each answer, is handed over to the handler once welcomed.
  */
 public final class ChannelServer implements Closeable {
 
@@ -74,19 +77,39 @@ public final class ChannelServer implements Closeable {
 
 	// On the accept loop's thread: a thread that cannot be started fails the loop's call
 	private void startReading(SocketChannel channel) {
-		Connection connection = Connection.queued(channel, this.codec);
 		try {
-			DaemonThreads.start("cluster-ipc-reader", () -> serve(connection));
+			DaemonThreads.start("cluster-ipc-reader", () -> serve(channel));
 		}
 		catch (RuntimeException | Error ex) {
-			connection.close();
+			Connection.direct(channel, this.codec).close();
 			throw ex;
 		}
 	}
 
-	private void serve(Connection connection) {
+	private void serve(SocketChannel channel) {
+		// Unqueued for the handshake: a worker's own channel gets its writer once accepted
+		Connection direct = Connection.direct(channel, this.codec);
+		Message first = handshake(direct);
+		if (first instanceof Message.Hello hello) {
+			serveWorker(Connection.queued(channel, this.codec), hello);
+		}
+		else if (first instanceof Message.Attach attach) {
+			handOver(direct, channel, attach);
+		}
+		else {
+			direct.close();
+		}
+	}
+
+	private void serveWorker(Connection connection, Message.Hello hello) {
 		try {
-			serveAccepted(connection);
+			if (!this.handler.accept(connection, hello)) {
+				connection.close();
+				return;
+			}
+			Thread.currentThread().setName("cluster-ipc-worker-" + hello.workerId());
+			read(connection, hello.workerId(), (message) -> this.handler.received(connection, message));
+			this.handler.closed(connection);
 		}
 		catch (RuntimeException ex) {
 			logger.error("Closing a channel connection after an unexpected failure", ex);
@@ -96,29 +119,39 @@ public final class ChannelServer implements Closeable {
 		}
 	}
 
-	private void serveAccepted(Connection connection) {
-		Message.Hello hello = handshake(connection);
-		if (hello == null) {
-			connection.close();
-			return;
-		}
-		Thread.currentThread().setName("cluster-ipc-worker-" + hello.workerId());
+	// The worker asks and waits for each answer: whoever takes the channel answers
+	private void handOver(Connection connection, SocketChannel channel, Message.Attach attach) {
 		try {
-			connection.receiveEach((message) -> this.handler.received(connection, message));
+			Consumer<SocketChannel> taker = this.handler.attach(attach);
+			if (taker == null || !connection.trySend(new Message.Welcome(ProcessHandle.current().pid()))) {
+				connection.close();
+				return;
+			}
+			taker.accept(channel);
 		}
-		catch (FrameException ex) {
-			logger.warn("Closing the channel of worker " + hello.workerId() + ": " + ex.getMessage());
-		}
-		catch (IOException ex) {
-			// The worker went away mid-frame; closed() below reports it
-		}
-		finally {
+		catch (RuntimeException ex) {
+			logger.error("Closing a channel connection after an unexpected failure", ex);
 			connection.close();
-			this.handler.closed(connection);
 		}
 	}
 
-	private Message.@Nullable Hello handshake(Connection connection) {
+	private void read(Connection connection, int workerId, Consumer<Message> handler) {
+		try {
+			connection.receiveEach(handler);
+		}
+		catch (FrameException ex) {
+			logger.warn("Closing the channel of worker " + workerId + ": " + ex.getMessage());
+		}
+		catch (IOException ex) {
+			// The worker went away mid-frame; the caller reports the close
+		}
+		finally {
+			connection.close();
+		}
+	}
+
+	// A hello or an attach with the cluster's secret, or null
+	private @Nullable Message handshake(Connection connection) {
 		// Counts the time the master ran: after a pause of the whole cluster, a worker that
 		// connected before it still has its whole time to say hello
 		ActiveTimeout silent = ActiveTimeout.start(HANDSHAKE_TIMEOUT, () -> {
@@ -129,17 +162,14 @@ public final class ChannelServer implements Closeable {
 		try {
 			Message first = connection.receive();
 			silent.cancel();
-			if (!(first instanceof Message.Hello hello)) {
-				logger.warn("Refused a channel connection whose first frame was not a hello");
-				return null;
+			if (first instanceof Message.Hello hello) {
+				return hasSecret(hello.secret(), hello.workerId(), hello.pid()) ? hello : null;
 			}
-			if (hello.secret() == null || !MessageDigest.isEqual(hello.secret().getBytes(StandardCharsets.UTF_8),
-					this.address.secret().getBytes(StandardCharsets.UTF_8))) {
-				logger.warn("Refused a channel connection without the cluster's secret (it claimed to be worker "
-						+ hello.workerId() + ", pid " + hello.pid() + ")");
-				return null;
+			if (first instanceof Message.Attach attach) {
+				return hasSecret(attach.secret(), attach.workerId(), attach.pid()) ? attach : null;
 			}
-			return this.handler.accept(connection, hello) ? hello : null;
+			logger.warn("Refused a channel connection whose first frame was not a hello");
+			return null;
 		}
 		catch (IOException ex) {
 			silent.cancel();
@@ -148,6 +178,16 @@ public final class ChannelServer implements Closeable {
 			}
 			return null;
 		}
+	}
+
+	private boolean hasSecret(@Nullable String secret, int workerId, long pid) {
+		if (secret == null || !MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8),
+				this.address.secret().getBytes(StandardCharsets.UTF_8))) {
+			logger.warn("Refused a channel connection without the cluster's secret (it claimed to be worker "
+					+ workerId + ", pid " + pid + ")");
+			return false;
+		}
+		return true;
 	}
 
 	/**
@@ -198,6 +238,17 @@ public final class ChannelServer implements Closeable {
 		 * @param connection the connection
 		 */
 		void closed(Connection connection);
+
+		/**
+		 * Decides whether to take a further connection of a worker that joined, on which
+		 * it asks and waits for each answer. When it does, the server welcomes the worker,
+		 * then hands the channel over: from then on, the taker alone reads and writes it.
+		 * @param attach the connection's first frame
+		 * @return what takes the channel over, or {@code null} to refuse the connection
+		 */
+		default @Nullable Consumer<SocketChannel> attach(Message.Attach attach) {
+			return null;
+		}
 
 	}
 

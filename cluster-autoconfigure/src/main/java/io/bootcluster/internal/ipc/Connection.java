@@ -115,7 +115,14 @@ public final class Connection implements Closeable {
 		}
 	}
 
-	@Nullable Message receive() throws IOException {
+	/**
+	 * Reads the next message, waiting for it. Belongs to the one thread that reads the
+	 * connection at a time.
+	 * @return the message, or {@code null} when the peer closed the channel
+	 * @throws FrameException if the peer sends a frame that breaks the protocol
+	 * @throws IOException if the channel fails
+	 */
+	public @Nullable Message receive() throws IOException {
 		return this.codec.read(this.channel);
 	}
 

@@ -105,15 +105,37 @@ public final class FrameCodec {
 		if (!readFully(channel, header, true)) {
 			return null;
 		}
-		int length = header.flip().getInt();
-		if (length < 0 || length > this.maxFrameSize) {
-			throw new FrameException("Frame of " + Integer.toUnsignedString(length)
-					+ " bytes is larger than the frame limit of " + this.maxFrameSize);
-		}
+		int length = bodyLength(header.flip().getInt());
 		ByteBuffer body = ByteBuffer.allocate(length);
 		readFully(channel, body, false);
+		return decode(body.array(), 0, length);
+	}
+
+	/**
+	 * The length a frame's header announces, checked against the limit.
+	 * @param header the frame's first four bytes, big-endian
+	 * @return the length of the frame's body
+	 * @throws FrameException if the frame is larger than a frame may be
+	 */
+	public int bodyLength(int header) throws FrameException {
+		if (header < 0 || header > this.maxFrameSize) {
+			throw new FrameException("Frame of " + Integer.toUnsignedString(header)
+					+ " bytes is larger than the frame limit of " + this.maxFrameSize);
+		}
+		return header;
+	}
+
+	/**
+	 * Reads the message in a frame's body, for a reader that assembles frames itself.
+	 * @param bytes holds the body
+	 * @param offset where the body starts
+	 * @param length the body's length
+	 * @return the message
+	 * @throws FrameException if the body is not a message
+	 */
+	public Message decode(byte[] bytes, int offset, int length) throws FrameException {
 		try {
-			Message message = mapper().readValue(body.array(), Message.class);
+			Message message = mapper().readValue(bytes, offset, length, Message.class);
 			this.framesRead.increment();
 			return message;
 		}

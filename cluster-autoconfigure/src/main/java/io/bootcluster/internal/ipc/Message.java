@@ -10,6 +10,7 @@ import tools.jackson.databind.JsonNode;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({ @JsonSubTypes.Type(value = Message.Hello.class, name = "hello"),
+		@JsonSubTypes.Type(value = Message.Attach.class, name = "attach"),
 		@JsonSubTypes.Type(value = Message.Welcome.class, name = "welcome"),
 		@JsonSubTypes.Type(value = Message.Listening.class, name = "listening"),
 		@JsonSubTypes.Type(value = Message.Disconnect.class, name = "disconnect"),
@@ -44,7 +45,24 @@ public sealed interface Message {
 	}
 
 	/**
-	 * The master's answer to an accepted {@link Hello}.
+	 * First frame of a further connection from a worker that joined: one on which the
+	 * worker asks and the master answers in turn, the asking thread reading the answer
+	 * itself. Nothing else is accepted before it.
+	 * @param workerId the worker's id
+	 * @param pid the worker's process id
+	 * @param secret the cluster's secret
+	 */
+	record Attach(int workerId, long pid, @Nullable String secret) implements Message {
+
+		@Override
+		public String toString() {
+			return "Attach[workerId=" + this.workerId + ", pid=" + this.pid + "]";
+		}
+
+	}
+
+	/**
+	 * The master's answer to an accepted {@link Hello} or {@link Attach}.
 	 * @param masterPid the master's process id
 	 */
 	record Welcome(long masterPid) implements Message {

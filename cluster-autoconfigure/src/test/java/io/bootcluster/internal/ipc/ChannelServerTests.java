@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +57,24 @@ class ChannelServerTests {
 				ChannelServerTests.this.seen.add("closed");
 			}
 
+			@Override
+			public Consumer<SocketChannel> attach(Message.Attach attach) {
+				ChannelServerTests.this.seen.add("attach " + attach.workerId());
+				if (attach.workerId() == 99) {
+					return null;
+				}
+				// Answers what it reads with what it read, as a handler that took it over
+				return (channel) -> DaemonThreads.start("test-attached", () -> {
+					Connection taken = Connection.direct(channel, ChannelServerTests.this.codec);
+					try {
+						taken.receiveEach((message) -> taken.trySend(message));
+					}
+					catch (IOException ex) {
+						// Closed by the test
+					}
+				});
+			}
+
 		});
 	}
 
@@ -70,6 +89,30 @@ class ChannelServerTests {
 			.isEqualTo("rwx------");
 		this.server.close();
 		assertThat(this.address.socket().getParent()).doesNotExist();
+	}
+
+	@Test
+	void anAttachedConnectionIsWelcomedThenHandedOver() throws Exception {
+		Connection attached = ChannelClient.attach(this.address, this.codec, 7, Duration.ofSeconds(5));
+		assertThat(this.seen.poll(5, TimeUnit.SECONDS)).isEqualTo("attach 7");
+		attached.send(new Message.Ready(true));
+		assertThat(attached.receive()).isEqualTo(new Message.Ready(true));
+		attached.close();
+		// Not a worker's channel: its end is none of the handler's business
+		assertThat(this.seen.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
+	@Test
+	void anAttachedConnectionTheHandlerRefusesIsClosedUnanswered() {
+		assertThatIOException().isThrownBy(() -> ChannelClient.attach(this.address, this.codec, 99, Duration.ofSeconds(5)))
+			.withMessageContaining("refused");
+	}
+
+	@Test
+	void anAttachedConnectionWithoutTheSecretIsRefusedBeforeTheHandlerHearsOfIt() throws Exception {
+		ChannelAddress wrong = new ChannelAddress(this.address.socket(), "not-the-secret");
+		assertThatIOException().isThrownBy(() -> ChannelClient.attach(wrong, this.codec, 7, Duration.ofSeconds(5)));
+		assertThat(this.seen.poll(200, TimeUnit.MILLISECONDS)).isNull();
 	}
 
 	@Test

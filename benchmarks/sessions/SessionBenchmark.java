@@ -1,0 +1,137 @@
+package sessions;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.servlet.http.HttpSession;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.session.MapSessionRepository;
+import org.springframework.session.config.annotation.web.http.EnableSpringHttpSession;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The time a request that reads and saves an HTTP session takes, one request at a time on
+ * a kept-alive connection: in a cluster of one worker whose master keeps the sessions,
+ * beside one plain JVM on Spring Session's map store. Run as
+ * {@code SessionBenchmark measure <port>}; it starts both applications itself.
+ */
+@SpringBootApplication(proxyBeanMethods = false)
+public class SessionBenchmark {
+
+	private static final int WARMUP = 20_000;
+
+	private static final int MEASURED = 20_000;
+
+	public static void main(String[] args) throws Exception {
+		if (args.length > 1 && args[0].equals("measure")) {
+			measure(Integer.parseInt(args[1]));
+		}
+		else {
+			SpringApplication.run(SessionBenchmark.class, args);
+		}
+	}
+
+	private static void measure(int port) throws Exception {
+		long[] map = run(port, "--cluster.enabled=false", "--benchmark.map-store=true");
+		long[] cluster = run(port, "--cluster.workers=1");
+		System.out.printf("sessions map store: p50 %d us, p99 %d us%n", map[0], map[1]);
+		System.out.printf("sessions cluster: p50 %d us, p99 %d us%n", cluster[0], cluster[1]);
+		System.out.printf("sessions added: p50 %d us, p99 %d us%n", cluster[0] - map[0], cluster[1] - map[1]);
+	}
+
+	// The application with these arguments, measured: p50 and p99 in microseconds
+	private static long[] run(int port, String... arguments) throws Exception {
+		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+				System.getProperty("java.class.path"), SessionBenchmark.class.getName(), "--server.port=" + port,
+				"--logging.level.root=warn"));
+		command.addAll(List.of(arguments));
+		Process application = new ProcessBuilder(command).inheritIO().start();
+		try {
+			HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+			URI uri = URI.create("http://127.0.0.1:" + port + "/count");
+			String cookie = awaitSession(client, uri);
+			HttpRequest request = HttpRequest.newBuilder(uri).header("Cookie", cookie).build();
+			for (int i = 0; i < WARMUP; i++) {
+				client.send(request, HttpResponse.BodyHandlers.discarding());
+			}
+			long[] nanos = new long[MEASURED];
+			for (int i = 0; i < MEASURED; i++) {
+				long sent = System.nanoTime();
+				HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+				nanos[i] = System.nanoTime() - sent;
+				if (response.statusCode() != 200) {
+					throw new IllegalStateException("Status " + response.statusCode());
+				}
+			}
+			Arrays.sort(nanos);
+			return new long[] { TimeUnit.NANOSECONDS.toMicros(nanos[MEASURED / 2]),
+					TimeUnit.NANOSECONDS.toMicros(nanos[MEASURED * 99 / 100]) };
+		}
+		finally {
+			application.destroy();
+			application.waitFor(60, TimeUnit.SECONDS);
+		}
+	}
+
+	private static String awaitSession(HttpClient client, URI uri) throws Exception {
+		long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+		while (true) {
+			try {
+				HttpResponse<String> first = client.send(HttpRequest.newBuilder(uri).build(),
+						HttpResponse.BodyHandlers.ofString());
+				return first.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+			}
+			catch (ConnectException ex) {
+				if (System.nanoTime() > deadline) {
+					throw new IOException("The application did not start within 2 minutes", ex);
+				}
+				Thread.sleep(200);
+			}
+		}
+	}
+
+	@RestController
+	static class Counter {
+
+		@GetMapping("/count")
+		Map<String, Object> count(HttpSession session) {
+			Integer count = (Integer) session.getAttribute("count");
+			session.setAttribute("count", (count != null) ? count + 1 : 1);
+			return Map.of("count", session.getAttribute("count"));
+		}
+
+	}
+
+	/**
+	 * Spring Session's map store, in one plain JVM: the figure to compare with.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty("benchmark.map-store")
+	@EnableSpringHttpSession
+	static class MapStore {
+
+		@Bean
+		MapSessionRepository sessionRepository() {
+			return new MapSessionRepository(new ConcurrentHashMap<>());
+		}
+
+	}
+
+}
