@@ -8,6 +8,7 @@ import java.util.Set;
 
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
+import io.bootcluster.test.ListeningSockets;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -25,7 +26,7 @@ class StandbyProcessIT {
 		int port = ClusterProcess.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
 				"--cluster.workers=2", "--cluster.standby-workers=1",
-				"--management.endpoints.web.exposure.include=cluster")) {
+				"--management.endpoints.web.exposure.include=cluster,metrics")) {
 			master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
 			master.awaitLine("Standby worker 3 \\(pid \\d+\\) is ready to take over", Duration.ofSeconds(90));
 			List<String> startup = master.lines();
@@ -36,6 +37,10 @@ class StandbyProcessIT {
 			JsonNode standby = worker(Http.get(port, "/actuator/cluster").json(), 3);
 			assertThat(standby.get("standby").asBoolean()).isTrue();
 			assertThat(standby.get("state").asString()).isEqualTo("online");
+			// It served itself requests on a private port, which is closed again
+			assertThat(master.linesMatching("^\\[worker 3\\] .*served itself 300 requests on a private port"))
+				.hasSize(1);
+			assertThat(ListeningSockets.listensOnAnyPort(standby.get("pid").asLong())).isFalse();
 			Set<Integer> serving = new HashSet<>();
 			for (int i = 0; i < 40; i++) {
 				serving.add(Http.get(port, "/").worker());
@@ -60,6 +65,12 @@ class StandbyProcessIT {
 				serving.add(Http.get(port, "/").worker());
 			}
 			assertThat(serving).containsExactlyInAnyOrder(2, 3);
+			// Its own requests are not traffic: neither counted nor measured
+			ClusterProcess.sleep(Duration.ofSeconds(2));
+			assertThat(worker(Http.get(port, "/actuator/cluster").json(), 3).get("requests").asLong())
+				.isLessThan(100);
+			Http.Response notFound = Http.get(port, "/actuator/metrics/http.server.requests?tag=status:404");
+			assertThat(notFound.status()).as(notFound.body()).isEqualTo(404);
 
 			List<ProcessHandle> workers = master.descendants();
 			assertThat(workers).hasSize(3);

@@ -6,6 +6,7 @@ import io.bootcluster.actuate.MetricsRefreshAdvisor;
 import io.bootcluster.actuate.WorkerMeters;
 import io.bootcluster.actuate.WorkerTagFilter;
 import io.bootcluster.internal.ipc.Action;
+import io.bootcluster.worker.StandbyGate;
 import io.bootcluster.worker.WorkerRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -13,6 +14,7 @@ import org.springframework.boot.actuate.endpoint.invoke.OperationInvokerAdvisor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -42,6 +44,16 @@ public final class ClusterMetricsAutoConfiguration {
 		WorkerMeters meters = new WorkerMeters(registry, master);
 		runtime.onRequest(Action.METRICS, (body) -> meters.snapshot());
 		return meters;
+	}
+
+	// A standby's requests to itself are not traffic: its meters start from its takeover
+	@Bean
+	ApplicationListener<StandbyGate.WarmedUpEvent> clusterForgetWarmUpRequests(MeterRegistry registry) {
+		return (event) -> registry.getMeters()
+			.stream()
+			.filter((meter) -> meter.getId().getName().startsWith("http.server.requests"))
+			.toList()
+			.forEach(registry::remove);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -22,6 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -46,8 +47,9 @@ public final class ClusterWorkerAutoConfiguration {
 	}
 
 	@Bean
-	StandbyGate clusterStandbyGate(WorkerRuntime runtime) {
-		return new StandbyGate(runtime);
+	StandbyGate clusterStandbyGate(WorkerRuntime runtime, ObjectProvider<SharedPortSupport> supports,
+			ApplicationContext context) {
+		return new StandbyGate(runtime, supports.orderedStream().toList(), context);
 	}
 
 	@Bean

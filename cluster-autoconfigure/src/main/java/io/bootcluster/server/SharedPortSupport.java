@@ -32,4 +32,17 @@ public interface SharedPortSupport {
 	 */
 	boolean retire(WebServer webServer, Duration drainTimeout);
 
+	/**
+	 * Has a standby's web server, created but not yet serving, answer requests of its own
+	 * on a private loopback port, then close that port: the code it takes over with is then
+	 * compiled. See {@link WarmUpRequests}.
+	 * @param webServer the web server, before its start
+	 * @param requests how many requests to send
+	 * @return how many were answered; 0 when this support does not know the server, or
+	 * cannot warm it up
+	 */
+	default int warmUp(WebServer webServer, int requests) {
+		return 0;
+	}
+
 }

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.Service;
 import org.apache.catalina.connector.Connector;
+import org.apache.coyote.http11.Http11NioProtocol;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.tomcat.TomcatWebServer;
@@ -58,6 +61,36 @@ public class TomcatPortSharing implements WebServerFactoryCustomizer<TomcatWebSe
 			}
 		}
 		return true;
+	}
+
+	/**
+	 * Starts a plain connector on a loopback port of the kernel's choosing beside the
+	 * created Tomcat, whose own connectors start only when the standby takes over, sends it
+	 * the requests, and removes it.
+	 */
+	@Override
+	public int warmUp(WebServer webServer, int requests) {
+		if (!(webServer instanceof TomcatWebServer tomcat)) {
+			return 0;
+		}
+		Service service = tomcat.getTomcat().getService();
+		Connector connector = new Connector(Http11NioProtocol.class.getName());
+		connector.setPort(0);
+		connector.setProperty("address", "127.0.0.1");
+		try {
+			service.addConnector(connector);
+			int port = connector.getLocalPort();
+			return (port > 0) ? WarmUpRequests.send(port, requests) : 0;
+		}
+		finally {
+			service.removeConnector(connector);
+			try {
+				connector.destroy();
+			}
+			catch (LifecycleException ex) {
+				// Removed already: nothing listens on its port
+			}
+		}
 	}
 
 	private static List<ReusePortHttp11NioProtocol> protocols(WebServer webServer) {

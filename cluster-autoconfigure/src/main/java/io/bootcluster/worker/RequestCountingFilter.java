@@ -2,11 +2,13 @@ package io.bootcluster.worker;
 
 import java.io.IOException;
 
+import io.bootcluster.server.WarmUpRequests;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +27,11 @@ public class RequestCountingFilter implements Filter {
 	@Override
 	public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
 			throws IOException, ServletException {
+		if (request instanceof HttpServletRequest http && http.getHeader(WarmUpRequests.HEADER) != null) {
+			// A standby's own, before it serves
+			chain.doFilter(request, response);
+			return;
+		}
 		this.runtime.countRequest();
 		try {
 			chain.doFilter(request, response);

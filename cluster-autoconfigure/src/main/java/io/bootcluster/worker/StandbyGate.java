@@ -1,32 +1,48 @@
 package io.bootcluster.worker;
 
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 import io.bootcluster.internal.ipc.Message;
+import io.bootcluster.server.SharedPortSupport;
+import io.bootcluster.server.WarmUpRequests;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEvent;
 import org.springframework.context.SmartLifecycle;
 
 /**
  * Holds a standby worker's startup just before its web server starts: every bean is
  * created and warm, but nothing listens, until the master activates the worker. Taking
- * over then costs a bind and a server start, not an application start. Other workers pass
+ * over then costs a bind and a server start, not an application start. Before it waits,
+ * the standby serves itself requests on a private loopback port ({@link WarmUpRequests}),
+ * so that its request path is compiled when the first client arrives. Other workers pass
  * straight through.
  */
 public class StandbyGate implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(StandbyGate.class);
 
+	/** Requests a standby sends itself before it waits: enough for the JIT to compile. */
+	static final int WARM_UP_REQUESTS = 300;
+
 	private final WorkerRuntime runtime;
+
+	private final List<SharedPortSupport> supports;
+
+	private final ApplicationContext context;
 
 	private final CountDownLatch activated = new CountDownLatch(1);
 
 	private volatile boolean running;
 
-	public StandbyGate(WorkerRuntime runtime) {
+	public StandbyGate(WorkerRuntime runtime, List<SharedPortSupport> supports, ApplicationContext context) {
 		this.runtime = runtime;
+		this.supports = supports;
+		this.context = context;
 		runtime.onActivation(this.activated::countDown);
 	}
 
@@ -36,6 +52,7 @@ public class StandbyGate implements SmartLifecycle {
 			this.running = true;
 			return;
 		}
+		warmUp();
 		logger.info("Standby: worker " + this.runtime.id() + " waits for the master before it serves");
 		this.runtime.tell(new Message.StandbyReady(this.runtime.id()));
 		try {
@@ -48,6 +65,24 @@ public class StandbyGate implements SmartLifecycle {
 		this.running = true;
 	}
 
+	// Before it says it is ready: a takeover then never waits for the warm-up
+	private void warmUp() {
+		if (!(this.context instanceof WebServerApplicationContext web) || web.getWebServer() == null) {
+			return;
+		}
+		long started = System.nanoTime();
+		for (SharedPortSupport support : this.supports) {
+			int served = support.warmUp(web.getWebServer(), WARM_UP_REQUESTS);
+			if (served > 0) {
+				logger.info("Standby: worker " + this.runtime.id() + " served itself " + served
+						+ " requests on a private port in " + (System.nanoTime() - started) / 1_000_000
+						+ " ms, so that it takes over with its request path compiled");
+				this.context.publishEvent(new WarmedUpEvent(this));
+				return;
+			}
+		}
+	}
+
 	@Override
 	public void stop() {
 		this.running = false;
@@ -56,6 +91,17 @@ public class StandbyGate implements SmartLifecycle {
 	@Override
 	public boolean isRunning() {
 		return this.running;
+	}
+
+	/**
+	 * A standby served itself its warm-up requests: what counts requests may forget them.
+	 */
+	public static final class WarmedUpEvent extends ApplicationEvent {
+
+		WarmedUpEvent(StandbyGate source) {
+			super(source);
+		}
+
 	}
 
 	// Just before the web server, which starts at START_STOP_LIFECYCLE_PHASE

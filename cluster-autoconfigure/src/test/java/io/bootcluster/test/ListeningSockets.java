@@ -28,7 +28,19 @@ public final class ListeningSockets {
 	 * @return whether it listens there
 	 */
 	public static boolean listens(long pid, int port) {
-		Set<String> inodes = listeningInodes(port);
+		return holdsAny(pid, listeningInodes(port));
+	}
+
+	/**
+	 * Whether a process holds a listening TCP socket on any port.
+	 * @param pid the process
+	 * @return whether it listens anywhere
+	 */
+	public static boolean listensOnAnyPort(long pid) {
+		return holdsAny(pid, listeningInodes(null));
+	}
+
+	private static boolean holdsAny(long pid, Set<String> inodes) {
 		try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
 			return fds.map(ListeningSockets::linkTarget).anyMatch(inodes::contains);
 		}
@@ -46,8 +58,9 @@ public final class ListeningSockets {
 		return listeningInodes(port).size();
 	}
 
-	private static Set<String> listeningInodes(int port) {
-		String localPort = ":" + String.format(Locale.ROOT, "%04X", port);
+	// On a port, or on any when it is null
+	private static Set<String> listeningInodes(Integer port) {
+		String localPort = (port != null) ? ":" + String.format(Locale.ROOT, "%04X", port) : ":";
 		Set<String> inodes = new HashSet<>();
 		for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
 			try {
