@@ -11,6 +11,7 @@ import java.util.List;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.jspecify.annotations.Nullable;
 
@@ -95,6 +96,39 @@ public class JettyPortSharing implements JettyServerCustomizer, SharedPortSuppor
 			}
 		}
 		return connectors;
+	}
+
+	/**
+	 * Starts a plain connector on a loopback port of the kernel's choosing on the created
+	 * Jetty, whose own connectors are set back only when the standby takes over, sends it
+	 * the requests, and removes it.
+	 */
+	@Override
+	public int warmUp(WebServer webServer, int requests) {
+		if (!(webServer instanceof JettyWebServer jetty)) {
+			return 0;
+		}
+		Server server = jetty.getServer();
+		ServerConnector connector = new ServerConnector(server);
+		connector.setHost("127.0.0.1");
+		connector.setPort(0);
+		server.addConnector(connector);
+		try {
+			connector.start();
+			return WarmUpRequests.send(connector.getLocalPort(), requests);
+		}
+		catch (Exception ex) {
+			return 0;
+		}
+		finally {
+			try {
+				connector.stop();
+			}
+			catch (Exception ex) {
+				// Removed below all the same: it serves no one
+			}
+			server.removeConnector(connector);
+		}
 	}
 
 }
