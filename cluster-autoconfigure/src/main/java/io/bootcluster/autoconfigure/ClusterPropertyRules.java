@@ -105,7 +105,8 @@ final class ClusterPropertyRules {
 	 * @return the largest session, in bytes
 	 */
 	static long maxSessionSize(long maxFrameSize) {
-		return maxFrameSize / 4 * 3 - 4096;
+		// Half a frame still, for frames too small to spare the envelope's 4KB
+		return Math.max(maxFrameSize / 2, maxFrameSize / 4 * 3 - 4096);
 	}
 
 	private static boolean notNegative(Duration duration) {

@@ -124,14 +124,21 @@ final class SessionChannels {
 			}
 		}
 		catch (IOException | ClosedSelectorException ex) {
+			// The selector itself failed: nothing here could serve a session again
 			logger.error("Sessions are no longer served: " + ex.getMessage());
 		}
 	}
 
-	private void register(Selector selector) throws IOException {
+	private void register(Selector selector) {
 		Attached attached;
 		while ((attached = this.handedOver.poll()) != null) {
-			attached.key = attached.channel.register(selector, SelectionKey.OP_READ, attached);
+			try {
+				attached.key = attached.channel.register(selector, SelectionKey.OP_READ, attached);
+			}
+			catch (IOException ex) {
+				// Closed since it was handed over: its worker is gone
+				attached.close();
+			}
 		}
 	}
 
@@ -151,6 +158,10 @@ final class SessionChannels {
 				attached.close();
 			}
 			catch (IOException ex) {
+				attached.close();
+			}
+			catch (RuntimeException ex) {
+				logger.error("Closing worker " + attached.workerId + "'s connection for sessions", ex);
 				attached.close();
 			}
 		}
@@ -189,10 +200,16 @@ final class SessionChannels {
 			return SessionRequests.action(this.request) != Action.SESSION_FIND;
 		}
 
+		// One request that fails, however, fails alone: the thread goes on serving the others
 		void answer(SessionRequests requests) {
-			Message.Reply reply = requests.answer(this.request);
-			if (reply != null) {
-				this.replyTo.accept(reply);
+			try {
+				Message.Reply reply = requests.answer(this.request);
+				if (reply != null) {
+					this.replyTo.accept(reply);
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.error("Could not answer a request about sessions from " + this.from, ex);
 			}
 		}
 

@@ -25,8 +25,8 @@ import org.springframework.util.unit.DataSize;
  * Expired sessions are never returned, and are swept out once a minute as sessions are
  * saved.
  * <p>
- * Thread-safe: every method holds the store's lock. It is called on the threads that
- * read the workers' connections, never on the supervisor's loop.
+ * Thread-safe: every method holds the store's lock. It is called on the thread of
+ * {@link SessionChannels}, never on the supervisor's loop.
  */
 final class SessionStore {
 
@@ -117,6 +117,8 @@ final class SessionStore {
 		if (entry != null) {
 			remove(lookup);
 		}
+		// Whatever had the new id (an expired session, say) gives its bytes back
+		remove(change.id());
 		this.sessions.put(change.id(), updated);
 		this.bytes += updated.size;
 		evictIdlest(now);
@@ -155,8 +157,8 @@ final class SessionStore {
 		}
 	}
 
-	// The idlest first, never the session just saved: it is the last in access order, and a
-	// session alone within the budget fits, as its own limit is smaller
+	// The idlest first, never the session just saved: it is the last in access order. With a
+	// budget smaller than one session, that session alone stays
 	private void evictIdlest(long now) {
 		long evicted = 0;
 		long idlest = 0;

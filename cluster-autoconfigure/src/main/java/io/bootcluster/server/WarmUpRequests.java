@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  * over: the first requests a JVM serves run its request path interpreted, and a standby
  * that took over would otherwise make its first clients wait for that (about a tenth of a
  * second on a small machine). Each asks for a path no application serves, on a connection
- * of its own, marked with {@link #HEADER} so that the worker does not count it.
+ * of its own, marked with {@link #HEADER} for whoever reads access logs. A worker waiting
+ * to serve neither counts what it serves nor saves its sessions.
  */
 public final class WarmUpRequests {
 

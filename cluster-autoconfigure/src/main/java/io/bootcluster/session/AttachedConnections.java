@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,21 +30,24 @@ import tools.jackson.databind.node.NullNode;
  * without waiting at all.
  * <p>
  * Each connection serves one thread at a time, taken from the idle ones and given back
- * after the answer. At most {@link #MAX_CONNECTIONS} are open; beyond them, and when a
- * connection cannot be opened, requests take the main channel. A master that stops
+ * after the answer. At most {@link #MAX_CONNECTIONS} are open; beyond them, and for a while
+ * after a connection could not be opened, requests take the main channel. A master that stops
  * answering is noticed by a watchdog thread, once a second, rather than by a timer per
  * request, whose scheduling would wake a thread each time. Thread-safe: the connections
- * are in concurrent collections, the count is an atomic, and what one thread asks on a
- * connection is in its volatile fields.
+ * are in concurrent collections, the counts and flags are atomics, and each connection's
+ * deadline is decided by compare-and-set.
  */
 final class AttachedConnections implements MasterSessionClient.Transport {
 
 	private static final Log logger = LogFactory.getLog(AttachedConnections.class);
 
-	/** Connections a worker keeps at most: each is a thread in the master. */
+	/** Connections a worker keeps at most, beside its main channel. */
 	static final int MAX_CONNECTIONS = 8;
 
 	private static final Duration WATCHDOG_INTERVAL = Duration.ofSeconds(1);
+
+	/** How long requests take the main channel after a connection could not be attached. */
+	private static final Duration ATTACH_BACKOFF = Duration.ofSeconds(10);
 
 	private final WorkerRuntime runtime;
 
@@ -56,6 +60,10 @@ final class AttachedConnections implements MasterSessionClient.Transport {
 	private final AtomicInteger open = new AtomicInteger();
 
 	private final AtomicLong lastId = new AtomicLong();
+
+	private final AtomicBoolean watching = new AtomicBoolean();
+
+	private volatile long attachFailedAt = System.nanoTime() - ATTACH_BACKOFF.toNanos();
 
 	AttachedConnections(WorkerRuntime runtime) {
 		this.runtime = runtime;
@@ -76,26 +84,30 @@ final class AttachedConnections implements MasterSessionClient.Transport {
 			return this.mainChannel.ask(action, body, timeout);
 		}
 		Message.Request request = new Message.Request(this.lastId.incrementAndGet(), action.wireName(), body);
-		attached.deadline = System.nanoTime() + timeout.toNanos();
+		boolean reusable = false;
 		try {
+			attached.begin(timeout);
 			attached.connection.send(request);
 			Message answer = attached.connection.receive();
-			attached.deadline = 0;
+			if (!attached.end()) {
+				throw new IOException("expired");
+			}
 			if (!(answer instanceof Message.Reply reply) || reply.id() != request.id()) {
 				throw new IOException("The master answered out of turn");
 			}
-			this.idle.push(attached);
+			reusable = true;
 			if (reply.error() != null) {
 				return CompletableFuture.failedFuture(new PendingRequests.RequestRejectedException(reply.error()));
 			}
 			return CompletableFuture.completedFuture((reply.body() != null) ? reply.body() : NullNode.getInstance());
 		}
 		catch (IOException ex) {
-			discard(attached);
-			String reason = attached.expired
-					? "No answer to '" + action.wireName() + "' within " + timeout.toMillis() + " ms"
-					: "The channel to the master failed: " + ex.getMessage();
+			String reason = attached.end() ? "The channel to the master failed: " + ex.getMessage()
+					: "No answer to '" + action.wireName() + "' within " + timeout.toMillis() + " ms";
 			return CompletableFuture.failedFuture(new IllegalStateException(reason, ex));
+		}
+		finally {
+			giveBack(attached, reusable);
 		}
 	}
 
@@ -115,18 +127,22 @@ final class AttachedConnections implements MasterSessionClient.Transport {
 		if (attached == null) {
 			return this.mainChannel.change(action, body, timeout);
 		}
+		boolean reusable = false;
 		try {
 			// Id 0: no answer wanted. The socket's buffer takes it, or makes this thread wait
-			attached.deadline = System.nanoTime() + timeout.toNanos();
+			attached.begin(timeout);
 			attached.connection.send(new Message.Request(0, action.wireName(), body));
-			attached.deadline = 0;
-			this.idle.push(attached);
-			return CompletableFuture.completedFuture(null);
+			reusable = attached.end();
+			return reusable ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(
+					new IllegalStateException("The master took no change within " + timeout.toMillis() + " ms"));
 		}
 		catch (IOException ex) {
-			discard(attached);
+			attached.end();
 			return CompletableFuture
 				.failedFuture(new IllegalStateException("The channel to the master failed: " + ex.getMessage(), ex));
+		}
+		finally {
+			giveBack(attached, reusable);
 		}
 	}
 
@@ -134,6 +150,11 @@ final class AttachedConnections implements MasterSessionClient.Transport {
 		Attached attached = this.idle.poll();
 		if (attached != null) {
 			return attached;
+		}
+		// After a failed attach, the main channel for a while: no request waits on a handshake
+		// that failed a moment ago
+		if (System.nanoTime() - this.attachFailedAt < ATTACH_BACKOFF.toNanos()) {
+			return null;
 		}
 		if (this.open.incrementAndGet() > MAX_CONNECTIONS) {
 			this.open.decrementAndGet();
@@ -144,28 +165,35 @@ final class AttachedConnections implements MasterSessionClient.Transport {
 		}
 		catch (IOException ex) {
 			this.open.decrementAndGet();
+			this.attachFailedAt = System.nanoTime();
 			logger.debug("Asking over the main channel: " + ex.getMessage());
 			return null;
 		}
-		if (this.all.isEmpty()) {
-			startWatchdog();
-		}
 		this.all.add(attached);
+		startWatchdog();
 		return attached;
 	}
 
-	private void discard(Attached attached) {
+	// Back to the idle ones, or closed for good when it failed, or may hold half an answer
+	private void giveBack(Attached attached, boolean reusable) {
+		if (reusable) {
+			this.idle.push(attached);
+			return;
+		}
 		attached.connection.close();
 		if (this.all.remove(attached)) {
 			this.open.decrementAndGet();
 		}
 	}
 
-	// Closes what waits past its deadline: the waiting thread's read then fails. Ends with
-	// the last connection, and starts again with the next
-	private synchronized void startWatchdog() {
+	// Once, for the worker's life: closes what waits past its deadline, whose thread's read
+	// or write then fails
+	private void startWatchdog() {
+		if (!this.watching.compareAndSet(false, true)) {
+			return;
+		}
 		DaemonThreads.start("cluster-session-watchdog", () -> {
-			do {
+			while (true) {
 				try {
 					Thread.sleep(WATCHDOG_INTERVAL.toMillis());
 				}
@@ -173,32 +201,47 @@ final class AttachedConnections implements MasterSessionClient.Transport {
 					return;
 				}
 				long now = System.nanoTime();
-				for (Attached attached : this.all) {
-					long deadline = attached.deadline;
-					if (deadline != 0 && now - deadline > 0) {
-						attached.expired = true;
-						attached.connection.close();
-					}
-				}
+				this.all.forEach((attached) -> attached.expireIfDue(now));
 			}
-			while (!this.all.isEmpty());
 		});
 	}
 
 	/**
-	 * A connection, and when what it waits for is due.
+	 * A connection, and when what it waits for is due. The deadline is taken back by the
+	 * thread that used the connection, or by the watchdog, whichever comes first: one
+	 * compare-and-set decides, so the watchdog never closes a connection that went back
+	 * to the idle ones.
 	 */
 	private static final class Attached {
 
+		private static final long IDLE = 0;
+
+		private static final long EXPIRED = Long.MIN_VALUE;
+
 		final Connection connection;
 
-		// System.nanoTime() by which the master must answer; 0 while idle
-		volatile long deadline;
-
-		volatile boolean expired;
+		// System.nanoTime() by which the master must answer; IDLE, or EXPIRED once closed
+		private final AtomicLong deadline = new AtomicLong(IDLE);
 
 		Attached(Connection connection) {
 			this.connection = connection;
+		}
+
+		void begin(Duration timeout) {
+			this.deadline.set(System.nanoTime() + timeout.toNanos());
+		}
+
+		// Whether the use ended before the watchdog expired it
+		boolean end() {
+			long due = this.deadline.get();
+			return due != EXPIRED && this.deadline.compareAndSet(due, IDLE);
+		}
+
+		void expireIfDue(long now) {
+			long due = this.deadline.get();
+			if (due != IDLE && due != EXPIRED && now - due > 0 && this.deadline.compareAndSet(due, EXPIRED)) {
+				this.connection.close();
+			}
 		}
 
 	}

@@ -27,8 +27,8 @@ public final class ClusterSessionRepository implements SessionRepository<Cluster
 	public ClusterSessionRepository(WorkerRuntime runtime, ClassLoader classLoader, Duration maxInactiveInterval,
 			DataSize maxSessionSize) {
 		// The request's thread waits for the answer: it reads it too
-		this(new MasterSessionClient(new AttachedConnections(runtime), classLoader, maxInactiveInterval,
-				maxSessionSize.toBytes()));
+		this(new MasterSessionClient(new AttachedConnections(runtime), runtime::isWaitingToServe, classLoader,
+				maxInactiveInterval, maxSessionSize.toBytes()));
 	}
 
 	ClusterSessionRepository(MasterSessionClient client) {

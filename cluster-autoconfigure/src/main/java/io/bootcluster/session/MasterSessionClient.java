@@ -3,6 +3,7 @@ package io.bootcluster.session;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import io.bootcluster.internal.ipc.Action;
@@ -32,6 +33,8 @@ final class MasterSessionClient {
 
 	private final Transport transport;
 
+	private final BooleanSupplier waitingToServe;
+
 	private final Duration maxInactiveInterval;
 
 	private final long maxSessionSize;
@@ -43,13 +46,16 @@ final class MasterSessionClient {
 	/**
 	 * Creates a client.
 	 * @param transport how it asks the master
+	 * @param waitingToServe whether the worker is a standby that serves only its own
+	 * warm-up yet, whose sessions are not kept
 	 * @param classLoader loads the classes of attributes' values
 	 * @param maxInactiveInterval how long a new session lives unused
 	 * @param maxSessionSize how much one session may take, serialized, in bytes
 	 */
-	MasterSessionClient(Transport transport, ClassLoader classLoader, Duration maxInactiveInterval,
-			long maxSessionSize) {
+	MasterSessionClient(Transport transport, BooleanSupplier waitingToServe, ClassLoader classLoader,
+			Duration maxInactiveInterval, long maxSessionSize) {
 		this.transport = transport;
+		this.waitingToServe = waitingToServe;
 		this.maxInactiveInterval = maxInactiveInterval;
 		this.maxSessionSize = maxSessionSize;
 		this.deserializer = new DeserializingConverter(classLoader)::convert;
@@ -73,7 +79,7 @@ final class MasterSessionClient {
 	 */
 	CompletableFuture<Void> save(ClusterSession session) {
 		SessionChange change = session.change(this.serializer);
-		if (change == null) {
+		if (change == null || this.waitingToServe.getAsBoolean()) {
 			return CompletableFuture.completedFuture(null);
 		}
 		long size = SessionFrames.size(change.id(), session.attributesAfter(change));
@@ -127,7 +133,8 @@ final class MasterSessionClient {
 
 		/**
 		 * Sends the master a change: once the returned future completes, every request
-		 * about sessions made after, from any worker, sees it.
+		 * about sessions made after, from any worker, sees it, if the master takes it (a
+		 * change the master refuses, or to a session it no longer has, is only logged).
 		 * @param action the change
 		 * @param body its input
 		 * @param timeout how long the master gets to take it

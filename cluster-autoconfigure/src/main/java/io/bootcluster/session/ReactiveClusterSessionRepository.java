@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.bootcluster.worker.WorkerRuntime;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.session.ReactiveSessionRepository;
 import org.springframework.util.unit.DataSize;
@@ -27,8 +28,8 @@ public final class ReactiveClusterSessionRepository implements ReactiveSessionRe
 	public ReactiveClusterSessionRepository(WorkerRuntime runtime, ClassLoader classLoader, Duration maxInactiveInterval,
 			DataSize maxSessionSize) {
 		// Nothing blocks: the answer arrives on the main channel's reader
-		this(new MasterSessionClient(MasterSessionClient.Transport.mainChannel(runtime), classLoader,
-				maxInactiveInterval, maxSessionSize.toBytes()));
+		this(new MasterSessionClient(MasterSessionClient.Transport.mainChannel(runtime), runtime::isWaitingToServe,
+				classLoader, maxInactiveInterval, maxSessionSize.toBytes()));
 	}
 
 	ReactiveClusterSessionRepository(MasterSessionClient client) {
@@ -40,19 +41,21 @@ public final class ReactiveClusterSessionRepository implements ReactiveSessionRe
 		return Mono.fromSupplier(this.client::create);
 	}
 
+	// The master's answers complete on the worker's channel reader: the application's
+	// code that follows runs on Reactor's threads instead
 	@Override
 	public Mono<Void> save(ClusterSession session) {
-		return Mono.defer(() -> Mono.fromFuture(this.client.save(session)));
+		return Mono.defer(() -> Mono.fromFuture(this.client.save(session))).publishOn(Schedulers.parallel());
 	}
 
 	@Override
 	public Mono<ClusterSession> findById(String id) {
-		return Mono.defer(() -> Mono.fromFuture(this.client.find(id)));
+		return Mono.defer(() -> Mono.fromFuture(this.client.find(id))).publishOn(Schedulers.parallel());
 	}
 
 	@Override
 	public Mono<Void> deleteById(String id) {
-		return Mono.defer(() -> Mono.fromFuture(this.client.delete(id)));
+		return Mono.defer(() -> Mono.fromFuture(this.client.delete(id))).publishOn(Schedulers.parallel());
 	}
 
 }

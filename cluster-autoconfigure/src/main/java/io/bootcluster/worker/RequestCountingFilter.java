@@ -2,13 +2,11 @@ package io.bootcluster.worker;
 
 import java.io.IOException;
 
-import io.bootcluster.server.WarmUpRequests;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,8 +25,8 @@ public class RequestCountingFilter implements Filter {
 	@Override
 	public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
 			throws IOException, ServletException {
-		if (request instanceof HttpServletRequest http && http.getHeader(WarmUpRequests.HEADER) != null) {
-			// A standby's own, before it serves
+		if (this.runtime.isWaitingToServe()) {
+			// A standby's own warm-up, before it serves
 			chain.doFilter(request, response);
 			return;
 		}

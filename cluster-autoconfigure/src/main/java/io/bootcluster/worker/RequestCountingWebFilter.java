@@ -20,6 +20,10 @@ public class RequestCountingWebFilter implements WebFilter {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		if (this.runtime.isWaitingToServe()) {
+			// A standby's own warm-up, before it serves
+			return chain.filter(exchange);
+		}
 		this.runtime.countRequest();
 		return chain.filter(exchange).doOnError(VirtualMachineError.class, (error) -> {
 			this.runtime.failed("a request met " + error);

@@ -72,7 +72,15 @@ public class StandbyGate implements SmartLifecycle {
 		}
 		long started = System.nanoTime();
 		for (SharedPortSupport support : this.supports) {
-			int served = support.warmUp(web.getWebServer(), WARM_UP_REQUESTS);
+			int served;
+			try {
+				served = support.warmUp(web.getWebServer(), WARM_UP_REQUESTS);
+			}
+			catch (RuntimeException ex) {
+				// No loopback port, say: a colder standby, still a standby
+				logger.warn("Standby: worker " + this.runtime.id() + " could not warm up: " + ex.getMessage());
+				return;
+			}
 			if (served > 0) {
 				logger.info("Standby: worker " + this.runtime.id() + " served itself " + served
 						+ " requests on a private port in " + (System.nanoTime() - started) / 1_000_000

@@ -191,6 +191,15 @@ public final class WorkerRuntime {
 	}
 
 	/**
+	 * Whether this worker is a standby the master has not activated yet: whatever it
+	 * serves meanwhile is its own warm-up, not a client's.
+	 * @return whether it waits to serve
+	 */
+	public boolean isWaitingToServe() {
+		return this.standby && !this.activated.isDone();
+	}
+
+	/**
 	 * What to do when the master activates this standby worker.
 	 * @param activation the action
 	 */

@@ -51,6 +51,16 @@ class SessionStoreTests {
 	}
 
 	@Test
+	void aSessionMovedOntoTheIdOfAnExpiredOneCountsItsBytesOnce() {
+		this.store.save(created("taken", Map.of("old", bytes(500)), 60));
+		this.store.save(created("before-login", Map.of(), 1800));
+		this.now.addAndGet(120_000);
+		this.store.save(change("taken", "before-login", Map.of(), List.of()));
+		assertThat(this.store.count()).isOne();
+		assertThat(this.store.bytes()).isEqualTo(SessionFrames.size("taken", Map.of()));
+	}
+
+	@Test
 	void aSessionUnusedForItsMaxInactiveIntervalIsGoneAndAChangeDoesNotBringItBack() {
 		this.store.save(created("a", Map.of(), 60));
 		this.now.addAndGet(59_999);
