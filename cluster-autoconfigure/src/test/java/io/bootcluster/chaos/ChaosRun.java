@@ -226,8 +226,14 @@ public final class ChaosRun {
 		return name + " (" + status + ")";
 	}
 
-	private static String messageBurst(int port) throws IOException {
-		return "a burst of 2,000 messages (" + Http.get(port, "/tell-master-in-order/2000").status() + ")";
+	private static String messageBurst(int port) {
+		try {
+			return "a burst of 2,000 messages (" + Http.get(port, "/tell-master-in-order/2000").status() + ")";
+		}
+		catch (IOException ex) {
+			// The faults before may have left no worker listening for a moment
+			return "a burst of messages, with no worker listening (" + ex.getMessage() + ")";
+		}
 	}
 
 	private String garbage(long pid) {
