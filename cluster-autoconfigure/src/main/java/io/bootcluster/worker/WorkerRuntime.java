@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -28,7 +27,6 @@ import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.env.MapPropertySource;
 
 /**
  * A worker's side of the cluster, as the application's beans see it: its id, whether it
@@ -39,7 +37,8 @@ import org.springframework.core.env.MapPropertySource;
  * <li>{@link MasterLink}: the handshake, the reader thread, sending;</li>
  * <li>{@link WorkerHeartbeat}: the heartbeat thread, recycling, replacement requests;</li>
  * <li>{@link WorkerDeparture}: leaving when the master asks, exiting when it is gone;</li>
- * <li>{@link Membership}: the members the master announces, for the messenger.</li>
+ * <li>{@link Membership}: the members the master announces, for the messenger;</li>
+ * <li>{@link WorkerPlace}: its slot, and a standby's activation.</li>
  * </ul>
  * What the master sends is dispatched here, on the link's reader thread.
  */
@@ -50,8 +49,6 @@ public final class WorkerRuntime {
 	private final int id;
 
 	private final WorkerOptions options;
-
-	private final boolean standby;
 
 	private final MasterLink link;
 
@@ -65,20 +62,18 @@ public final class WorkerRuntime {
 
 	private final MasterRequestHandlers requests;
 
-	// Set once by the reader thread; the activation may be registered before or after
-	private final CompletableFuture<Void> activated = new CompletableFuture<>();
-
 	private volatile @Nullable ChannelMessenger messenger;
 
-	// Set by the master's environment, or, for a standby, when it takes a slot over
-	private volatile int slot;
-
-	private volatile @Nullable ConfigurableApplicationContext context;
+	private final WorkerPlace place;
 
 	WorkerRuntime(int id, Path socket, WorkerOptions options, boolean standby, JvmEnd end) {
+		this(id, socket, options, new WorkerPlace(standby, 0), end);
+	}
+
+	private WorkerRuntime(int id, Path socket, WorkerOptions options, WorkerPlace place, JvmEnd end) {
 		this.id = id;
 		this.options = options;
-		this.standby = standby;
+		this.place = place;
 		this.link = new MasterLink(id, end);
 		this.heartbeat = new WorkerHeartbeat(id, this.link, options);
 		this.departure = new WorkerDeparture(id, socket, this.link, end);
@@ -113,8 +108,8 @@ public final class WorkerRuntime {
 			throw new IOException(ChannelAddress.WORKER_ID_ENV + " is set but " + ChannelAddress.SOCKET_ENV
 					+ " is not: workers are started by their master, not by hand");
 		}
-		WorkerRuntime runtime = new WorkerRuntime(identity.id(), socket, options, identity.standby(), JvmEnd.PROCESS);
-		runtime.slot = identity.slot();
+		WorkerRuntime runtime = new WorkerRuntime(identity.id(), socket, options,
+				new WorkerPlace(identity.standby(), identity.slot()), JvmEnd.PROCESS);
 		runtime.link.open(socket, () -> WorkerIdentity.readSecret(System.in), new FrameCodec(maxFrameSize),
 				runtime.new Dispatcher());
 		runtime.reportUncaughtExceptions();
@@ -167,19 +162,7 @@ public final class WorkerRuntime {
 	 * @return the slot, or -1 for a standby that has not taken one over
 	 */
 	public int slot() {
-		return this.slot;
-	}
-
-	// A standby learns its slot when it takes one over: from then on the environment says
-	// so too, for what reads cluster.worker.slot later
-	private void tookOver(int slot) {
-		this.slot = slot;
-		ConfigurableApplicationContext context = this.context;
-		if (context != null) {
-			context.getEnvironment()
-				.getPropertySources()
-				.addFirst(new MapPropertySource("clusterWorkerSlot", Map.of("cluster.worker.slot", slot)));
-		}
+		return this.place.slot();
 	}
 
 	/**
@@ -187,7 +170,7 @@ public final class WorkerRuntime {
 	 * @return whether it is a standby
 	 */
 	public boolean isStandby() {
-		return this.standby;
+		return this.place.isStandby();
 	}
 
 	/**
@@ -196,7 +179,7 @@ public final class WorkerRuntime {
 	 * @return whether it waits to serve
 	 */
 	public boolean isWaitingToServe() {
-		return this.standby && !this.activated.isDone();
+		return this.place.isWaitingToServe();
 	}
 
 	/**
@@ -204,7 +187,7 @@ public final class WorkerRuntime {
 	 * @param activation the action
 	 */
 	public void onActivation(Runnable activation) {
-		this.activated.thenRun(activation);
+		this.place.onActivation(activation);
 	}
 
 	/**
@@ -253,7 +236,7 @@ public final class WorkerRuntime {
 	 * @param context the worker's application context
 	 */
 	public void attach(ConfigurableApplicationContext context) {
-		this.context = context;
+		this.place.attach(context);
 		this.departure.attach(context);
 		this.leadership.publishTo(context::publishEvent);
 	}
@@ -355,14 +338,13 @@ public final class WorkerRuntime {
 			WorkerRuntime runtime = WorkerRuntime.this;
 			ChannelMessenger messenger = runtime.messenger;
 			if (message instanceof Message.Disconnect disconnect) {
-				if (runtime.standby && !runtime.activated.isDone()) {
+				if (runtime.place.isWaitingToServe()) {
 					runtime.departure.leaveWhileStarting(disconnect.reason());
 				}
 				runtime.departure.leave(disconnect.reason());
 			}
 			else if (message instanceof Message.Activate activate) {
-				runtime.tookOver(activate.slot());
-				runtime.activated.complete(null);
+				runtime.place.activate(activate.slot());
 			}
 			else if (message instanceof Message.Request request) {
 				runtime.requests.answer(request);
