@@ -64,7 +64,9 @@ class SessionsIT {
 
 			// Both workers are replaced, one at a time, while the counter keeps counting
 			ClusterProcess.signal(master.pid(), "HUP");
+			long deadline = System.nanoTime() + STARTUP.toNanos();
 			while (master.linesMatching("Rolling restart done").isEmpty()) {
+				assertThat(System.nanoTime()).as("the rolling restart is done within %s", STARTUP).isLessThan(deadline);
 				counter.count(1);
 			}
 			counter.workers.clear();

@@ -69,7 +69,8 @@ public final class ClusterSessionAutoConfiguration {
 		ClusterSessionRepository sessionRepository(WorkerRuntime runtime, Environment environment,
 				ResourceLoader resourceLoader, ClusterProperties properties) {
 			return new ClusterSessionRepository(runtime, classLoader(resourceLoader),
-					timeout(environment, "server.servlet.session.timeout"), DataSize.ofBytes(ClusterSettings.maxSessionSize(properties)));
+					timeout(environment, "server.servlet.session.timeout"),
+					DataSize.ofBytes(ClusterSettings.maxSessionSize(properties)));
 		}
 
 	}
@@ -83,7 +84,8 @@ public final class ClusterSessionAutoConfiguration {
 		@Bean
 		ReactiveClusterSessionRepository reactiveSessionRepository(WorkerRuntime runtime, Environment environment,
 				ResourceLoader resourceLoader, ClusterProperties properties) {
-			return new ReactiveClusterSessionRepository(runtime, classLoader(resourceLoader), timeout(environment, "server.reactive.session.timeout"),
+			return new ReactiveClusterSessionRepository(runtime, classLoader(resourceLoader),
+					timeout(environment, "server.reactive.session.timeout"),
 					DataSize.ofBytes(ClusterSettings.maxSessionSize(properties)));
 		}
 

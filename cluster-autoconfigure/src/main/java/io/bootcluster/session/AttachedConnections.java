@@ -90,7 +90,7 @@ final class AttachedConnections implements MasterSessionClient.Transport {
 			attached.connection.send(request);
 			Message answer = attached.connection.receive();
 			if (!attached.end()) {
-				throw new IOException("expired");
+				return CompletableFuture.failedFuture(new IllegalStateException(noAnswer(action, timeout)));
 			}
 			if (!(answer instanceof Message.Reply reply) || reply.id() != request.id()) {
 				throw new IOException("The master answered out of turn");
@@ -103,7 +103,7 @@ final class AttachedConnections implements MasterSessionClient.Transport {
 		}
 		catch (IOException ex) {
 			String reason = attached.end() ? "The channel to the master failed: " + ex.getMessage()
-					: "No answer to '" + action.wireName() + "' within " + timeout.toMillis() + " ms";
+					: noAnswer(action, timeout);
 			return CompletableFuture.failedFuture(new IllegalStateException(reason, ex));
 		}
 		finally {
@@ -144,6 +144,10 @@ final class AttachedConnections implements MasterSessionClient.Transport {
 		finally {
 			giveBack(attached, reusable);
 		}
+	}
+
+	private static String noAnswer(Action action, Duration timeout) {
+		return "No answer to '" + action.wireName() + "' within " + timeout.toMillis() + " ms";
 	}
 
 	private @Nullable Attached take() {
