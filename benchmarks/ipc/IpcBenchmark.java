@@ -2,9 +2,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.bootcluster.ClusterMessageEvent;
@@ -21,101 +21,215 @@ import io.bootcluster.worker.WorkerOptions;
 import io.bootcluster.worker.WorkerRuntime;
 
 /**
- * Round trips between a master and one worker process through the cluster's own channel
- * and messengers: the worker asks, a listener in the master answers, one request at a time.
- * Run as {@code IpcBenchmark master}; it starts the worker itself.
+ * The cluster's channel and messengers between a master and worker processes, measured as
+ * {@code node-cluster.js} measures Node's {@code process.send}:
+ * <ul>
+ * <li>ping: the worker asks, a listener in the master answers, one request at a time;</li>
+ * <li>burst: the worker sends 100,000 messages of about 100 bytes to the master, then asks
+ * it once, which answers after it published them all, in order;</li>
+ * <li>relay: a worker asks another worker, through the master, one request at a time.</li>
+ * </ul>
+ * Run as {@code IpcBenchmark master}; it starts the workers itself, one scenario at a time.
  */
 public final class IpcBenchmark {
 
 	private static final int WARMUP = 30_000;
 
-	private static final int MEASURED = 200_000;
+	private static final int MEASURED = 100_000;
+
+	private static final int BURST = 100_000;
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	private final Map<Integer, Connection> workers = new ConcurrentHashMap<>();
+
+	private final ChannelMessenger messenger;
+
+	private long burstReceived;
+
+	private long burstOutOfOrder;
 
 	public static void main(String[] args) throws Exception {
-		if (args.length > 0 && args[0].equals("worker")) {
-			worker();
+		if (args.length > 1 && args[0].equals("worker")) {
+			worker(args[1]);
 		}
 		else {
-			master();
+			new IpcBenchmark().run();
 		}
 	}
 
-	private static void master() throws Exception {
-		ChannelAddress address = ChannelAddress.create();
-		FrameCodec codec = new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE);
-		Map<Integer, Connection> workers = new HashMap<>();
-		ChannelMessenger[] messenger = new ChannelMessenger[1];
-		messenger[0] = new ChannelMessenger(ClusterMessenger.MASTER, (message) -> {
-			if (message instanceof Message.UserReply reply) {
-				workers.get(reply.to()).send(reply);
-			}
-		}, (event) -> {
-			if (event instanceof ClusterMessageEvent ping) {
-				ping.reply(ping.getPayload());
+	private IpcBenchmark() {
+		this.messenger = new ChannelMessenger(ClusterMessenger.MASTER, this::route, (event) -> {
+			if (event instanceof ClusterMessageEvent message) {
+				received(message);
 			}
 		});
+	}
+
+	private void received(ClusterMessageEvent message) {
+		switch (message.getTopic()) {
+			case "ping" -> message.reply(message.getPayload());
+			case "burst" -> {
+				if (message.getPayload().get("seq").asLong() != this.burstReceived) {
+					this.burstOutOfOrder++;
+				}
+				this.burstReceived++;
+			}
+			case "burst-done" -> {
+				message.reply(this.burstReceived + " received, " + this.burstOutOfOrder + " out of order");
+				this.burstReceived = 0;
+				this.burstOutOfOrder = 0;
+			}
+			default -> throw new IllegalArgumentException(message.getTopic());
+		}
+	}
+
+	// As the master's router does, on the thread that sends or read the message
+	private void route(Message message) {
+		if (message instanceof Message.UserReply reply) {
+			this.workers.get(reply.to()).trySend(reply);
+		}
+		else if (message instanceof Message.UserMessage sent) {
+			this.workers.get(sent.to()).trySend(sent);
+		}
+	}
+
+	private void run() throws Exception {
+		ChannelAddress address = ChannelAddress.create();
+		FrameCodec codec = new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE);
 		ChannelServer server = ChannelServer.start(address, codec, new ChannelServer.Handler() {
 
 			@Override
 			public boolean accept(Connection connection, Message.Hello hello) {
-				workers.put(hello.workerId(), connection);
 				connection.trySend(new Message.Welcome(ProcessHandle.current().pid()));
-				connection.trySend(new Message.Members(List.of(hello.workerId())));
+				IpcBenchmark.this.workers.put(hello.workerId(), connection);
+				List<Integer> members = List.copyOf(IpcBenchmark.this.workers.keySet());
+				IpcBenchmark.this.workers.values().forEach((each) -> each.trySend(new Message.Members(members)));
 				return true;
 			}
 
 			@Override
 			public void received(Connection connection, Message message) {
-				if (message instanceof Message.UserMessage request) {
-					messenger[0].deliver(request);
+				if (message instanceof Message.UserMessage sent && sent.to() == ClusterMessenger.MASTER) {
+					IpcBenchmark.this.messenger.deliver(sent);
+				}
+				else {
+					route(message);
 				}
 			}
 
 			@Override
 			public void closed(Connection connection) {
+				IpcBenchmark.this.workers.values().remove(connection);
 			}
 
 		});
+		try {
+			scenario(address, "ping");
+			scenario(address, "burst");
+			scenario(address, "relay-answer", "relay");
+		}
+		finally {
+			server.close();
+		}
+	}
+
+	// Starts one worker per role, and waits for the last, which measures, to finish
+	private void scenario(ChannelAddress address, String... roles) throws Exception {
+		Process[] processes = new Process[roles.length];
+		for (int i = 0; i < roles.length; i++) {
+			processes[i] = fork(address, i + 1, roles[i]);
+		}
+		Process measuring = processes[roles.length - 1];
+		boolean finished = measuring.waitFor(5, TimeUnit.MINUTES);
+		for (Process process : processes) {
+			process.destroyForcibly().waitFor();
+		}
+		if (!finished || measuring.exitValue() != 0) {
+			throw new IllegalStateException("The " + roles[roles.length - 1] + " worker failed");
+		}
+	}
+
+	private Process fork(ChannelAddress address, int id, String role) throws Exception {
 		ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
-				System.getProperty("java.class.path"), IpcBenchmark.class.getName(), "worker")
+				System.getProperty("java.class.path"), IpcBenchmark.class.getName(), "worker", role)
 			.redirectOutput(ProcessBuilder.Redirect.INHERIT)
 			.redirectError(ProcessBuilder.Redirect.INHERIT);
-		builder.environment().put(ChannelAddress.WORKER_ID_ENV, "1");
+		builder.environment().put(ChannelAddress.WORKER_ID_ENV, Integer.toString(id));
 		address.addTo(builder.environment());
 		Process worker = builder.start();
 		// As a master does: the secret on the worker's standard input
 		try (OutputStream input = worker.getOutputStream()) {
 			input.write((address.secret() + "\n").getBytes(StandardCharsets.UTF_8));
 		}
-		if (!worker.waitFor(5, TimeUnit.MINUTES) || worker.exitValue() != 0) {
-			worker.destroyForcibly();
-			throw new IllegalStateException("The worker failed");
-		}
-		server.close();
+		return worker;
 	}
 
-	private static void worker() throws Exception {
+	private static void worker(String role) throws Exception {
 		WorkerRuntime runtime = WorkerRuntime.join(WorkerIdentity.current(), FrameCodec.DEFAULT_MAX_FRAME_SIZE,
 				new WorkerOptions(UncaughtExceptionPolicy.IGNORE, 0, 0, WorkerOptions.HEARTBEAT_INTERVAL));
-		ChannelMessenger messenger = runtime.createMessenger((event) -> {
+		ChannelMessenger[] self = new ChannelMessenger[1];
+		self[0] = runtime.createMessenger((event) -> {
+			if (event instanceof ClusterMessageEvent message) {
+				message.reply(message.getPayload());
+			}
 		}, FrameCodec.mapper());
-		Duration timeout = Duration.ofSeconds(10);
+		ChannelMessenger messenger = self[0];
+		switch (role) {
+			case "ping" -> roundTrips("ipc", messenger, ClusterMessenger.MASTER);
+			case "burst" -> burst(messenger);
+			case "relay" -> {
+				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+				while (!messenger.workers().contains(1) && System.nanoTime() < deadline) {
+					Thread.sleep(10);
+				}
+				roundTrips("ipc worker to worker", messenger, 1);
+			}
+			case "relay-answer" -> Thread.sleep(Long.MAX_VALUE);
+			default -> throw new IllegalArgumentException(role);
+		}
+		System.exit(0);
+	}
+
+	private static void roundTrips(String name, ClusterMessenger messenger, int to) {
 		for (int i = 0; i < WARMUP; i++) {
-			messenger.request(ClusterMessenger.MASTER, "ping", i, Integer.class, timeout).join();
+			messenger.request(to, "ping", i, Integer.class, TIMEOUT).join();
 		}
 		long[] nanos = new long[MEASURED];
 		long start = System.nanoTime();
 		for (int i = 0; i < MEASURED; i++) {
 			long sent = System.nanoTime();
-			messenger.request(ClusterMessenger.MASTER, "ping", i, Integer.class, timeout).join();
+			messenger.request(to, "ping", i, Integer.class, TIMEOUT).join();
 			nanos[i] = System.nanoTime() - sent;
 		}
 		long elapsed = System.nanoTime() - start;
 		Arrays.sort(nanos);
-		System.out.printf("ipc: %d round trips/s, p50 %d us, p99 %d us%n", MEASURED * 1_000_000_000L / elapsed,
+		System.out.printf("%s: %d round trips/s, p50 %d us, p99 %d us%n", name, MEASURED * 1_000_000_000L / elapsed,
 				TimeUnit.NANOSECONDS.toMicros(nanos[MEASURED / 2]),
 				TimeUnit.NANOSECONDS.toMicros(nanos[MEASURED * 99 / 100]));
-		System.exit(0);
+	}
+
+	private static void burst(ClusterMessenger messenger) {
+		String text = "x".repeat(64);
+		// A first burst warms the same code up
+		for (int round = 0; round < 2; round++) {
+			long start = System.nanoTime();
+			for (int i = 0; i < BURST; i++) {
+				messenger.send(ClusterMessenger.MASTER, "burst", new Burst(i, text));
+			}
+			String outcome = messenger.request(ClusterMessenger.MASTER, "burst-done", "", String.class, TIMEOUT)
+				.join();
+			long elapsed = System.nanoTime() - start;
+			if (!outcome.equals(BURST + " received, 0 out of order")) {
+				throw new IllegalStateException("Burst: " + outcome);
+			}
+			if (round == 1) {
+				System.out.printf("ipc burst: %d messages/s%n", BURST * 1_000_000_000L / elapsed);
+			}
+		}
+	}
+
+	record Burst(long seq, String text) {
 	}
 
 }
