@@ -18,9 +18,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The master's end of the channel: accepts worker connections on the Unix domain socket,
  * checks each one's {@link Message.Hello handshake}, then reads its messages on a thread of
- * its own. A worker's own channel writes through a writer thread, so that the master never
- * waits on a worker; a further connection a worker {@link Message.Attach attaches}, where
- * it asks and waits for each answer, is handed over to the handler once welcomed.
+ * its own. A worker's own channel {@link Connection#neverWaitOnPeer() never makes the
+ * master wait} on the worker; a further connection a worker {@link Message.Attach
+ * attaches}, where it asks and waits for each answer, is handed over to the handler once
+ * welcomed.
  */
 public final class ChannelServer implements Closeable {
 
@@ -87,22 +88,27 @@ public final class ChannelServer implements Closeable {
 	}
 
 	private void serve(SocketChannel channel) {
-		// Unqueued for the handshake: a worker's own channel gets its writer once accepted
-		Connection direct = Connection.direct(channel, this.codec);
-		Message first = handshake(direct);
+		Connection connection = Connection.direct(channel, this.codec);
+		Message first = handshake(connection);
+		if (first != null && connection.hasUnread()) {
+			// The peer waits for the welcome: what came with the hello was never meant for us
+			logger.warn("Refused a channel connection that sent more than its first frame before it was welcomed");
+			first = null;
+		}
 		if (first instanceof Message.Hello hello) {
-			serveWorker(Connection.queued(channel, this.codec), hello);
+			serveWorker(connection, hello);
 		}
 		else if (first instanceof Message.Attach attach) {
-			handOver(direct, channel, attach);
+			handOver(connection, channel, attach);
 		}
 		else {
-			direct.close();
+			connection.close();
 		}
 	}
 
 	private void serveWorker(Connection connection, Message.Hello hello) {
 		try {
+			connection.neverWaitOnPeer();
 			if (!this.handler.accept(connection, hello)) {
 				connection.close();
 				return;
@@ -110,6 +116,10 @@ public final class ChannelServer implements Closeable {
 			Thread.currentThread().setName("cluster-ipc-worker-" + hello.workerId());
 			read(connection, hello.workerId(), (message) -> this.handler.received(connection, message));
 			this.handler.closed(connection);
+		}
+		catch (IOException ex) {
+			logger.warn("Closing the channel of worker " + hello.workerId() + ": " + ex.getMessage());
+			connection.close();
 		}
 		catch (RuntimeException ex) {
 			logger.error("Closing a channel connection after an unexpected failure", ex);

@@ -1,12 +1,14 @@
 package io.bootcluster.internal.ipc;
 
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -15,11 +17,15 @@ import org.jspecify.annotations.Nullable;
  * One end of an open channel between the master and a worker. Sending is safe from any
  * thread; receiving belongs to the single thread that reads the connection.
  * <p>
- * A worker writes straight to the socket: when the master reads slowly, the worker's
- * sending thread waits, which is the backpressure it should feel. The master never waits
- * on a worker: its connections queue frames for a writer thread of their own, up to a
- * budget of bytes, and a frame that does not fit is refused ({@link #trySend} answers
- * {@code false}) rather than held in memory without bound.
+ * A connection starts out blocking: a worker writes straight to the socket, and when the
+ * master reads slowly, the worker's sending thread waits, which is the backpressure it
+ * should feel. The master never waits on a worker: once it accepted a worker's hello, it
+ * {@link #neverWaitOnPeer() stops waiting} on the connection. The sending thread then
+ * writes what the socket takes at once, and queues the rest for a writer thread of the
+ * connection's own, up to a budget of bytes; a frame that does not fit is refused
+ * ({@link #trySend} answers {@code false}) rather than held in memory without bound.
+ * <p>
+ * Queued frames, and the channel's blocking mode, are guarded by the write lock.
  */
 public final class Connection implements Closeable {
 
@@ -30,26 +36,54 @@ public final class Connection implements Closeable {
 
 	private final FrameCodec codec;
 
+	private final FrameInput input;
+
 	private final Object writeLock = new Object();
 
-	private final @Nullable BlockingQueue<ByteBuffer> queue;
+	private final ArrayDeque<ByteBuffer> unwritten = new ArrayDeque<>();
 
-	private final AtomicLong queuedBytes = new AtomicLong();
+	private long unwrittenBytes;
 
-	private Connection(SocketChannel channel, FrameCodec codec, boolean queued) {
+	// Set once the connection stops waiting on its peer: its reader waits on one for bytes
+	// to read, its writer on the other for room to write
+	private volatile @Nullable Selector readable;
+
+	private volatile @Nullable Selector writable;
+
+	private Connection(SocketChannel channel, FrameCodec codec) {
 		this.channel = channel;
 		this.codec = codec;
-		this.queue = queued ? new LinkedBlockingQueue<>() : null;
+		this.input = new FrameInput(codec);
 	}
 
 	static Connection direct(SocketChannel channel, FrameCodec codec) {
-		return new Connection(channel, codec, false);
+		return new Connection(channel, codec);
 	}
 
-	static Connection queued(SocketChannel channel, FrameCodec codec) {
-		Connection connection = new Connection(channel, codec, true);
-		DaemonThreads.start("cluster-ipc-writer", connection::writeQueued);
-		return connection;
+	/**
+	 * From now on, sending never waits on the peer: frames the socket cannot take at once
+	 * wait for a writer thread. Called once, by the thread that reads the connection,
+	 * before it receives again.
+	 * @throws IOException if the channel cannot be switched
+	 */
+	void neverWaitOnPeer() throws IOException {
+		Selector writable = Selector.open();
+		Selector readable = Selector.open();
+		try {
+			synchronized (this.writeLock) {
+				this.channel.configureBlocking(false);
+				this.channel.register(readable, SelectionKey.OP_READ);
+				this.channel.register(writable, SelectionKey.OP_WRITE);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			writable.close();
+			readable.close();
+			throw ex;
+		}
+		this.readable = readable;
+		this.writable = writable;
+		DaemonThreads.start("cluster-ipc-writer", () -> writeQueued(writable));
 	}
 
 	/**
@@ -60,21 +94,24 @@ public final class Connection implements Closeable {
 	 */
 	public void send(Message message) throws IOException {
 		ByteBuffer frame = this.codec.encode(message);
-		BlockingQueue<ByteBuffer> queue = this.queue;
-		if (queue == null) {
-			synchronized (this.writeLock) {
+		synchronized (this.writeLock) {
+			if (this.channel.isBlocking()) {
 				this.codec.write(this.channel, frame);
+				return;
 			}
-			return;
+			if (this.unwritten.isEmpty() && this.codec.writeAvailable(this.channel, frame)) {
+				return;
+			}
+			if (!this.channel.isOpen()) {
+				throw new IOException("The channel is closed");
+			}
+			if (this.unwrittenBytes + frame.remaining() > QUEUE_BUDGET) {
+				throw new IOException("The peer does not read: " + QUEUE_BUDGET + " bytes are waiting for it already");
+			}
+			this.unwritten.add(frame);
+			this.unwrittenBytes += frame.remaining();
+			this.writeLock.notifyAll();
 		}
-		if (!this.channel.isOpen()) {
-			throw new IOException("The channel is closed");
-		}
-		if (this.queuedBytes.addAndGet(frame.remaining()) > QUEUE_BUDGET) {
-			this.queuedBytes.addAndGet(-frame.remaining());
-			throw new IOException("The peer does not read: " + QUEUE_BUDGET + " bytes are waiting for it already");
-		}
-		queue.add(frame);
 	}
 
 	/**
@@ -93,25 +130,41 @@ public final class Connection implements Closeable {
 		}
 	}
 
-	private void writeQueued() {
-		BlockingQueue<ByteBuffer> queue = this.queue;
-		try {
-			while (this.channel.isOpen()) {
-				ByteBuffer frame = queue.take();
-				int size = frame.remaining();
-				if (size == 0) {
-					continue;
+	// The writer thread: waits for queued frames, then for the socket to take them
+	private void writeQueued(Selector writable) {
+		try (writable) {
+			while (awaitUnwritten()) {
+				writable.select();
+				writable.selectedKeys().clear();
+				synchronized (this.writeLock) {
+					while (!this.unwritten.isEmpty()) {
+						ByteBuffer frame = this.unwritten.peek();
+						int before = frame.remaining();
+						boolean whole = this.codec.writeAvailable(this.channel, frame);
+						this.unwrittenBytes -= before - frame.remaining();
+						if (!whole) {
+							break;
+						}
+						this.unwritten.poll();
+					}
 				}
-				this.codec.write(this.channel, frame);
-				this.queuedBytes.addAndGet(-size);
 			}
 		}
-		catch (IOException ex) {
+		catch (IOException | ClosedSelectorException ex) {
 			close();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			close();
+		}
+	}
+
+	private boolean awaitUnwritten() throws InterruptedException {
+		synchronized (this.writeLock) {
+			while (this.unwritten.isEmpty() && this.channel.isOpen()) {
+				this.writeLock.wait();
+			}
+			return this.channel.isOpen();
 		}
 	}
 
@@ -123,7 +176,36 @@ public final class Connection implements Closeable {
 	 * @throws IOException if the channel fails
 	 */
 	public @Nullable Message receive() throws IOException {
-		return this.codec.read(this.channel);
+		while (true) {
+			Message message = this.input.next();
+			if (message != null) {
+				return message;
+			}
+			int read = this.input.readFrom(this.channel);
+			if (read < 0) {
+				if (this.input.hasUnread()) {
+					throw new EOFException("Channel closed inside a frame");
+				}
+				return null;
+			}
+			if (read == 0) {
+				awaitReadable();
+			}
+		}
+	}
+
+	private void awaitReadable() throws IOException {
+		Selector readable = this.readable;
+		if (readable == null || !this.channel.isOpen()) {
+			throw new IOException("The channel is closed");
+		}
+		try {
+			readable.select();
+			readable.selectedKeys().clear();
+		}
+		catch (ClosedSelectorException ex) {
+			throw new IOException("The channel is closed", ex);
+		}
 	}
 
 	/**
@@ -139,6 +221,15 @@ public final class Connection implements Closeable {
 		}
 	}
 
+	/**
+	 * Whether bytes were received that are not yet a message: after a handshake, where
+	 * the peer waits for the answer, a protocol violation.
+	 * @return whether any are left
+	 */
+	boolean hasUnread() {
+		return this.input.hasUnread();
+	}
+
 	public boolean isOpen() {
 		return this.channel.isOpen();
 	}
@@ -151,10 +242,24 @@ public final class Connection implements Closeable {
 		catch (IOException ex) {
 			// Closing a socket we no longer need: nothing left to do with the failure
 		}
-		BlockingQueue<ByteBuffer> queue = this.queue;
-		if (queue != null) {
+		synchronized (this.writeLock) {
 			// Wakes the writer, which finds the channel closed
-			queue.offer(ByteBuffer.allocate(0));
+			this.writeLock.notifyAll();
+		}
+		// Wakes whoever waits on them, who finds the channel closed; closing them is also
+		// what releases the socket, which stays open while registered
+		close(this.readable);
+		close(this.writable);
+	}
+
+	private static void close(@Nullable Selector selector) {
+		if (selector != null) {
+			try {
+				selector.close();
+			}
+			catch (IOException ex) {
+				// Nothing more to release
+			}
 		}
 	}
 

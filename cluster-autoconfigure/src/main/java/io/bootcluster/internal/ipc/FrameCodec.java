@@ -94,6 +94,22 @@ public final class FrameCodec {
 	}
 
 	/**
+	 * Writes what a channel that does not block takes of a frame now.
+	 * @param channel the channel
+	 * @param frame the frame, or what is left of it
+	 * @return whether the frame is written whole
+	 * @throws IOException if the channel fails
+	 */
+	public boolean writeAvailable(WritableByteChannel channel, ByteBuffer frame) throws IOException {
+		channel.write(frame);
+		if (frame.hasRemaining()) {
+			return false;
+		}
+		this.framesWritten.increment();
+		return true;
+	}
+
+	/**
 	 * Reads one frame.
 	 * @param channel the channel
 	 * @return the message, or {@code null} when the peer closed the channel between frames
