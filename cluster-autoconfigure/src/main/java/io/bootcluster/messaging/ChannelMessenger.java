@@ -8,7 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -19,6 +21,7 @@ import io.bootcluster.internal.ipc.DaemonThreads;
 import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.internal.ipc.PendingRequests;
+import io.bootcluster.internal.ipc.ReadLoop;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -33,9 +36,13 @@ import org.springframework.context.ApplicationEvent;
  * worker: what differs is how a message leaves ({@link Transport}) and where received
  * messages are published.
  * <p>
- * Received messages are published one at a time, on a thread of their own, in the order
- * they arrived: a listener that takes its time delays the messages behind it, not the
- * channel.
+ * Received messages are published one at a time, in the order they arrived: a listener
+ * that takes its time delays the messages behind it, not the channel. When nothing waits
+ * to be published, the thread that read a message publishes it itself, if its connection
+ * is read on by another thread should the listeners take long ({@link ReadLoop}): a
+ * message then crosses no thread before its listeners run. Otherwise it waits for the
+ * messenger's own thread. The publishing lock makes sure one message is published at a
+ * time; {@link #unpublished} that none overtakes a message that arrived before it.
  */
 public final class ChannelMessenger implements ClusterMessenger {
 
@@ -65,6 +72,11 @@ public final class ChannelMessenger implements ClusterMessenger {
 	private final BlockingQueue<Queued> received;
 
 	private final AtomicLong queuedBytes = new AtomicLong();
+
+	// Messages queued and not yet published: one is published at once only while none is
+	private final AtomicInteger unpublished = new AtomicInteger();
+
+	private final ReentrantLock publishing = new ReentrantLock();
 
 	private final boolean waitWhenFull;
 
@@ -171,6 +183,16 @@ public final class ChannelMessenger implements ClusterMessenger {
 			refuse(message, refusal);
 			return;
 		}
+		if (this.unpublished.get() == 0 && ReadLoop.isReading() && this.publishing.tryLock()) {
+			try {
+				if (this.unpublished.get() == 0 && ReadLoop.stepAside(() -> publishSafely(message))) {
+					return;
+				}
+			}
+			finally {
+				this.publishing.unlock();
+			}
+		}
 		Queued queued = new Queued(message, message.payload().toString().length() + 64L);
 		while (!tryQueue(queued)) {
 			if (!this.waitWhenFull) {
@@ -192,7 +214,9 @@ public final class ChannelMessenger implements ClusterMessenger {
 			return false;
 		}
 		this.queuedBytes.addAndGet(queued.size());
+		this.unpublished.incrementAndGet();
 		if (!this.received.offer(queued)) {
+			this.unpublished.decrementAndGet();
 			this.queuedBytes.addAndGet(-queued.size());
 			return false;
 		}
@@ -208,6 +232,7 @@ public final class ChannelMessenger implements ClusterMessenger {
 		this.refusal = reason;
 		List<Queued> waiting = new ArrayList<>();
 		this.received.drainTo(waiting);
+		this.unpublished.addAndGet(-waiting.size());
 		waiting.forEach((queued) -> refuse(queued.message(), reason));
 		if (!waiting.isEmpty()) {
 			logger.warn("Dropped " + waiting.size() + " messages no listener had taken yet: " + reason);
@@ -231,14 +256,24 @@ public final class ChannelMessenger implements ClusterMessenger {
 				return;
 			}
 			this.queuedBytes.addAndGet(-queued.size());
+			this.publishing.lock();
 			try {
-				publish(queued.message());
+				publishSafely(queued.message());
 			}
-			catch (Throwable ex) {
-				// No listener's failure may stop the messages behind it
-				logger.error("Failed to publish " + queued.message().topic() + " from "
-						+ describe(queued.message().from()), ex);
+			finally {
+				this.unpublished.decrementAndGet();
+				this.publishing.unlock();
 			}
+		}
+	}
+
+	private void publishSafely(Message.UserMessage message) {
+		try {
+			publish(message);
+		}
+		catch (Throwable ex) {
+			// No listener's failure may stop the messages behind it
+			logger.error("Failed to publish " + message.topic() + " from " + describe(message.from()), ex);
 		}
 	}
 

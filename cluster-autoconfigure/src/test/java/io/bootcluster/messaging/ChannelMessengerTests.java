@@ -8,10 +8,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.bootcluster.ClusterMessageEvent;
 import io.bootcluster.ClusterMessagingException;
+import io.bootcluster.internal.ipc.DaemonThreads;
+import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
+import io.bootcluster.internal.ipc.ReadLoop;
+import io.bootcluster.internal.ipc.TestConnections;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.IntNode;
 
@@ -21,6 +26,44 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class ChannelMessengerTests {
 
 	private final List<Message> sent = new CopyOnWriteArrayList<>();
+
+	@Test
+	void messagesReadByAReadLoopArePublishedOnItsThreadOneAtATimeInOrder() throws Exception {
+		List<Integer> seen = new CopyOnWriteArrayList<>();
+		List<String> threads = new CopyOnWriteArrayList<>();
+		AtomicInteger publishing = new AtomicInteger();
+		AtomicInteger overlaps = new AtomicInteger();
+		ChannelMessenger messenger = new ChannelMessenger(0, this.sent::add, (event) -> {
+			if (publishing.incrementAndGet() > 1) {
+				overlaps.incrementAndGet();
+			}
+			int n = ((ClusterMessageEvent) event).getPayload(Integer.class);
+			threads.add(Thread.currentThread().getName());
+			if (n == 1) {
+				// Long enough for the reading to move to another thread, whose messages wait
+				sleepQuietly(100);
+			}
+			seen.add(n);
+			publishing.decrementAndGet();
+		});
+		CountDownLatch ended = new CountDownLatch(1);
+		try (TestConnections.Pair pair = TestConnections.pair(new FrameCodec(1024))) {
+			ReadLoop loop = new ReadLoop(pair.master(), "the test",
+					(message) -> messenger.deliver((Message.UserMessage) message), ended::countDown);
+			DaemonThreads.start("test-reader", loop::run);
+			for (int i = 1; i <= 500; i++) {
+				pair.worker().send(new Message.UserMessage("n", IntNode.valueOf(i), 3, 0, 0));
+			}
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (seen.size() < 500 && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+		}
+		assertThat(seen).hasSize(500).isSorted();
+		assertThat(overlaps).hasValue(0);
+		assertThat(threads.get(0)).isEqualTo("test-reader");
+		assertThat(ended.await(5, TimeUnit.SECONDS)).isTrue();
+	}
 
 	@Test
 	void fullQueueMakesTheMastersReaderWaitAndNothingIsLost() throws Exception {
@@ -182,6 +225,15 @@ class ChannelMessengerTests {
 			Thread.sleep(10);
 		}
 		throw new AssertionError("No reply sent");
+	}
+
+	private static void sleepQuietly(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private static void awaitQuietly(CountDownLatch latch) {

@@ -113,20 +113,23 @@ public final class ChannelServer implements Closeable {
 				connection.close();
 				return;
 			}
-			Thread.currentThread().setName("cluster-ipc-worker-" + hello.workerId());
-			read(connection, hello.workerId(), (message) -> this.handler.received(connection, message));
-			this.handler.closed(connection);
 		}
 		catch (IOException ex) {
 			logger.warn("Closing the channel of worker " + hello.workerId() + ": " + ex.getMessage());
 			connection.close();
+			return;
 		}
 		catch (RuntimeException ex) {
 			logger.error("Closing a channel connection after an unexpected failure", ex);
 			connection.close();
 			// The handler may have taken it before the failure (a handshake answered late)
 			this.handler.closed(connection);
+			return;
 		}
+		Thread.currentThread().setName("cluster-ipc-worker-" + hello.workerId());
+		new ReadLoop(connection, "worker " + hello.workerId(), (message) -> this.handler.received(connection, message),
+				() -> this.handler.closed(connection))
+			.run();
 	}
 
 	// The worker asks and waits for each answer: whoever takes the channel answers
@@ -141,21 +144,6 @@ public final class ChannelServer implements Closeable {
 		}
 		catch (RuntimeException ex) {
 			logger.error("Closing a channel connection after an unexpected failure", ex);
-			connection.close();
-		}
-	}
-
-	private void read(Connection connection, int workerId, Consumer<Message> handler) {
-		try {
-			connection.receiveEach(handler);
-		}
-		catch (FrameException ex) {
-			logger.warn("Closing the channel of worker " + workerId + ": " + ex.getMessage());
-		}
-		catch (IOException ex) {
-			// The worker went away mid-frame; the caller reports the close
-		}
-		finally {
 			connection.close();
 		}
 	}

@@ -4,9 +4,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -15,12 +18,24 @@ import tools.jackson.databind.node.NullNode;
 /**
  * Requests sent on the channel that wait for their {@link Message.Reply}. Every request
  * ends: with its reply, with a timeout, or when the channel closes.
+ * <p>
+ * Timeouts cost nothing per request: rather than a timer each (which wakes a timer thread
+ * twice per round trip), one sweep is scheduled for the earliest deadline, and fails what
+ * expired when it runs. With one timeout for every request, that is one sweep per
+ * timeout's length. The sweep's schedule is guarded by its lock.
  */
 public final class PendingRequests {
 
+	private static final ScheduledExecutorService sweeps = Executors
+		.newSingleThreadScheduledExecutor(DaemonThreads.factory("cluster-request-timeouts"));
+
 	private final AtomicLong lastId = new AtomicLong();
 
-	private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+	private final Map<Long, Waiting> pending = new ConcurrentHashMap<>();
+
+	private final Object sweepLock = new Object();
+
+	private long sweepAt = Long.MAX_VALUE;
 
 	/**
 	 * Creates a request and starts waiting for its reply.
@@ -42,18 +57,45 @@ public final class PendingRequests {
 	 */
 	public Waiting register(String what, Duration timeout) {
 		long id = this.lastId.incrementAndGet();
-		CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-		this.pending.put(id, reply);
-		reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((result, failure) -> {
-			this.pending.remove(id);
-		});
-		return new Waiting(id, reply.exceptionallyCompose((failure) -> {
-			if (failure instanceof TimeoutException) {
-				return CompletableFuture.failedFuture(
-						new TimeoutException("No reply to " + what + " within " + timeout.toMillis() + " ms"));
+		long deadline = System.nanoTime() + timeout.toNanos();
+		Waiting waiting = new Waiting(id, new CompletableFuture<>(), deadline,
+				() -> "No reply to " + what + " within " + timeout.toMillis() + " ms");
+		this.pending.put(id, waiting);
+		// However it ends (a failed send, a caller's cancel), it no longer waits
+		waiting.reply().whenComplete((result, failure) -> this.pending.remove(id, waiting));
+		sweepBy(deadline);
+		return waiting;
+	}
+
+	private void sweepBy(long deadline) {
+		synchronized (this.sweepLock) {
+			if (deadline - this.sweepAt >= 0) {
+				return;
 			}
-			return CompletableFuture.failedFuture(failure);
-		}));
+			this.sweepAt = deadline;
+		}
+		sweeps.schedule(this::sweep, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+	}
+
+	private void sweep() {
+		synchronized (this.sweepLock) {
+			this.sweepAt = Long.MAX_VALUE;
+		}
+		long now = System.nanoTime();
+		long next = Long.MAX_VALUE;
+		for (Waiting waiting : this.pending.values()) {
+			if (waiting.deadline() - now <= 0) {
+				if (this.pending.remove(waiting.id(), waiting)) {
+					waiting.reply().completeExceptionally(new TimeoutException(waiting.timeoutMessage().get()));
+				}
+			}
+			else if (next == Long.MAX_VALUE || waiting.deadline() - next < 0) {
+				next = waiting.deadline();
+			}
+		}
+		if (next != Long.MAX_VALUE) {
+			sweepBy(next);
+		}
 	}
 
 	/**
@@ -73,10 +115,11 @@ public final class PendingRequests {
 	 * @return whether a request was waiting for it
 	 */
 	public boolean complete(Message.Reply reply) {
-		CompletableFuture<JsonNode> future = this.pending.remove(reply.id());
-		if (future == null) {
+		Waiting waiting = this.pending.remove(reply.id());
+		if (waiting == null) {
 			return false;
 		}
+		CompletableFuture<JsonNode> future = waiting.reply();
 		if (reply.error() != null) {
 			future.completeExceptionally(new RequestRejectedException(reply.error()));
 		}
@@ -91,8 +134,11 @@ public final class PendingRequests {
 	 * @param reason why
 	 */
 	public void failAll(String reason) {
-		this.pending.values().forEach((future) -> future.completeExceptionally(new IllegalStateException(reason)));
-		this.pending.clear();
+		for (Waiting waiting : this.pending.values()) {
+			if (this.pending.remove(waiting.id(), waiting)) {
+				waiting.reply().completeExceptionally(new IllegalStateException(reason));
+			}
+		}
 	}
 
 	/**
@@ -100,8 +146,11 @@ public final class PendingRequests {
 	 *
 	 * @param id the request's id
 	 * @param reply completed with the reply's body, or exceptionally
+	 * @param deadline when the request times out, on {@link System#nanoTime()}'s clock
+	 * @param timeoutMessage says what timed out
 	 */
-	public record Waiting(long id, CompletableFuture<JsonNode> reply) {
+	public record Waiting(long id, CompletableFuture<JsonNode> reply, long deadline,
+			Supplier<String> timeoutMessage) {
 	}
 
 	/**

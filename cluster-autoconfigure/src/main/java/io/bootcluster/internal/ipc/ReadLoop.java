@@ -1,0 +1,222 @@
+package io.bootcluster.internal.ipc;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Reads a connection's messages, on one thread at a time, and lets that thread run work
+ * itself, such as the listeners a message is for, rather than hand it to another thread:
+ * on a machine of few cores, waking a thread costs more than the work. The connection is
+ * never left unread behind slow work: once the work took longer than
+ * {@link #TAKEOVER_AFTER}, a watchdog starts a new thread that reads on, and the thread
+ * that did the work ends when it is done. So a listener may ask the worker whose message
+ * it runs for and wait for the answer: it waits {@link #TAKEOVER_AFTER} longer, once.
+ * <p>
+ * Who reads is decided by one compare-and-set on {@link #awaySince}: the thread that
+ * stepped aside coming back, or the watchdog taking over, whichever comes first.
+ */
+public final class ReadLoop {
+
+	private static final Log logger = LogFactory.getLog(ReadLoop.class);
+
+	/** How long work may keep a connection unread before another thread reads on. */
+	static final Duration TAKEOVER_AFTER = Duration.ofMillis(10);
+
+	private static final long READING = 0;
+
+	private static final long TAKEN_OVER = -1;
+
+	private static final ThreadLocal<ReadLoop> current = new ThreadLocal<>();
+
+	private static final Watchdog watchdog = new Watchdog();
+
+	private final Connection connection;
+
+	private final String peer;
+
+	private final Consumer<Message> handler;
+
+	private final Runnable ended;
+
+	// The reading thread's name, which a thread that reads on takes too
+	private volatile String threadName = "cluster-ipc-reader";
+
+	// READING, TAKEN_OVER, or when the reading thread stepped aside (never 0 or -1 itself)
+	private final AtomicLong awaySince = new AtomicLong(READING);
+
+	/**
+	 * Creates the loop of a connection.
+	 * @param connection the connection
+	 * @param peer who is at the other end, for log lines
+	 * @param handler what to do with each message, in the order they were sent
+	 * @param ended what to do once the connection ended: closed by its peer, failed, or
+	 * broke the protocol
+	 */
+	public ReadLoop(Connection connection, String peer, Consumer<Message> handler, Runnable ended) {
+		this.connection = connection;
+		this.peer = peer;
+		this.handler = handler;
+		this.ended = ended;
+	}
+
+	/**
+	 * Reads on the calling thread until the connection ends, or another thread took the
+	 * reading over. Whichever thread reads last closes the connection and reports its end.
+	 */
+	public void run() {
+		current.set(this);
+		this.threadName = Thread.currentThread().getName();
+		try {
+			Message message;
+			while ((message = this.connection.receive()) != null) {
+				this.handler.accept(message);
+				if (current.get() != this) {
+					return;
+				}
+			}
+		}
+		catch (FrameException ex) {
+			logger.warn("Closing the channel of " + this.peer + ": " + ex.getMessage());
+		}
+		catch (IOException ex) {
+			// The peer went away mid-frame: the end is reported all the same
+		}
+		catch (RuntimeException ex) {
+			logger.error("Closing the channel of " + this.peer + " after an unexpected failure", ex);
+		}
+		finally {
+			if (current.get() == this) {
+				current.remove();
+				this.connection.close();
+				this.ended.run();
+			}
+		}
+	}
+
+	/**
+	 * Whether the calling thread reads a connection that another thread may read on while
+	 * it {@link #stepAside steps aside}.
+	 * @return whether it does
+	 */
+	public static boolean isReading() {
+		return current.get() != null;
+	}
+
+	/**
+	 * Runs work on the calling thread, if it reads a connection that another thread may
+	 * read on meanwhile.
+	 * @param work the work
+	 * @return whether the work ran; {@code false} on any other thread, which should hand
+	 * the work to a thread of its own instead
+	 */
+	public static boolean stepAside(Runnable work) {
+		ReadLoop loop = current.get();
+		if (loop == null) {
+			return false;
+		}
+		long since = System.nanoTime();
+		if (since == READING || since == TAKEN_OVER) {
+			since++;
+		}
+		loop.awaySince.set(since);
+		watchdog.watch(loop);
+		try {
+			work.run();
+		}
+		finally {
+			if (!loop.awaySince.compareAndSet(since, READING)) {
+				// Another thread reads on: this one ends its loop when the work returns
+				current.remove();
+			}
+			watchdog.unwatch(loop);
+		}
+		return true;
+	}
+
+	// On the watchdog's thread
+	private void takeOverIfSlow(long now) {
+		long since = this.awaySince.get();
+		if (since == READING || since == TAKEN_OVER || now - since < TAKEOVER_AFTER.toNanos()) {
+			return;
+		}
+		if (this.awaySince.compareAndSet(since, TAKEN_OVER)) {
+			this.awaySince.set(READING);
+			DaemonThreads.start(this.threadName, this::run);
+		}
+	}
+
+	/**
+	 * Watches the loops whose thread stepped aside, while any does: one thread for all of
+	 * them, which checks every few milliseconds while loops step aside, and sleeps once
+	 * they have not for a second.
+	 */
+	private static final class Watchdog {
+
+		private static final long TICK_NANOS = TAKEOVER_AFTER.toNanos() / 2;
+
+		private static final int IDLE_TICKS = 200;
+
+		private final Set<ReadLoop> away = ConcurrentHashMap.newKeySet();
+
+		private final AtomicLong steps = new AtomicLong();
+
+		private volatile boolean sleeping = true;
+
+		private volatile Thread thread;
+
+		void watch(ReadLoop loop) {
+			this.away.add(loop);
+			this.steps.incrementAndGet();
+			if (this.sleeping) {
+				wake();
+			}
+		}
+
+		void unwatch(ReadLoop loop) {
+			this.away.remove(loop);
+		}
+
+		private synchronized void wake() {
+			if (this.thread == null) {
+				this.thread = DaemonThreads.start("cluster-ipc-watchdog", this::watch);
+			}
+			this.sleeping = false;
+			LockSupport.unpark(this.thread);
+		}
+
+		private void watch() {
+			long seen = -1;
+			int idle = 0;
+			while (true) {
+				if (this.sleeping) {
+					LockSupport.park(this);
+					continue;
+				}
+				LockSupport.parkNanos(this, TICK_NANOS);
+				long now = System.nanoTime();
+				this.away.forEach((loop) -> loop.takeOverIfSlow(now));
+				long steps = this.steps.get();
+				idle = (steps == seen && this.away.isEmpty()) ? idle + 1 : 0;
+				seen = steps;
+				if (idle >= IDLE_TICKS) {
+					this.sleeping = true;
+					// A loop that stepped aside just now finds it asleep and wakes it
+					if (this.steps.get() != seen) {
+						this.sleeping = false;
+					}
+					idle = 0;
+				}
+			}
+		}
+
+	}
+
+}
