@@ -106,6 +106,8 @@ final class MasterLink {
 			ChannelClient.Session session = ChannelClient.connect(address, codec, this.id, JOIN_TIMEOUT);
 			this.joinedAddress = address;
 			this.joinedCodec = codec;
+			// A worker's messages often go many in a row: a burst's go in few writes
+			session.connection().gatherBursts();
 			connected(session.connection());
 			receiver.joined(session.masterPid());
 			return true;

@@ -3,6 +3,7 @@ package io.bootcluster.internal.ipc;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -32,6 +33,12 @@ public final class Connection implements Closeable {
 	/** Bytes a master-side connection may hold for a worker that does not read. */
 	static final long QUEUE_BUDGET = 16 * 1024 * 1024;
 
+	/** Sending again within this many nanoseconds of the last write is a burst. */
+	static final long BURST_GAP_NANOS = 20_000;
+
+	/** Bytes a burst may queue before its sender waits, as it would on the socket. */
+	static final int BURST_BUDGET = 256 * 1024;
+
 	private final SocketChannel channel;
 
 	private final FrameCodec codec;
@@ -43,6 +50,14 @@ public final class Connection implements Closeable {
 	private final ArrayDeque<ByteBuffer> unwritten = new ArrayDeque<>();
 
 	private long unwrittenBytes;
+
+	// Blocking connections that gather bursts: whether their writer thread runs, is writing
+	// a batch, and when the last write ended
+	private boolean gathering;
+
+	private boolean writing;
+
+	private long lastWrite;
 
 	// Set once the connection stops waiting on its peer: its reader waits on one for bytes
 	// to read, its writer on the other for room to write
@@ -96,7 +111,7 @@ public final class Connection implements Closeable {
 		ByteBuffer frame = this.codec.encode(message);
 		synchronized (this.writeLock) {
 			if (this.channel.isBlocking()) {
-				this.codec.write(this.channel, frame);
+				sendBlocking(frame);
 				return;
 			}
 			if (this.unwritten.isEmpty() && this.codec.writeAvailable(this.channel, frame)) {
@@ -111,6 +126,96 @@ public final class Connection implements Closeable {
 			this.unwritten.add(frame);
 			this.unwrittenBytes += frame.remaining();
 			this.writeLock.notifyAll();
+		}
+	}
+
+	// Holding the write lock. A frame sent long after the last write goes at once; in a
+	// burst, frames queue for the writer thread, which writes many at a time: one write, and
+	// one wakeup of the reader at the other end, for many frames
+	private void sendBlocking(ByteBuffer frame) throws IOException {
+		long now = System.nanoTime();
+		if (!this.gathering || (this.unwritten.isEmpty() && !this.writing && now - this.lastWrite > BURST_GAP_NANOS)) {
+			this.codec.write(this.channel, frame);
+			this.lastWrite = System.nanoTime();
+			return;
+		}
+		try {
+			while (this.unwrittenBytes >= BURST_BUDGET && this.channel.isOpen()) {
+				this.writeLock.wait();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new InterruptedIOException("Interrupted while the channel was full");
+		}
+		if (!this.channel.isOpen()) {
+			throw new IOException("The channel is closed");
+		}
+		this.unwritten.add(frame);
+		this.unwrittenBytes += frame.remaining();
+		this.writeLock.notifyAll();
+	}
+
+	/**
+	 * From now on, frames sent in a burst are gathered into few writes by a writer thread
+	 * (sending stays blocking: a sender waits when a burst's budget is queued already).
+	 * For a worker's channel to the master, whose sends are often many in a row.
+	 */
+	public void gatherBursts() {
+		synchronized (this.writeLock) {
+			if (!this.gathering && this.channel.isBlocking()) {
+				this.gathering = true;
+				DaemonThreads.start("cluster-ipc-writer", this::writeBursts);
+			}
+		}
+	}
+
+	// The writer thread of a blocking connection: writes what queued, many frames at once
+	private void writeBursts() {
+		ByteBuffer batch = ByteBuffer.allocateDirect(64 * 1024);
+		ArrayDeque<ByteBuffer> taken = new ArrayDeque<>();
+		try {
+			while (awaitUnwritten()) {
+				long bytes;
+				synchronized (this.writeLock) {
+					bytes = this.unwrittenBytes;
+					taken.addAll(this.unwritten);
+					this.unwritten.clear();
+					this.writing = true;
+				}
+				int frames = taken.size();
+				while (!taken.isEmpty()) {
+					batch.clear();
+					while (!taken.isEmpty() && batch.hasRemaining()) {
+						ByteBuffer frame = taken.peek();
+						int length = Math.min(frame.remaining(), batch.remaining());
+						batch.put(batch.position(), frame, frame.position(), length);
+						batch.position(batch.position() + length);
+						frame.position(frame.position() + length);
+						if (!frame.hasRemaining()) {
+							taken.poll();
+						}
+					}
+					batch.flip();
+					while (batch.hasRemaining()) {
+						this.channel.write(batch);
+					}
+				}
+				this.codec.wrote(frames);
+				synchronized (this.writeLock) {
+					this.unwrittenBytes -= bytes;
+					this.writing = false;
+					this.lastWrite = System.nanoTime();
+					this.writeLock.notifyAll();
+				}
+			}
+		}
+		catch (IOException ex) {
+			close();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			close();
 		}
 	}
 

@@ -94,6 +94,14 @@ public final class FrameCodec {
 	}
 
 	/**
+	 * Counts frames a caller wrote itself, gathered into one write.
+	 * @param frames how many
+	 */
+	void wrote(int frames) {
+		this.framesWritten.add(frames);
+	}
+
+	/**
 	 * Writes what a channel that does not block takes of a frame now.
 	 * @param channel the channel
 	 * @param frame the frame, or what is left of it
