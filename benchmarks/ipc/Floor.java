@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Floor {
 
-	private static final int WARMUP = 30_000;
+	private static final int WARMUP = 100_000;
 
 	private static final int MEASURED = 100_000;
 

@@ -26,18 +26,21 @@ import io.bootcluster.worker.WorkerRuntime;
  * <ul>
  * <li>ping: the worker asks, a listener in the master answers, one request at a time;</li>
  * <li>burst: the worker sends 100,000 messages of about 100 bytes to the master, then asks
- * it once, which answers after it published them all, in order;</li>
+ * it once, which answers after it published them all, in order; the sixth such burst is
+ * measured, once both sides compiled the code it runs;</li>
  * <li>relay: a worker asks another worker, through the master, one request at a time.</li>
  * </ul>
  * Run as {@code IpcBenchmark master}; it starts the workers itself, one scenario at a time.
  */
 public final class IpcBenchmark {
 
-	private static final int WARMUP = 30_000;
+	private static final int WARMUP = 100_000;
 
 	private static final int MEASURED = 100_000;
 
 	private static final int BURST = 100_000;
+
+	private static final int BURST_WARMUP_ROUNDS = 5;
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -211,8 +214,8 @@ public final class IpcBenchmark {
 
 	private static void burst(ClusterMessenger messenger) {
 		String text = "x".repeat(64);
-		// A first burst warms the same code up
-		for (int round = 0; round < 2; round++) {
+		// Bursts before warm the same code up, on both sides of the channel
+		for (int round = 0; round <= BURST_WARMUP_ROUNDS; round++) {
 			long start = System.nanoTime();
 			for (int i = 0; i < BURST; i++) {
 				messenger.send(ClusterMessenger.MASTER, "burst", new Burst(i, text));
@@ -223,7 +226,7 @@ public final class IpcBenchmark {
 			if (!outcome.equals(BURST + " received, 0 out of order")) {
 				throw new IllegalStateException("Burst: " + outcome);
 			}
-			if (round == 1) {
+			if (round == BURST_WARMUP_ROUNDS) {
 				System.out.printf("ipc burst: %d messages/s%n", BURST * 1_000_000_000L / elapsed);
 			}
 		}

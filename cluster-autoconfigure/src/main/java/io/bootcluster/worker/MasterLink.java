@@ -17,6 +17,7 @@ import io.bootcluster.internal.ipc.DaemonThreads;
 import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.internal.ipc.PendingRequests;
+import io.bootcluster.internal.ipc.ReadLoop;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -158,24 +159,22 @@ final class MasterLink {
 		this.connection.complete(connection);
 	}
 
+	// A listener that runs long lets another thread read on (ReadLoop)
 	private void read(Receiver receiver) {
-		try {
-			this.connection.join().receiveEach((message) -> {
-				if (message instanceof Message.Reply reply) {
-					this.pending.complete(reply);
-				}
-				else {
-					receiver.received(message);
-				}
-			});
-		}
-		catch (IOException ex) {
-			if (!this.closing) {
-				logger.error("The channel to the master failed: " + ex.getMessage());
+		new ReadLoop(this.connection.join(), "the master", (message) -> {
+			if (message instanceof Message.Reply reply) {
+				this.pending.complete(reply);
 			}
-		}
-		this.pending.failAll("The channel to the master closed");
-		receiver.closed();
+			else {
+				receiver.received(message);
+			}
+		}, (failure) -> {
+			if (failure != null && !this.closing) {
+				logger.error("The channel to the master failed: " + failure.getMessage());
+			}
+			this.pending.failAll("The channel to the master closed");
+			receiver.closed();
+		}).run();
 	}
 
 	// Waits for the handshake, which ends within the join timeout: welcomed, or the JVM halts

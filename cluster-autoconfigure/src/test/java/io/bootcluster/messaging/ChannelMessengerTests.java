@@ -49,7 +49,7 @@ class ChannelMessengerTests {
 		CountDownLatch ended = new CountDownLatch(1);
 		try (TestConnections.Pair pair = TestConnections.pair(new FrameCodec(1024))) {
 			ReadLoop loop = new ReadLoop(pair.master(), "the test",
-					(message) -> messenger.deliver((Message.UserMessage) message), ended::countDown);
+					(message) -> messenger.deliver((Message.UserMessage) message), (failure) -> ended.countDown());
 			DaemonThreads.start("test-reader", loop::run);
 			for (int i = 1; i <= 500; i++) {
 				pair.worker().send(new Message.UserMessage("n", IntNode.valueOf(i), 3, 0, 0));

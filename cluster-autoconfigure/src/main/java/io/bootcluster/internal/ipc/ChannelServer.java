@@ -128,7 +128,7 @@ public final class ChannelServer implements Closeable {
 		}
 		Thread.currentThread().setName("cluster-ipc-worker-" + hello.workerId());
 		new ReadLoop(connection, "worker " + hello.workerId(), (message) -> this.handler.received(connection, message),
-				() -> this.handler.closed(connection))
+				(failure) -> this.handler.closed(connection))
 			.run();
 	}
 

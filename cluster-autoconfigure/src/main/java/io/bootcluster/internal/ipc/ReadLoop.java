@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a connection's messages, on one thread at a time, and lets that thread run work
@@ -44,7 +45,7 @@ public final class ReadLoop {
 
 	private final Consumer<Message> handler;
 
-	private final Runnable ended;
+	private final Consumer<@Nullable IOException> ended;
 
 	// The reading thread's name, which a thread that reads on takes too
 	private volatile String threadName = "cluster-ipc-reader";
@@ -57,10 +58,12 @@ public final class ReadLoop {
 	 * @param connection the connection
 	 * @param peer who is at the other end, for log lines
 	 * @param handler what to do with each message, in the order they were sent
-	 * @param ended what to do once the connection ended: closed by its peer, failed, or
-	 * broke the protocol
+	 * @param ended what to do once the connection ended, with the failure that ended it
+	 * ({@link FrameException} when the peer broke the protocol), or {@code null} when the
+	 * peer closed it
 	 */
-	public ReadLoop(Connection connection, String peer, Consumer<Message> handler, Runnable ended) {
+	public ReadLoop(Connection connection, String peer, Consumer<Message> handler,
+			Consumer<@Nullable IOException> ended) {
 		this.connection = connection;
 		this.peer = peer;
 		this.handler = handler;
@@ -74,6 +77,7 @@ public final class ReadLoop {
 	public void run() {
 		current.set(this);
 		this.threadName = Thread.currentThread().getName();
+		IOException failure = null;
 		try {
 			Message message;
 			while ((message = this.connection.receive()) != null) {
@@ -85,9 +89,10 @@ public final class ReadLoop {
 		}
 		catch (FrameException ex) {
 			logger.warn("Closing the channel of " + this.peer + ": " + ex.getMessage());
+			failure = ex;
 		}
 		catch (IOException ex) {
-			// The peer went away mid-frame: the end is reported all the same
+			failure = ex;
 		}
 		catch (RuntimeException ex) {
 			logger.error("Closing the channel of " + this.peer + " after an unexpected failure", ex);
@@ -96,7 +101,7 @@ public final class ReadLoop {
 			if (current.get() == this) {
 				current.remove();
 				this.connection.close();
-				this.ended.run();
+				this.ended.accept(failure);
 			}
 		}
 	}

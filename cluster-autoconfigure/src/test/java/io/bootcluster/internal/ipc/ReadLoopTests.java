@@ -59,7 +59,7 @@ class ReadLoopTests {
 			else {
 				secondRead.countDown();
 			}
-		}, ended::countDown);
+		}, (failure) -> ended.countDown());
 		CompletableFuture<Void> reading = CompletableFuture.runAsync(loop::run);
 		this.sender.send(new Message.Disconnect("first"));
 		this.sender.send(new Message.Disconnect("second"));
@@ -82,7 +82,7 @@ class ReadLoopTests {
 		ReadLoop loop = new ReadLoop(this.receiver, "the test", (message) -> {
 			readers.add(Thread.currentThread());
 			ReadLoop.stepAside(() -> handled.add(((Message.Leader) message).worker()));
-		}, () -> {
+		}, (failure) -> {
 			ends.incrementAndGet();
 			ended.countDown();
 		});
