@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.jetty.JettyServerCustomizer;
 import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 /**
  * Makes Jetty bind the shared port with {@code SO_REUSEPORT}, and retires its listeners
@@ -104,8 +105,8 @@ public class JettyPortSharing implements JettyServerCustomizer, SharedPortSuppor
 	 * the requests, and removes it.
 	 */
 	@Override
-	public int warmUp(WebServer webServer, int requests) {
-		if (!(webServer instanceof JettyWebServer jetty)) {
+	public int warmUp(WebServerApplicationContext context, int requests) {
+		if (!(context.getWebServer() instanceof JettyWebServer jetty)) {
 			return 0;
 		}
 		Server server = jetty.getServer();

@@ -29,6 +29,9 @@ import reactor.netty.resources.LoopResources;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.reactor.netty.NettyWebServer;
 import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 
 /**
  * Makes Reactor Netty bind the shared port with {@code SO_REUSEPORT}, and retires its
@@ -101,6 +104,33 @@ public class NettyPortSharing implements NettyServerCustomizer, SharedPortSuppor
 		this.retiring = true;
 		Polling.await(() -> this.connections.get() == 0, drainTimeout);
 		return true;
+	}
+
+	/**
+	 * Serves the application's handler on a loopback port of the kernel's choosing, from a
+	 * server of its own beside the created one (which binds only when the standby takes
+	 * over), sends it the requests, and disposes of it.
+	 */
+	@Override
+	public int warmUp(WebServerApplicationContext context, int requests) {
+		if (!(context.getWebServer() instanceof NettyWebServer)) {
+			return 0;
+		}
+		HttpHandler handler = context.getBeanProvider(HttpHandler.class).getIfAvailable();
+		if (handler == null) {
+			return 0;
+		}
+		DisposableServer server = HttpServer.create()
+			.host("127.0.0.1")
+			.port(0)
+			.handle(new ReactorHttpHandlerAdapter(handler))
+			.bindNow();
+		try {
+			return WarmUpRequests.send(server.port(), requests);
+		}
+		finally {
+			server.disposeNow();
+		}
 	}
 
 	private static int descriptorOf(Channel channel) {

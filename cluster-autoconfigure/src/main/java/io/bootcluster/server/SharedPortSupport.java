@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 /**
  * What the cluster needs from one kind of web server, beyond binding with
@@ -36,12 +37,12 @@ public interface SharedPortSupport {
 	 * Has a standby's web server, created but not yet serving, answer requests of its own
 	 * on a private loopback port, then close that port: the code it takes over with is then
 	 * compiled. See {@link WarmUpRequests}.
-	 * @param webServer the web server, before its start
+	 * @param context the standby's context, whose web server is created, not started
 	 * @param requests how many requests to send
 	 * @return how many were answered; 0 when this support does not know the server, or
 	 * cannot warm it up
 	 */
-	default int warmUp(WebServer webServer, int requests) {
+	default int warmUp(WebServerApplicationContext context, int requests) {
 		return 0;
 	}
 

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
 import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 
 /**
@@ -69,8 +70,8 @@ public class TomcatPortSharing implements WebServerFactoryCustomizer<TomcatWebSe
 	 * the requests, and removes it.
 	 */
 	@Override
-	public int warmUp(WebServer webServer, int requests) {
-		if (!(webServer instanceof TomcatWebServer tomcat)) {
+	public int warmUp(WebServerApplicationContext context, int requests) {
+		if (!(context.getWebServer() instanceof TomcatWebServer tomcat)) {
 			return 0;
 		}
 		Service service = tomcat.getTomcat().getService();

@@ -74,7 +74,7 @@ public class StandbyGate implements SmartLifecycle {
 		for (SharedPortSupport support : this.supports) {
 			int served;
 			try {
-				served = support.warmUp(web.getWebServer(), WARM_UP_REQUESTS);
+				served = support.warmUp(web, WARM_UP_REQUESTS);
 			}
 			catch (RuntimeException ex) {
 				// No loopback port, say: a colder standby, still a standby
