@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The sample app as one plain JVM and as a cluster, measured side by side in one run:
 # startup (with and without the class data archive, to the first and to the last worker
-# listening, and the workers' own JVMs side by side without a master), throughput under wrk,
-# the memory of the master and of each worker, and failover after a worker's SIGKILL as a
-# client sees it (three kills without a standby worker, five with). Ends with one
-# '<name>: <value>' line per figure.
+# listening, and the workers' own JVMs side by side without a master), the warm-up (seconds
+# of load until requests/s stay within 10% of their plateau), throughput under wrk, the
+# memory of the master and of each worker, and failover after a worker's SIGKILL as a client
+# sees it (three kills without a standby worker, five with). Ends with one '<name>: <value>'
+# line per figure.
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
@@ -81,17 +82,23 @@ cluster() {
 
 rate() { wrk -t2 -c32 -d"$1" "http://127.0.0.1:$PORT/" | tee "$WORK/$2" | grep -oE 'Requests/sec: +[0-9.]+' | grep -oE '[0-9.]+$'; }
 
-# Steady-state requests/s: every JVM compiles its hot code as it serves, and each worker
-# of a cluster sees a share of the requests, so load runs until two rounds in a row agree
-# within 5% (at most 90 s) before the measured round
-requests_per_second() {
-	local previous=0 current
-	for _ in $(seq 1 18); do
-		current=$(rate 5s warmup.txt)
-		awk -v a="$previous" -v b="$current" 'BEGIN { exit !(a > 0 && b < a * 1.05 && b > a * 0.95) }' && break
-		previous=$current
+# Requests/s second by second for a minute from the moment the application serves (every
+# JVM compiles its hot code as it serves, and each worker of a cluster sees a share of the
+# requests), then the measured round. The plateau is the mean of the minute's last ten
+# seconds; the warm-up, the seconds until every later one stays within 10% of it.
+# Prints "<warm-up seconds> <requests/s>"
+warm_up_then_rate() {
+	local series="$WORK/seconds-$1"
+	: >"$series"
+	for _ in $(seq 1 60); do
+		rate 1s second.txt >>"$series"
 	done
-	rate "${WRK_SECONDS}s" "$1"
+	local warm_up
+	warm_up=$(awk '{ v[NR] = $1 } END {
+		for (i = NR - 9; i <= NR; i++) p += v[i]; p /= 10
+		t = NR + 1; for (i = NR; i >= 1 && v[i] >= 0.9 * p && v[i] <= 1.1 * p; i--) t = i
+		print t - 1 }' "$series")
+	echo "$warm_up $(rate "${WRK_SECONDS}s" "$1")"
 }
 
 # The floor under any cluster's startup on this machine: the workers' own JVMs, archive
@@ -155,7 +162,7 @@ started=$(now)
 single
 await in_log "Tomcat started" single.log
 startup_single=$(($(logged_at "Tomcat started on port" single.log) - started))
-throughput_single=$(requests_per_second wrk-single.txt)
+read -r warm_up_single throughput_single < <(warm_up_then_rate wrk-single.txt)
 stop
 
 echo "Cluster without a class data archive..."
@@ -180,7 +187,7 @@ await workers_listening archived.log
 startup_archived=$(($(logged_at "is listening on" archived.log) - started))
 startup_archived_first=$(($(logged_at "is listening on" archived.log first) - started))
 first_fork=$(($(logged_at "Starting [0-9]* workers" archived.log) - started))
-throughput_cluster=$(requests_per_second wrk-cluster.txt)
+read -r warm_up_cluster throughput_cluster < <(warm_up_then_rate wrk-cluster.txt)
 rss_master=$(rss_mib "$APP")
 rss_workers=()
 for pid in $(status | grep -oE '"pid":[0-9]+,"state":"listening"' | grep -oE '[0-9]+'); do
@@ -226,3 +233,7 @@ echo "failover without standby, three kills (first response from the new worker)
 echo "failover with standby, five kills (first response from the new worker): ${failover_standby% } ms"
 echo "failover without standby: $(median <<<"$failover_plain") ms p50 over 3 kills (first response from the new worker)"
 echo "failover: $(median <<<"$failover_standby") ms p50 over 5 kills (first response from the new worker)"
+echo "warm-up: cluster $warm_up_cluster s, single $warm_up_single s"
+echo "startup first: $(ratio "$startup_archived_first" "$startup_single")"
+echo "startup all: $(ratio "$startup_archived" "$startup_single")"
+echo "startup floor: $(ratio "$startup_side_by_side" "$startup_single")"
