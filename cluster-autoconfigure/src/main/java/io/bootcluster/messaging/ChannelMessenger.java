@@ -36,13 +36,8 @@ import org.springframework.context.ApplicationEvent;
  * worker: what differs is how a message leaves ({@link Transport}) and where received
  * messages are published.
  * <p>
- * Received messages are published one at a time, in the order they arrived: a listener
- * that takes its time delays the messages behind it, not the channel. When nothing waits
- * to be published, the thread that read a message publishes it itself, if its connection
- * is read on by another thread should the listeners take long ({@link ReadLoop}): a
- * message then crosses no thread before its listeners run. Otherwise it waits for the
- * messenger's own thread. The publishing lock makes sure one message is published at a
- * time; {@link #unpublished} that none overtakes a message that arrived before it.
+ * Received messages are published one at a time, in the order they arrived
+ * ({@link InboundMessages}).
  */
 public final class ChannelMessenger implements ClusterMessenger {
 
@@ -56,11 +51,6 @@ public final class ChannelMessenger implements ClusterMessenger {
 	 */
 	static final int MAX_QUEUED = 10_000;
 
-	/** Bytes of payload that may wait for their listeners. */
-	static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
-
-	private static final long WAIT_MILLIS = 10;
-
 	private final int id;
 
 	private final Transport transport;
@@ -69,16 +59,7 @@ public final class ChannelMessenger implements ClusterMessenger {
 
 	private final PendingRequests pending = new PendingRequests();
 
-	private final BlockingQueue<Queued> received;
-
-	private final AtomicLong queuedBytes = new AtomicLong();
-
-	// Messages queued and not yet published: one is published at once only while none is
-	private final AtomicInteger unpublished = new AtomicInteger();
-
-	private final ReentrantLock publishing = new ReentrantLock();
-
-	private final boolean waitWhenFull;
+	private final InboundMessages inbound;
 
 	private volatile @Nullable String refusal;
 
@@ -99,15 +80,13 @@ public final class ChannelMessenger implements ClusterMessenger {
 	}
 
 	ChannelMessenger(int id, Transport transport, Consumer<ApplicationEvent> publisher, int maxQueued) {
-		this.received = new ArrayBlockingQueue<>(maxQueued);
-		// The master's reader for a worker carries only that worker's traffic: it may wait,
-		// and the sender with it. A worker's one reader also carries the master's control
-		// messages: it never waits, and refuses what does not fit
-		this.waitWhenFull = (id == MASTER);
 		this.id = id;
 		this.transport = transport;
 		this.publisher = publisher;
-		DaemonThreads.start("cluster-messages", this::dispatch);
+		// The master's reader for a worker carries only that worker's traffic: it may wait,
+		// and the sender with it. A worker's one reader also carries the master's control
+		// messages: it never waits, and refuses what does not fit
+		this.inbound = new InboundMessages(maxQueued, id == MASTER, this::publish);
 	}
 
 	/**
@@ -172,9 +151,10 @@ public final class ChannelMessenger implements ClusterMessenger {
 
 	/**
 	 * Publishes a message that arrived for this process, after those that arrived before.
-	 * When {@value #MAX_QUEUED} messages, or {@value #MAX_QUEUED_BYTES} bytes, wait for
-	 * their listeners already, the master waits for room, and a worker refuses the
-	 * message: a request is answered with the reason, and the refusal is logged.
+	 * When {@value #MAX_QUEUED} messages, or {@value InboundMessages#MAX_QUEUED_BYTES}
+	 * bytes, wait for their listeners already, the master waits for room, and a worker
+	 * refuses the message: a request is answered with the reason, and the refusal is
+	 * logged.
 	 * @param message the message
 	 */
 	public void deliver(Message.UserMessage message) {
@@ -183,44 +163,9 @@ public final class ChannelMessenger implements ClusterMessenger {
 			refuse(message, refusal);
 			return;
 		}
-		if (this.unpublished.get() == 0 && ReadLoop.isReading() && this.publishing.tryLock()) {
-			try {
-				if (this.unpublished.get() == 0 && ReadLoop.stepAside(() -> publishSafely(message))) {
-					return;
-				}
-			}
-			finally {
-				this.publishing.unlock();
-			}
+		if (!this.inbound.deliver(message)) {
+			refuse(message, describe(this.id) + " has more messages waiting for its listeners than it may hold");
 		}
-		Queued queued = new Queued(message, message.payload().toString().length() + 64L);
-		while (!tryQueue(queued)) {
-			if (!this.waitWhenFull) {
-				refuse(message, describe(this.id) + " has more messages waiting for its listeners than it may hold");
-				return;
-			}
-			try {
-				Thread.sleep(WAIT_MILLIS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
-		}
-	}
-
-	private boolean tryQueue(Queued queued) {
-		if (this.queuedBytes.get() + queued.size() > MAX_QUEUED_BYTES && !this.received.isEmpty()) {
-			return false;
-		}
-		this.queuedBytes.addAndGet(queued.size());
-		this.unpublished.incrementAndGet();
-		if (!this.received.offer(queued)) {
-			this.unpublished.decrementAndGet();
-			this.queuedBytes.addAndGet(-queued.size());
-			return false;
-		}
-		return true;
 	}
 
 	/**
@@ -230,10 +175,8 @@ public final class ChannelMessenger implements ClusterMessenger {
 	 */
 	public void refuseFurther(String reason) {
 		this.refusal = reason;
-		List<Queued> waiting = new ArrayList<>();
-		this.received.drainTo(waiting);
-		this.unpublished.addAndGet(-waiting.size());
-		waiting.forEach((queued) -> refuse(queued.message(), reason));
+		List<Message.UserMessage> waiting = this.inbound.drain();
+		waiting.forEach((message) -> refuse(message, reason));
 		if (!waiting.isEmpty()) {
 			logger.warn("Dropped " + waiting.size() + " messages no listener had taken yet: " + reason);
 		}
@@ -244,40 +187,6 @@ public final class ChannelMessenger implements ClusterMessenger {
 		if (message.requestId() > 0) {
 			answer(message, null, reason);
 		}
-	}
-
-	private void dispatch() {
-		while (true) {
-			Queued queued;
-			try {
-				queued = this.received.take();
-			}
-			catch (InterruptedException ex) {
-				return;
-			}
-			this.queuedBytes.addAndGet(-queued.size());
-			this.publishing.lock();
-			try {
-				publishSafely(queued.message());
-			}
-			finally {
-				this.unpublished.decrementAndGet();
-				this.publishing.unlock();
-			}
-		}
-	}
-
-	private void publishSafely(Message.UserMessage message) {
-		try {
-			publish(message);
-		}
-		catch (Throwable ex) {
-			// No listener's failure may stop the messages behind it
-			logger.error("Failed to publish " + message.topic() + " from " + describe(message.from()), ex);
-		}
-	}
-
-	private record Queued(Message.UserMessage message, long size) {
 	}
 
 	/**

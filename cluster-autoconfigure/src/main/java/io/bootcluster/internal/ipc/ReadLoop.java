@@ -33,8 +33,6 @@ public final class ReadLoop {
 
 	private static final long READING = 0;
 
-	private static final long TAKEN_OVER = -1;
-
 	private static final ThreadLocal<ReadLoop> current = new ThreadLocal<>();
 
 	private static final Watchdog watchdog = new Watchdog();
@@ -50,7 +48,7 @@ public final class ReadLoop {
 	// The reading thread's name, which a thread that reads on takes too
 	private volatile String threadName = "cluster-ipc-reader";
 
-	// READING, TAKEN_OVER, or when the reading thread stepped aside (never 0 or -1 itself)
+	// READING, or when the reading thread stepped aside (never READING itself)
 	private final AtomicLong awaySince = new AtomicLong(READING);
 
 	/**
@@ -128,34 +126,42 @@ public final class ReadLoop {
 			return false;
 		}
 		long since = System.nanoTime();
-		if (since == READING || since == TAKEN_OVER) {
+		if (since == READING) {
 			since++;
 		}
 		loop.awaySince.set(since);
-		watchdog.watch(loop);
+		Away away = new Away(loop, since);
+		watchdog.watch(away);
 		try {
 			work.run();
 		}
 		finally {
+			watchdog.unwatch(away);
 			if (!loop.awaySince.compareAndSet(since, READING)) {
 				// Another thread reads on: this one ends its loop when the work returns
 				current.remove();
 			}
-			watchdog.unwatch(loop);
 		}
 		return true;
 	}
 
-	// On the watchdog's thread
-	private void takeOverIfSlow(long now) {
-		long since = this.awaySince.get();
-		if (since == READING || since == TAKEN_OVER || now - since < TAKEOVER_AFTER.toNanos()) {
-			return;
+	/**
+	 * A reading thread's time aside: what the watchdog watches, one per step, so that the
+	 * step of a thread that reads on is not mistaken for the one before it.
+	 *
+	 * @param loop the loop whose thread stepped aside
+	 * @param since when, on {@link System#nanoTime()}'s clock
+	 */
+	private record Away(ReadLoop loop, long since) {
+
+		// On the watchdog's thread: the compare-and-set against the thread coming back
+		void takeOverIfSlow(long now) {
+			if (now - this.since >= TAKEOVER_AFTER.toNanos()
+					&& this.loop.awaySince.compareAndSet(this.since, READING)) {
+				DaemonThreads.start(this.loop.threadName, this.loop::run);
+			}
 		}
-		if (this.awaySince.compareAndSet(since, TAKEN_OVER)) {
-			this.awaySince.set(READING);
-			DaemonThreads.start(this.threadName, this::run);
-		}
+
 	}
 
 	/**
@@ -169,35 +175,35 @@ public final class ReadLoop {
 
 		private static final int IDLE_TICKS = 200;
 
-		private final Set<ReadLoop> away = ConcurrentHashMap.newKeySet();
+		private final Set<Away> away = ConcurrentHashMap.newKeySet();
 
 		private final AtomicLong steps = new AtomicLong();
 
 		private volatile boolean sleeping = true;
 
-		private volatile Thread thread;
+		private volatile @Nullable Thread thread;
 
-		void watch(ReadLoop loop) {
-			this.away.add(loop);
+		void watch(Away step) {
+			this.away.add(step);
 			this.steps.incrementAndGet();
 			if (this.sleeping) {
 				wake();
 			}
 		}
 
-		void unwatch(ReadLoop loop) {
-			this.away.remove(loop);
+		void unwatch(Away step) {
+			this.away.remove(step);
 		}
 
 		private synchronized void wake() {
 			if (this.thread == null) {
-				this.thread = DaemonThreads.start("cluster-ipc-watchdog", this::watch);
+				this.thread = DaemonThreads.start("cluster-ipc-watchdog", this::patrol);
 			}
 			this.sleeping = false;
 			LockSupport.unpark(this.thread);
 		}
 
-		private void watch() {
+		private void patrol() {
 			long seen = -1;
 			int idle = 0;
 			while (true) {
@@ -207,7 +213,7 @@ public final class ReadLoop {
 				}
 				LockSupport.parkNanos(this, TICK_NANOS);
 				long now = System.nanoTime();
-				this.away.forEach((loop) -> loop.takeOverIfSlow(now));
+				this.away.forEach((step) -> step.takeOverIfSlow(now));
 				long steps = this.steps.get();
 				idle = (steps == seen && this.away.isEmpty()) ? idle + 1 : 0;
 				seen = steps;

@@ -153,6 +153,19 @@ class ChannelServerTests {
 	}
 
 	@Test
+	void helloWithMoreFramesBeforeTheWelcomeIsRefused() throws Exception {
+		try (SocketChannel raw = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+			raw.connect(UnixDomainSocketAddress.of(this.address.socket()));
+			ByteBuffer hello = this.codec.encode(new Message.Hello(5, 1, this.address.secret()));
+			ByteBuffer ready = this.codec.encode(new Message.Ready(true));
+			raw.write(new ByteBuffer[] { hello, ready });
+			assertTimeoutPreemptively(Duration.ofSeconds(5),
+					() -> assertThat(raw.read(ByteBuffer.allocate(16))).isEqualTo(-1));
+		}
+		assertThat(this.seen.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
+	@Test
 	void oversizedFrameClosesOnlyThatConnection() throws Exception {
 		ChannelClient.Session session = ChannelClient.connect(this.address, this.codec, 3, Duration.ofSeconds(5));
 		assertThat(next(1)).containsExactly("accept 3");
