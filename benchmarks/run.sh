@@ -85,8 +85,8 @@ rate() { wrk -t2 -c32 -d"$1" "http://127.0.0.1:$PORT/" | tee "$WORK/$2" | grep -
 # Requests/s second by second for a minute from the moment the application serves (every
 # JVM compiles its hot code as it serves, and each worker of a cluster sees a share of the
 # requests), then the measured round. The plateau is the mean of the minute's last ten
-# seconds; the warm-up, the seconds until every later one stays within 10% of it.
-# Prints "<warm-up seconds> <requests/s>"
+# seconds; the warm-up, the seconds until the mean of every later five stays within 10% of
+# it (one second alone moves by more than that). Prints "<warm-up seconds> <requests/s>"
 warm_up_then_rate() {
 	local series="$WORK/seconds-$1"
 	: >"$series"
@@ -96,7 +96,12 @@ warm_up_then_rate() {
 	local warm_up
 	warm_up=$(awk '{ v[NR] = $1 } END {
 		for (i = NR - 9; i <= NR; i++) p += v[i]; p /= 10
-		t = NR + 1; for (i = NR; i >= 1 && v[i] >= 0.9 * p && v[i] <= 1.1 * p; i--) t = i
+		t = NR - 3
+		for (i = NR - 4; i >= 1; i--) {
+			m = (v[i] + v[i + 1] + v[i + 2] + v[i + 3] + v[i + 4]) / 5
+			if (m < 0.9 * p || m > 1.1 * p) break
+			t = i
+		}
 		print t - 1 }' "$series")
 	echo "$warm_up $(rate "${WRK_SECONDS}s" "$1")"
 }
@@ -233,6 +238,8 @@ echo "failover without standby, three kills (first response from the new worker)
 echo "failover with standby, five kills (first response from the new worker): ${failover_standby% } ms"
 echo "failover without standby: $(median <<<"$failover_plain") ms p50 over 3 kills (first response from the new worker)"
 echo "failover: $(median <<<"$failover_standby") ms p50 over 5 kills (first response from the new worker)"
+echo "requests/s second by second, single: $(tr '\n' ' ' <"$WORK/seconds-wrk-single.txt")"
+echo "requests/s second by second, cluster: $(tr '\n' ' ' <"$WORK/seconds-wrk-cluster.txt")"
 echo "warm-up: cluster $warm_up_cluster s, single $warm_up_single s"
 echo "startup first: $(ratio "$startup_archived_first" "$startup_single")"
 echo "startup all: $(ratio "$startup_archived" "$startup_single")"
