@@ -82,6 +82,8 @@ public final class FrameInput {
 		if (available == 0 && this.buffer.capacity() > SHRINK_ABOVE) {
 			// A large frame passed: its room is not kept for the connection's lifetime
 			this.buffer = ByteBuffer.allocate(INITIAL_CAPACITY);
+			this.start = 0;
+			this.end = 0;
 		}
 		int capacity = this.buffer.capacity();
 		if (this.start > 0 && (available == 0 || capacity - this.start < needed || capacity - this.end < 1024)) {

@@ -72,4 +72,20 @@ class ConnectionTests {
 		sending.get(10, TimeUnit.SECONDS);
 	}
 
+	@Test
+	void frameLargerThanTheReadBufferThenSmallOnesArriveWhole() throws Exception {
+		try (TestConnections.Pair large = TestConnections.pair(new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE))) {
+			String reason = "x".repeat(200_000);
+			CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+				large.worker().trySend(new Message.Disconnect(reason));
+				large.worker().trySend(new Message.Ready(true));
+				large.worker().trySend(new Message.Ready(false));
+			});
+			assertThat(large.master().receive()).isEqualTo(new Message.Disconnect(reason));
+			assertThat(large.master().receive()).isEqualTo(new Message.Ready(true));
+			assertThat(large.master().receive()).isEqualTo(new Message.Ready(false));
+			sending.get(10, TimeUnit.SECONDS);
+		}
+	}
+
 }
