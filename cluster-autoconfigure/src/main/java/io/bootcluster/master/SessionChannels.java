@@ -18,6 +18,7 @@ import io.bootcluster.internal.ipc.Connection;
 import io.bootcluster.internal.ipc.DaemonThreads;
 import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.FrameException;
+import io.bootcluster.internal.ipc.FrameInput;
 import io.bootcluster.internal.ipc.Message;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -229,18 +230,25 @@ final class SessionChannels {
 
 		@Nullable SelectionKey key;
 
-		ByteBuffer input = ByteBuffer.allocate(8192);
+		final FrameInput input;
 
 		Attached(SocketChannel channel, int workerId) {
 			this.channel = channel;
 			this.workerId = workerId;
+			this.input = new FrameInput(SessionChannels.this.codec);
 		}
 
-		// All there is to read now: frames() always leaves room for more
+		// All there is to read now, and every whole frame in it
 		void read(List<Received> batch) throws IOException {
 			while (true) {
-				int read = this.channel.read(this.input);
-				frames(batch);
+				int read = this.input.readFrom(this.channel);
+				Message message;
+				while ((message = this.input.next()) != null) {
+					if (!(message instanceof Message.Request request) || SessionRequests.action(request) == null) {
+						throw new FrameException("Not a request about sessions: " + message.getClass().getSimpleName());
+					}
+					batch.add(new Received(request, this::send, "worker " + this.workerId));
+				}
 				if (read < 0) {
 					close();
 					return;
@@ -248,33 +256,6 @@ final class SessionChannels {
 				if (read == 0) {
 					return;
 				}
-			}
-		}
-
-		// Every whole frame in the input; room for the next one
-		private void frames(List<Received> batch) throws FrameException {
-			this.input.flip();
-			while (this.input.remaining() >= 4) {
-				int length = SessionChannels.this.codec.bodyLength(this.input.getInt(this.input.position()));
-				if (this.input.remaining() < 4 + length) {
-					break;
-				}
-				int start = this.input.position() + 4;
-				Message message = SessionChannels.this.codec.decode(this.input.array(), start, length);
-				this.input.position(start + length);
-				if (message instanceof Message.Request request && SessionRequests.action(request) != null) {
-					batch.add(new Received(request, this::send, "worker " + this.workerId));
-				}
-				else {
-					throw new FrameException("Not a request about sessions: " + message.getClass().getSimpleName());
-				}
-			}
-			int needed = (this.input.remaining() >= 4) ? 4 + this.input.getInt(this.input.position()) : 4;
-			this.input.compact();
-			if (this.input.capacity() < needed) {
-				ByteBuffer larger = ByteBuffer.allocate(needed);
-				larger.put(this.input.flip());
-				this.input = larger;
 			}
 		}
 

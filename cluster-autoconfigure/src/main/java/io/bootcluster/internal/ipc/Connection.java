@@ -10,7 +10,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,7 +23,9 @@ import org.jspecify.annotations.Nullable;
  * {@link #neverWaitOnPeer() stops waiting} on the connection. The sending thread then
  * writes what the socket takes at once, and queues the rest for a writer thread of the
  * connection's own, up to a budget of bytes; a frame that does not fit is refused
- * ({@link #trySend} answers {@code false}) rather than held in memory without bound.
+ * ({@link #trySend} answers {@code false}) rather than held in memory without bound. A
+ * worker's own channel {@link #gatherBursts() gathers bursts}: frames sent in a row are
+ * written many at a time.
  * <p>
  * Queued frames, and the channel's blocking mode, are guarded by the write lock.
  */
@@ -310,19 +311,6 @@ public final class Connection implements Closeable {
 		}
 		catch (ClosedSelectorException ex) {
 			throw new IOException("The channel is closed", ex);
-		}
-	}
-
-	/**
-	 * Reads messages until the peer closes the channel. Belongs to one thread.
-	 * @param handler what to do with each message, in the order they were sent
-	 * @throws FrameException if the peer sends a frame that breaks the protocol
-	 * @throws IOException if the channel fails
-	 */
-	public void receiveEach(Consumer<Message> handler) throws IOException {
-		Message message;
-		while ((message = receive()) != null) {
-			handler.accept(message);
 		}
 	}
 

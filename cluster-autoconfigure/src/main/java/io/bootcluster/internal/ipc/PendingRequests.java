@@ -35,7 +35,9 @@ public final class PendingRequests {
 
 	private final Object sweepLock = new Object();
 
-	private long sweepAt = Long.MAX_VALUE;
+	private boolean sweepScheduled;
+
+	private long sweepAt;
 
 	/**
 	 * Creates a request and starts waiting for its reply.
@@ -69,9 +71,10 @@ public final class PendingRequests {
 
 	private void sweepBy(long deadline) {
 		synchronized (this.sweepLock) {
-			if (deadline - this.sweepAt >= 0) {
+			if (this.sweepScheduled && deadline - this.sweepAt >= 0) {
 				return;
 			}
+			this.sweepScheduled = true;
 			this.sweepAt = deadline;
 		}
 		sweeps.schedule(this::sweep, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
@@ -79,22 +82,22 @@ public final class PendingRequests {
 
 	private void sweep() {
 		synchronized (this.sweepLock) {
-			this.sweepAt = Long.MAX_VALUE;
+			this.sweepScheduled = false;
 		}
 		long now = System.nanoTime();
-		long next = Long.MAX_VALUE;
+		@Nullable Waiting next = null;
 		for (Waiting waiting : this.pending.values()) {
 			if (waiting.deadline() - now <= 0) {
 				if (this.pending.remove(waiting.id(), waiting)) {
 					waiting.reply().completeExceptionally(new TimeoutException(waiting.timeoutMessage().get()));
 				}
 			}
-			else if (next == Long.MAX_VALUE || waiting.deadline() - next < 0) {
-				next = waiting.deadline();
+			else if (next == null || waiting.deadline() - next.deadline() < 0) {
+				next = waiting;
 			}
 		}
-		if (next != Long.MAX_VALUE) {
-			sweepBy(next);
+		if (next != null) {
+			sweepBy(next.deadline());
 		}
 	}
 

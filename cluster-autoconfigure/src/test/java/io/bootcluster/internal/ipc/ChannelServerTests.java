@@ -67,7 +67,10 @@ class ChannelServerTests {
 				return (channel) -> DaemonThreads.start("test-attached", () -> {
 					Connection taken = Connection.direct(channel, ChannelServerTests.this.codec);
 					try {
-						taken.receiveEach((message) -> taken.trySend(message));
+						Message message;
+						while ((message = taken.receive()) != null) {
+							taken.trySend(message);
+						}
 					}
 					catch (IOException ex) {
 						// Closed by the test
