@@ -2,6 +2,10 @@ package io.bootcluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,8 +19,10 @@ import java.util.concurrent.TimeUnit;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.ClusterProcess.WebServerKind;
 import io.bootcluster.test.Http;
+import io.bootcluster.test.Json;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,6 +50,21 @@ class SessionsIT {
 			Counter counter = new Counter(port, cookie, 1);
 			counter.count(40);
 			assertThat(counter.workers).as("new connections reach both workers").hasSize(2);
+
+			// A kept-alive connection stays on one worker, which serves the session from its
+			// copy; new connections between its requests take the session to either worker
+			// and back, and each request sees the count the one before left
+			HttpClient keptAlive = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+			Set<Integer> keptAliveWorkers = new HashSet<>();
+			for (int i = 0; i < 90; i++) {
+				if (i % 3 == 0) {
+					counter.count(1);
+				}
+				else {
+					keptAliveWorkers.add(counter.countOn(keptAlive));
+				}
+			}
+			assertThat(keptAliveWorkers).as("one connection, one worker").hasSize(1);
 
 			// More clients at once than a worker keeps connections to the master for sessions:
 			// the others ask over the main channel, in the same order
@@ -133,6 +154,27 @@ class SessionsIT {
 			this.port = port;
 			this.cookie = cookie;
 			this.count = count;
+		}
+
+		// One request on a client that keeps its connection; the worker that answered
+		int countOn(HttpClient client) throws IOException {
+			HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/session/count"))
+				.header("Cookie", this.cookie)
+				.timeout(Duration.ofSeconds(10))
+				.build();
+			HttpResponse<String> response;
+			try {
+				response = client.send(request, HttpResponse.BodyHandlers.ofString());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IOException(ex);
+			}
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+			JsonNode body = Json.parse(response.body());
+			this.count++;
+			assertThat(body.path("count").asInt()).as("count after %s", this.count - 1).isEqualTo(this.count);
+			return body.path("worker").asInt();
 		}
 
 		void count(int requests) throws IOException {

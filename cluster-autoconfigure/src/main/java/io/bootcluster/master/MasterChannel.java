@@ -75,7 +75,7 @@ final class MasterChannel implements ChannelServer.Handler {
 					+ attach.workerId() + ": no such worker is on the channel");
 			return null;
 		}
-		return (channel) -> this.sessionChannels.add(channel, attach.workerId());
+		return (channel) -> this.sessionChannels.add(channel, attach.workerId(), attach.quiet());
 	}
 
 	@Override

@@ -4,6 +4,7 @@ import io.bootcluster.internal.ipc.Action;
 import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.internal.ipc.SessionFrames;
+import io.bootcluster.internal.ipc.SessionFrames.SessionChange;
 import io.bootcluster.internal.ipc.SessionFrames.StoredSession;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -11,12 +12,18 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.NullNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Carries out the workers' requests for the HTTP sessions the master keeps, on the thread
  * of {@link SessionChannels}: a request that reads and saves a session waits on no other
  * part of the master, and the supervisor's loop never sees it. A request whose id is 0
- * wants no answer. The state is the {@link SessionStore}'s, under its lock.
+ * wants no answer.
+ * <p>
+ * It also keeps the {@link SessionHolders} right: a worker that finds a session holds
+ * its copy; a change from the holder keeps it held; any other change, or the session's
+ * end, revokes the copy. The state is the {@link SessionStore}'s, under its lock, and the
+ * holders', on the sessions thread.
  */
 final class SessionRequests {
 
@@ -24,8 +31,11 @@ final class SessionRequests {
 
 	private final SessionStore store;
 
-	SessionRequests(SessionStore store) {
+	private final SessionHolders holders;
+
+	SessionRequests(SessionStore store, SessionHolders holders) {
 		this.store = store;
+		this.holders = holders;
 	}
 
 	/**
@@ -35,19 +45,20 @@ final class SessionRequests {
 	 */
 	static @Nullable Action action(Message.Request request) {
 		Action action = Action.of(request.action());
-		return (action == Action.SESSION_FIND || action == Action.SESSION_SAVE || action == Action.SESSION_DELETE)
-				? action : null;
+		return (action == Action.SESSION_FIND || action == Action.SESSION_SAVE || action == Action.SESSION_DELETE
+				|| action == Action.SESSION_SYNC) ? action : null;
 	}
 
 	/**
 	 * Carries a request about sessions out.
 	 * @param request the request
+	 * @param from where it came from
 	 * @return the answer, or {@code null} when the request wants none (its id is 0)
 	 */
-	Message.@Nullable Reply answer(Message.Request request) {
+	Message.@Nullable Reply answer(Message.Request request, Origin from) {
 		Message.Reply reply;
 		try {
-			reply = new Message.Reply(request.id(), null, answer(action(request), request.body()));
+			reply = new Message.Reply(request.id(), null, answer(action(request), request.body(), from));
 		}
 		catch (IllegalArgumentException | JacksonException ex) {
 			if (request.id() == 0) {
@@ -58,23 +69,71 @@ final class SessionRequests {
 		return (request.id() != 0) ? reply : null;
 	}
 
-	private JsonNode answer(@Nullable Action action, @Nullable JsonNode body) {
+	private JsonNode answer(@Nullable Action action, @Nullable JsonNode body, Origin from) {
 		if (action == Action.SESSION_FIND) {
-			StoredSession session = this.store.find(SessionFrames.id(body));
-			return (session != null) ? session.toJson() : NullNode.getInstance();
+			String id = SessionFrames.id(body);
+			StoredSession session = this.store.find(id);
+			if (session == null) {
+				return NullNode.getInstance();
+			}
+			ObjectNode found = (ObjectNode) session.toJson();
+			return found.put("held", this.holders.hold(id, from.workerId()));
 		}
 		if (action == Action.SESSION_SAVE) {
 			if (body == null) {
 				throw new IllegalArgumentException("A session's change is missing");
 			}
-			boolean saved = this.store.save(SessionFrames.SessionChange.fromJson(body));
-			return FrameCodec.mapper().createObjectNode().put("saved", saved);
+			return FrameCodec.mapper().createObjectNode().put("saved", save(SessionChange.fromJson(body), from));
 		}
 		if (action == Action.SESSION_DELETE) {
-			this.store.delete(SessionFrames.id(body));
+			String id = SessionFrames.id(body);
+			this.holders.revoke(id);
+			this.store.delete(id);
+			return NullNode.getInstance();
+		}
+		if (action == Action.SESSION_SYNC) {
+			// What the worker sent quietly before was applied before this was read
 			return NullNode.getInstance();
 		}
 		throw new IllegalArgumentException("Not a request about sessions");
+	}
+
+	private boolean save(SessionChange change, Origin from) {
+		String previousId = (change.previousId() != null) ? change.previousId() : change.id();
+		SessionConnection holder = this.holders.holder(previousId);
+		boolean heldBySender = from.quiet() && holder != null && holder.workerId == from.workerId();
+		if (!heldBySender) {
+			// Whoever held the copy no longer holds the latest
+			this.holders.revoke(previousId);
+			this.holders.revoke(change.id());
+		}
+		boolean saved = this.store.save(change);
+		if (from.quiet()) {
+			// The sender keeps its copy of what it created or held; of anything else, the
+			// copy it kept is revoked
+			if (saved && (heldBySender || change.isNew())) {
+				this.holders.forget(previousId);
+				this.holders.hold(change.id(), from.workerId());
+			}
+			else {
+				this.holders.revoke(change.id(), from.workerId());
+			}
+		}
+		return saved;
+	}
+
+	/**
+	 * Where a request came from.
+	 *
+	 * @param workerId the worker that sent it, or 0 when it is not known (on a worker's
+	 * main channel)
+	 * @param quiet whether it came on the worker's quiet connection, read only when the
+	 * master must
+	 */
+	record Origin(int workerId, boolean quiet) {
+
+		static final Origin UNKNOWN = new Origin(0, false);
+
 	}
 
 }

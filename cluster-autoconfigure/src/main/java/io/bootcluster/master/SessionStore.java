@@ -1,10 +1,13 @@
 package io.bootcluster.master;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import io.bootcluster.internal.ipc.SessionFrames;
@@ -45,6 +48,8 @@ final class SessionStore {
 
 	private final LongSupplier clock;
 
+	private final Consumer<String> ended;
+
 	private long bytes;
 
 	private long nextSweep;
@@ -58,11 +63,14 @@ final class SessionStore {
 	 * @param maxBytes how much all sessions may take
 	 * @param maxSessionBytes how much one session may take
 	 * @param clock the time, in epoch milliseconds
+	 * @param ended told the id of each session that ends here: expired, deleted or
+	 * evicted
 	 */
-	SessionStore(long maxBytes, long maxSessionBytes, LongSupplier clock) {
+	SessionStore(long maxBytes, long maxSessionBytes, LongSupplier clock, Consumer<String> ended) {
 		this.maxBytes = maxBytes;
 		this.maxSessionBytes = maxSessionBytes;
 		this.clock = clock;
+		this.ended = ended;
 		this.nextSweep = clock.getAsLong() + SWEEP_INTERVAL;
 	}
 
@@ -78,7 +86,7 @@ final class SessionStore {
 		}
 		long now = this.clock.getAsLong();
 		if (entry.isExpired(now)) {
-			remove(id);
+			end(id);
 			return null;
 		}
 		entry.lastAccessedTime = now;
@@ -97,7 +105,7 @@ final class SessionStore {
 		String lookup = (change.previousId() != null) ? change.previousId() : change.id();
 		Entry entry = this.sessions.get(lookup);
 		if (entry != null && entry.isExpired(now)) {
-			remove(lookup);
+			end(lookup);
 			entry = null;
 		}
 		if (entry == null && !change.isNew()) {
@@ -131,7 +139,7 @@ final class SessionStore {
 	 * @param id the session's id
 	 */
 	synchronized void delete(String id) {
-		remove(id);
+		end(id);
 	}
 
 	/**
@@ -150,6 +158,13 @@ final class SessionStore {
 		return this.bytes;
 	}
 
+	private void end(String id) {
+		if (this.sessions.containsKey(id)) {
+			remove(id);
+			this.ended.accept(id);
+		}
+	}
+
 	private void remove(String id) {
 		Entry removed = this.sessions.remove(id);
 		if (removed != null) {
@@ -160,16 +175,18 @@ final class SessionStore {
 	// The idlest first, never the session just saved: it is the last in access order. With a
 	// budget smaller than one session, that session alone stays
 	private void evictIdlest(long now) {
-		long evicted = 0;
 		long idlest = 0;
-		Iterator<Entry> entries = this.sessions.values().iterator();
+		Iterator<Map.Entry<String, Entry>> entries = this.sessions.entrySet().iterator();
+		List<String> ended = new ArrayList<>();
 		while (this.bytes > this.maxBytes && this.sessions.size() > 1) {
-			Entry entry = entries.next();
-			idlest = Math.max(idlest, now - entry.lastAccessedTime);
-			this.bytes -= entry.size;
+			Map.Entry<String, Entry> entry = entries.next();
+			idlest = Math.max(idlest, now - entry.getValue().lastAccessedTime);
+			this.bytes -= entry.getValue().size;
 			entries.remove();
-			evicted++;
+			ended.add(entry.getKey());
 		}
+		ended.forEach(this.ended);
+		long evicted = ended.size();
 		if (evicted == 0) {
 			return;
 		}
@@ -188,14 +205,17 @@ final class SessionStore {
 			return;
 		}
 		this.nextSweep = now + SWEEP_INTERVAL;
-		Iterator<Entry> entries = this.sessions.values().iterator();
+		Iterator<Map.Entry<String, Entry>> entries = this.sessions.entrySet().iterator();
+		List<String> ended = new ArrayList<>();
 		while (entries.hasNext()) {
-			Entry entry = entries.next();
-			if (entry.isExpired(now)) {
-				this.bytes -= entry.size;
+			Map.Entry<String, Entry> entry = entries.next();
+			if (entry.getValue().isExpired(now)) {
+				this.bytes -= entry.getValue().size;
 				entries.remove();
+				ended.add(entry.getKey());
 			}
 		}
+		ended.forEach(this.ended);
 	}
 
 	private static final class Entry {

@@ -100,10 +100,11 @@ final class Supervisor implements Cluster {
 				new WorkerLifecycle.Parts(this.workers, this.slots, this.router, this.history, this.departures,
 						this.rollingRestart),
 				publisher);
+		SessionHolders holders = new SessionHolders();
 		SessionStore sessions = new SessionStore(settings.sessions().maxBytes(), settings.sessions().maxSessionBytes(),
-				System::currentTimeMillis);
+				System::currentTimeMillis, holders::revoke);
 		this.channel = new MasterChannel(this.lifecycle, loop, this.workers, this.router, this.heartbeats,
-				this.requests, new SessionChannels(new SessionRequests(sessions), codec));
+				this.requests, new SessionChannels(sessions, holders, codec));
 	}
 
 	/**

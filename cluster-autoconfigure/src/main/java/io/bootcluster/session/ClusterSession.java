@@ -29,6 +29,12 @@ import org.springframework.session.Session;
  */
 public final class ClusterSession implements Session {
 
+	/**
+	 * How long a session may be used without a change before the master is told, so that
+	 * it expires the session no earlier than the worker would.
+	 */
+	static final Duration TOUCH_INTERVAL = Duration.ofSeconds(1);
+
 	private final Instant creationTime;
 
 	private final Function<byte[], Object> deserializer;
@@ -47,6 +53,9 @@ public final class ClusterSession implements Session {
 
 	private Instant lastAccessedTime;
 
+	// When the master last took note of a use
+	private Instant lastAccessedTimeSaved;
+
 	private Duration maxInactiveInterval;
 
 	private boolean maxInactiveIntervalChanged;
@@ -55,6 +64,7 @@ public final class ClusterSession implements Session {
 		this.id = newId();
 		this.creationTime = Instant.now();
 		this.lastAccessedTime = this.creationTime;
+		this.lastAccessedTimeSaved = this.creationTime;
 		this.maxInactiveInterval = maxInactiveInterval;
 		this.deserializer = deserializer;
 		this.stored = new HashMap<>();
@@ -65,6 +75,7 @@ public final class ClusterSession implements Session {
 		this.savedId = session.id();
 		this.creationTime = Instant.ofEpochMilli(session.creationTime());
 		this.lastAccessedTime = Instant.ofEpochMilli(session.lastAccessedTime());
+		this.lastAccessedTimeSaved = this.lastAccessedTime;
 		this.maxInactiveInterval = Duration.ofSeconds(session.maxInactiveSeconds());
 		this.deserializer = deserializer;
 		this.stored = new HashMap<>(session.attributes());
@@ -131,7 +142,8 @@ public final class ClusterSession implements Session {
 
 	@Override
 	public void setLastAccessedTime(Instant lastAccessedTime) {
-		// The master marks a session used when it is found: this is no change to save
+		// The master marks a session used when it is found; of a use served from a copy it
+		// learns at most a second late (see change)
 		this.lastAccessedTime = lastAccessedTime;
 	}
 
@@ -172,7 +184,8 @@ public final class ClusterSession implements Session {
 	 */
 	@Nullable SessionChange change(Function<Object, byte[]> serializer) {
 		boolean idChanged = !this.id.equals(this.savedId);
-		if (!idChanged && this.changed.isEmpty() && !this.maxInactiveIntervalChanged) {
+		boolean unknownUse = this.lastAccessedTime.isAfter(this.lastAccessedTimeSaved.plus(TOUCH_INTERVAL));
+		if (!idChanged && this.changed.isEmpty() && !this.maxInactiveIntervalChanged && !unknownUse) {
 			return null;
 		}
 		Map<String, byte[]> set = new LinkedHashMap<>();
@@ -204,11 +217,22 @@ public final class ClusterSession implements Session {
 	}
 
 	/**
+	 * The session as the master keeps it once a change is saved.
+	 * @param change the change
+	 * @return the session
+	 */
+	StoredSession storedAfter(SessionChange change) {
+		return new StoredSession(this.id, this.creationTime.toEpochMilli(), this.lastAccessedTime.toEpochMilli(),
+				this.maxInactiveInterval.toSeconds(), Map.copyOf(attributesAfter(change)));
+	}
+
+	/**
 	 * Takes note that the master has a change: what follows is measured from it.
 	 * @param change the change
 	 */
 	void saved(SessionChange change) {
 		this.savedId = this.id;
+		this.lastAccessedTimeSaved = this.lastAccessedTime;
 		this.stored.putAll(change.set());
 		this.changed.clear();
 		this.maxInactiveIntervalChanged = false;

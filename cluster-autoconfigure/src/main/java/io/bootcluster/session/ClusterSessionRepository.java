@@ -10,8 +10,10 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * Spring Session's repository for servlet applications in a cluster: every worker finds
- * every session, because the master keeps them all. A request that reads a session asks
- * the master once; one that changes it, twice. Thread-safe.
+ * every session, because the master keeps them all. A request whose session this worker
+ * used last asks the master nothing, and its changes wake no thread of the master's
+ * ({@link SessionCopies}): that is a client on a kept-alive connection. Any other asks
+ * the master once to find its session. Thread-safe.
  */
 public final class ClusterSessionRepository implements SessionRepository<ClusterSession> {
 
@@ -26,9 +28,11 @@ public final class ClusterSessionRepository implements SessionRepository<Cluster
 	 */
 	public ClusterSessionRepository(WorkerRuntime runtime, ClassLoader classLoader, Duration maxInactiveInterval,
 			DataSize maxSessionSize) {
-		// The request's thread waits for the answer: it reads it too
-		this(new MasterSessionClient(new AttachedConnections(runtime), runtime::isWaitingToServe, classLoader,
-				maxInactiveInterval, maxSessionSize.toBytes()));
+		// The request's thread waits for the answer: it reads it too. The copies take at
+		// most a sixteenth of the heap
+		this(new MasterSessionClient(new AttachedConnections(runtime),
+				new SessionCopies(runtime::attachQuiet, Runtime.getRuntime().maxMemory() / 16),
+				runtime::isWaitingToServe, classLoader, maxInactiveInterval, maxSessionSize.toBytes()));
 	}
 
 	ClusterSessionRepository(MasterSessionClient client) {

@@ -1,5 +1,6 @@
 package io.bootcluster.session;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,6 +15,7 @@ import io.bootcluster.internal.ipc.SessionFrames.StoredSession;
 import io.bootcluster.worker.WorkerRuntime;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.NullNode;
 
 import org.springframework.core.serializer.support.DeserializingConverter;
 import org.springframework.core.serializer.support.SerializingConverter;
@@ -33,6 +35,8 @@ final class MasterSessionClient {
 
 	private final Transport transport;
 
+	private final @Nullable SessionCopies copies;
+
 	private final BooleanSupplier waitingToServe;
 
 	private final Duration maxInactiveInterval;
@@ -46,15 +50,18 @@ final class MasterSessionClient {
 	/**
 	 * Creates a client.
 	 * @param transport how it asks the master
+	 * @param copies the copies of sessions this worker holds, or {@code null} to ask the
+	 * master every time
 	 * @param waitingToServe whether the worker is a standby that serves only its own
 	 * warm-up yet, whose sessions are not kept
 	 * @param classLoader loads the classes of attributes' values
 	 * @param maxInactiveInterval how long a new session lives unused
 	 * @param maxSessionSize how much one session may take, serialized, in bytes
 	 */
-	MasterSessionClient(Transport transport, BooleanSupplier waitingToServe, ClassLoader classLoader,
-			Duration maxInactiveInterval, long maxSessionSize) {
+	MasterSessionClient(Transport transport, @Nullable SessionCopies copies, BooleanSupplier waitingToServe,
+			ClassLoader classLoader, Duration maxInactiveInterval, long maxSessionSize) {
 		this.transport = transport;
+		this.copies = copies;
 		this.waitingToServe = waitingToServe;
 		this.maxInactiveInterval = maxInactiveInterval;
 		this.maxSessionSize = maxSessionSize;
@@ -66,9 +73,20 @@ final class MasterSessionClient {
 	}
 
 	CompletableFuture<@Nullable ClusterSession> find(String id) {
-		return ask(Action.SESSION_FIND, SessionFrames.id(id))
-			.thenApply((reply) -> reply.isObject() ? new ClusterSession(StoredSession.fromJson(reply), this.deserializer)
-					: null);
+		StoredSession copy = (this.copies != null) ? this.copies.find(id) : null;
+		if (copy != null) {
+			return CompletableFuture.completedFuture(new ClusterSession(copy, this.deserializer));
+		}
+		return ask(Action.SESSION_FIND, SessionFrames.id(id)).thenApply((reply) -> {
+			if (!reply.isObject()) {
+				return null;
+			}
+			StoredSession found = StoredSession.fromJson(reply);
+			if (this.copies != null && reply.path("held").asBoolean()) {
+				this.copies.kept(found);
+			}
+			return new ClusterSession(found, this.deserializer);
+		});
 	}
 
 	/**
@@ -91,11 +109,37 @@ final class MasterSessionClient {
 		}
 		// A session the master no longer has (expired, deleted by another worker, evicted)
 		// is not brought back by a change
-		return failed(this.transport.change(Action.SESSION_SAVE, change.toJson(), TIMEOUT))
-			.thenAccept((ignored) -> session.saved(change));
+		SessionCopies.Sent sent = sendQuietly(change, session);
+		if (sent == SessionCopies.Sent.KEPT) {
+			session.saved(change);
+			return CompletableFuture.completedFuture(null);
+		}
+		CompletableFuture<?> taken = (sent == SessionCopies.Sent.WRITTEN) ? sync()
+				: this.transport.change(Action.SESSION_SAVE, change.toJson(), TIMEOUT);
+		return failed(taken).thenAccept((ignored) -> session.saved(change));
+	}
+
+	private SessionCopies.Sent sendQuietly(SessionChange change, ClusterSession session) {
+		if (this.copies == null) {
+			return SessionCopies.Sent.NOT_SENT;
+		}
+		try {
+			return this.copies.send(change, session.storedAfter(change), () -> await(sync()));
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("The channel to the master failed: " + ex.getMessage(), ex);
+		}
+	}
+
+	// Answered once the master applied what this worker sent quietly
+	private CompletableFuture<?> sync() {
+		return ask(Action.SESSION_SYNC, NullNode.getInstance());
 	}
 
 	CompletableFuture<Void> delete(String id) {
+		if (this.copies != null) {
+			this.copies.drop(id);
+		}
 		return failed(this.transport.change(Action.SESSION_DELETE, SessionFrames.id(id), TIMEOUT))
 			.thenAccept((ignored) -> {
 			});

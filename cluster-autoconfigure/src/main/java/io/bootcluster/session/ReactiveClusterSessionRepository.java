@@ -28,8 +28,8 @@ public final class ReactiveClusterSessionRepository implements ReactiveSessionRe
 	public ReactiveClusterSessionRepository(WorkerRuntime runtime, ClassLoader classLoader, Duration maxInactiveInterval,
 			DataSize maxSessionSize) {
 		// Nothing blocks: the answer arrives on the main channel's reader
-		this(new MasterSessionClient(MasterSessionClient.Transport.mainChannel(runtime), runtime::isWaitingToServe,
-				classLoader, maxInactiveInterval, maxSessionSize.toBytes()));
+		this(new MasterSessionClient(MasterSessionClient.Transport.mainChannel(runtime), null,
+				runtime::isWaitingToServe, classLoader, maxInactiveInterval, maxSessionSize.toBytes()));
 	}
 
 	ReactiveClusterSessionRepository(MasterSessionClient client) {

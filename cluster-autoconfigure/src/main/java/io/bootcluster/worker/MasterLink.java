@@ -17,6 +17,7 @@ import io.bootcluster.internal.ipc.DaemonThreads;
 import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.internal.ipc.PendingRequests;
+import io.bootcluster.internal.ipc.QuietConnection;
 import io.bootcluster.internal.ipc.ReadLoop;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -241,12 +242,34 @@ final class MasterLink {
 	 */
 	Connection attach() throws IOException {
 		connection();
+		return ChannelClient.attach(joinedAddress(), joinedCodec(), this.id, JOIN_TIMEOUT);
+	}
+
+	/**
+	 * Opens this worker's quiet connection to the master, for the HTTP sessions it holds
+	 * copies of.
+	 * @return the connection
+	 * @throws IOException if this worker has not joined, or the master refuses
+	 */
+	QuietConnection attachQuiet() throws IOException {
+		connection();
+		return ChannelClient.attachQuiet(joinedAddress(), joinedCodec(), this.id, JOIN_TIMEOUT);
+	}
+
+	private ChannelAddress joinedAddress() throws IOException {
 		ChannelAddress address = this.joinedAddress;
-		FrameCodec codec = this.joinedCodec;
-		if (address == null || codec == null || this.closing) {
+		if (address == null || this.closing) {
 			throw new IOException("Worker " + this.id + " is not on its master's channel");
 		}
-		return ChannelClient.attach(address, codec, this.id, JOIN_TIMEOUT);
+		return address;
+	}
+
+	private FrameCodec joinedCodec() throws IOException {
+		FrameCodec codec = this.joinedCodec;
+		if (codec == null || this.closing) {
+			throw new IOException("Worker " + this.id + " is not on its master's channel");
+		}
+		return codec;
 	}
 
 	/**

@@ -15,6 +15,7 @@ import io.bootcluster.internal.ipc.Connection;
 import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.internal.ipc.PendingRequests;
+import io.bootcluster.internal.ipc.QuietConnection;
 import io.bootcluster.internal.ipc.WorkerIdentity;
 import io.bootcluster.messaging.ChannelMessenger;
 import org.apache.commons.logging.Log;
@@ -212,6 +213,16 @@ public final class WorkerRuntime {
 	 */
 	public Connection attach() throws IOException {
 		return this.link.attach();
+	}
+
+	/**
+	 * Opens this worker's quiet connection to the master, which the master reads only
+	 * when it must: for the HTTP sessions the worker holds copies of.
+	 * @return the connection, which the caller closes
+	 * @throws IOException if this worker is not on its master's channel
+	 */
+	public QuietConnection attachQuiet() throws IOException {
+		return this.link.attachQuiet();
 	}
 
 	/**

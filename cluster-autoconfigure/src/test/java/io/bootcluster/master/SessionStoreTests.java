@@ -1,5 +1,6 @@
 package io.bootcluster.master;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,7 +22,9 @@ class SessionStoreTests {
 
 	private final AtomicLong now = new AtomicLong(1_000_000);
 
-	private final SessionStore store = new SessionStore(1024 * 1024, 64 * 1024, this.now::get);
+	private final List<String> ended = new ArrayList<>();
+
+	private final SessionStore store = new SessionStore(1024 * 1024, 64 * 1024, this.now::get, this.ended::add);
 
 	@Test
 	void aSavedSessionIsFoundWithItsAttributesAndMarkedUsed() {
@@ -48,6 +51,8 @@ class SessionStoreTests {
 		assertThat(this.store.find("before-login")).isNull();
 		assertThat(this.store.find("after-login").attributes()).containsOnlyKeys("request", "user");
 		assertThat(this.store.count()).isOne();
+		// Moved, not ended: whoever holds its copy keeps it under the new id
+		assertThat(this.ended).isEmpty();
 	}
 
 	@Test
@@ -70,6 +75,7 @@ class SessionStoreTests {
 		assertThat(this.store.save(change("a", null, Map.of("late", bytes(1)), List.of()))).isFalse();
 		assertThat(this.store.count()).isZero();
 		assertThat(this.store.bytes()).isZero();
+		assertThat(this.ended).containsExactly("a");
 	}
 
 	@Test
@@ -81,6 +87,7 @@ class SessionStoreTests {
 		this.store.save(created("new", Map.of(), 60));
 		assertThat(this.store.count()).isOne();
 		assertThat(this.store.bytes()).isEqualTo(SessionFrames.size("new", Map.of()));
+		assertThat(this.ended).hasSize(100).contains("old-0", "old-99");
 	}
 
 	@Test
@@ -101,7 +108,7 @@ class SessionStoreTests {
 
 	@Test
 	void theBoundHoldsUnderTenThousandSessionsAndTheIdlestGoFirst(CapturedOutput output) {
-		SessionStore bounded = new SessionStore(2 * 1024 * 1024, 64 * 1024, this.now::get);
+		SessionStore bounded = new SessionStore(2 * 1024 * 1024, 64 * 1024, this.now::get, this.ended::add);
 		for (int i = 0; i < 10_000; i++) {
 			this.now.incrementAndGet();
 			bounded.save(created("s-" + i, Map.of("cart", bytes(1000)), 1800));
@@ -122,11 +129,20 @@ class SessionStoreTests {
 
 	@Test
 	void theSessionJustSavedIsNeverEvicted() {
-		SessionStore tiny = new SessionStore(1, 64 * 1024, this.now::get);
+		SessionStore tiny = new SessionStore(1, 64 * 1024, this.now::get, this.ended::add);
 		tiny.save(created("a", Map.of(), 1800));
 		tiny.save(created("b", Map.of(), 1800));
 		assertThat(tiny.find("a")).isNull();
 		assertThat(tiny.find("b")).isNotNull();
+		assertThat(this.ended).containsExactly("a");
+	}
+
+	@Test
+	void aDeletedSessionEndsOnce() {
+		this.store.save(created("a", Map.of(), 1800));
+		this.store.delete("a");
+		this.store.delete("a");
+		assertThat(this.ended).containsExactly("a");
 	}
 
 	private SessionChange created(String id, Map<String, byte[]> attributes, long maxInactiveSeconds) {

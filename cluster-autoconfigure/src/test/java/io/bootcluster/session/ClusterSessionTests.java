@@ -1,6 +1,7 @@
 package io.bootcluster.session;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -37,7 +38,8 @@ class ClusterSessionTests {
 	void aFoundSessionReadsItsAttributesAndSendsOnlyWhatChanged() {
 		ClusterSession session = found(Map.of("user", this.serializer.apply("ada"), "cart", this.serializer.apply(3)));
 		assertThat((String) session.getAttribute("user")).isEqualTo("ada");
-		session.setLastAccessedTime(session.getLastAccessedTime().plusSeconds(5));
+		Instant found = session.getLastAccessedTime();
+		session.setLastAccessedTime(found.plusMillis(500));
 		assertThat(session.change(this.serializer)).as("reading and using a session changes nothing to save")
 			.isNull();
 		session.setAttribute("cart", 4);
@@ -48,6 +50,20 @@ class ClusterSessionTests {
 		assertThat(change.removed()).containsExactly("user");
 		assertThat(session.getAttributeNames()).containsExactly("cart");
 		assertThat(session.attributesAfter(change)).containsOnlyKeys("cart");
+	}
+
+	@Test
+	void aSessionUsedLongerThanTheTouchIntervalAfterTheMasterLastSawItTellsTheMaster() {
+		ClusterSession session = found(Map.of("user", this.serializer.apply("ada")));
+		Instant used = session.getLastAccessedTime().plus(ClusterSession.TOUCH_INTERVAL).plusMillis(1);
+		session.setLastAccessedTime(used);
+		SessionChange touch = session.change(this.serializer);
+		assertThat(touch.set()).isEmpty();
+		assertThat(touch.removed()).isEmpty();
+		assertThat(touch.lastAccessedTime()).isEqualTo(used.toEpochMilli());
+		session.saved(touch);
+		assertThat(session.change(this.serializer)).isNull();
+		assertThat(session.storedAfter(touch).attributes()).containsOnlyKeys("user");
 	}
 
 	@Test

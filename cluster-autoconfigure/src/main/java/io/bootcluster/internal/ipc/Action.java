@@ -34,7 +34,19 @@ public enum Action {
 	SESSION_SAVE,
 
 	/** An HTTP session's end: {@code {"id": id}}. */
-	SESSION_DELETE;
+	SESSION_DELETE,
+
+	/**
+	 * Answered once the master has applied every change the worker sent before it on its
+	 * quiet connection.
+	 */
+	SESSION_SYNC,
+
+	/**
+	 * From the master, on a worker's quiet connection: the worker's copy of an HTTP session
+	 * may no longer be the latest, {@code {"id": id}}.
+	 */
+	SESSION_REVOKE;
 
 	/**
 	 * The action's name on the wire and in an operator's request.

@@ -41,8 +41,26 @@ public final class ChannelClient {
 	 */
 	public static Connection attach(ChannelAddress address, FrameCodec codec, int workerId, Duration timeout)
 			throws IOException {
-		return open(address, codec, new Message.Attach(workerId, ProcessHandle.current().pid(), address.secret()),
-				timeout).connection();
+		return open(address, codec,
+				new Message.Attach(workerId, ProcessHandle.current().pid(), address.secret(), false), timeout)
+			.connection();
+	}
+
+	/**
+	 * Opens a worker's quiet connection, for the HTTP sessions it holds copies of.
+	 * @param address the master's address
+	 * @param codec the frame codec
+	 * @param workerId this worker's id
+	 * @param timeout how long to wait for the master's welcome
+	 * @return the open connection, which never blocks
+	 * @throws IOException if the master cannot be reached or refuses the connection
+	 */
+	public static QuietConnection attachQuiet(ChannelAddress address, FrameCodec codec, int workerId,
+			Duration timeout) throws IOException {
+		Connection connection = open(address, codec,
+				new Message.Attach(workerId, ProcessHandle.current().pid(), address.secret(), true), timeout)
+			.connection();
+		return new QuietConnection(connection.detach(), codec);
 	}
 
 	private static Session open(ChannelAddress address, FrameCodec codec, Message first, Duration timeout)

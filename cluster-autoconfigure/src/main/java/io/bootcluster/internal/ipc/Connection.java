@@ -323,6 +323,19 @@ public final class Connection implements Closeable {
 		return this.input.hasUnread();
 	}
 
+	/**
+	 * Hands the channel to a caller that reads and writes it itself from now on.
+	 * @return the channel
+	 * @throws IOException if bytes were read past the last message received
+	 */
+	SocketChannel detach() throws IOException {
+		if (this.input.hasUnread()) {
+			close();
+			throw new IOException("More than a welcome arrived on a new connection");
+		}
+		return this.channel;
+	}
+
 	public boolean isOpen() {
 		return this.channel.isOpen();
 	}

@@ -47,12 +47,15 @@ public sealed interface Message {
 	/**
 	 * First frame of a further connection from a worker that joined: one on which the
 	 * worker asks and the master answers in turn, the asking thread reading the answer
-	 * itself. Nothing else is accepted before it.
+	 * itself; or, when {@code quiet}, the one on which the worker sends the changes to
+	 * the sessions it holds copies of, read by the master only when it must, and reads the
+	 * master's revocations of those copies. Nothing else is accepted before it.
 	 * @param workerId the worker's id
 	 * @param pid the worker's process id
 	 * @param secret the cluster's secret
+	 * @param quiet whether it is the worker's quiet connection
 	 */
-	record Attach(int workerId, long pid, @Nullable String secret) implements Message {
+	record Attach(int workerId, long pid, @Nullable String secret, boolean quiet) implements Message {
 
 		@Override
 		public String toString() {
