@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# What a request that reads and saves an HTTP session takes, one at a time on a kept-alive
-# connection: a cluster of one worker whose master keeps the sessions, beside one plain
-# JVM on Spring Session's map store, in one run. Last lines:
-# sessions none: ... / sessions map store: p50 <X> us, p99 <Y> us / sessions cluster: ... / sessions added: ...
+# What a request that reads and saves an HTTP session takes, one at a time: a cluster of two
+# workers whose master keeps the sessions, beside one plain JVM on Spring Session's map
+# store, in one run; on a kept-alive connection, and on a new connection each time. Last lines:
+# sessions none: ... / sessions new connections: ... / sessions map store: p50 <X> us, p99 <Y> us /
+# sessions cluster: ... / sessions added: ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -2,10 +2,12 @@ package sessions;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,9 +29,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The time a request that reads and saves an HTTP session takes, one request at a time on
- * a kept-alive connection: in a cluster of one worker whose master keeps the sessions,
- * beside one plain JVM on Spring Session's map store. Run as
+ * The time a request that reads and saves an HTTP session takes, one request at a time: in
+ * a cluster of two workers whose master keeps the sessions, beside one plain JVM on Spring
+ * Session's map store. On a kept-alive connection (one worker serves the session from its
+ * copy), and on a new connection each time (either worker, which asks the master). Run as
  * {@code SessionBenchmark measure <port>}; it starts both applications itself.
  */
 @SpringBootApplication(proxyBeanMethods = false)
@@ -38,6 +41,8 @@ public class SessionBenchmark {
 	private static final int WARMUP = 20_000;
 
 	private static final int MEASURED = 20_000;
+
+	private static final int NEW_CONNECTIONS = 10_000;
 
 	public static void main(String[] args) throws Exception {
 		if (args.length > 1 && args[0].equals("measure")) {
@@ -50,16 +55,21 @@ public class SessionBenchmark {
 
 	private static void measure(int port) throws Exception {
 		long[] map = run(port, "--cluster.enabled=false", "--benchmark.map-store=true");
-		long[] cluster = run(port, "--cluster.workers=1");
+		long[] cluster = run(port, "--cluster.workers=2");
 		// What the cluster adds to a request that has no session: the baseline
 		System.out.printf("sessions none: single JVM p50 %d us, cluster p50 %d us%n", map[2], cluster[2]);
+		System.out.printf("sessions new connections: map store p50 %d us, p99 %d us; cluster p50 %d us, p99 %d us; "
+				+ "added p50 %d us, p99 %d us%n", map[3], map[4], cluster[3], cluster[4], cluster[3] - map[3],
+				cluster[4] - map[4]);
 		System.out.printf("sessions map store: p50 %d us, p99 %d us%n", map[0], map[1]);
 		System.out.printf("sessions cluster: p50 %d us, p99 %d us%n", cluster[0], cluster[1]);
 		System.out.printf("sessions added: p50 %d us, p99 %d us%n", cluster[0] - map[0], cluster[1] - map[1]);
 	}
 
 	// The application with these arguments, measured in microseconds: p50 and p99 of a
-	// request that reads and saves a session, and p50 of one without
+	// request that reads and saves a session on a kept-alive connection, p50 of one without
+	// a session, and p50 and p99 of the first on a new connection each time (which, in a
+	// cluster, lands on either worker)
 	private static long[] run(int port, String... arguments) throws Exception {
 		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
 				System.getProperty("java.class.path"), SessionBenchmark.class.getName(), "--server.port=" + port,
@@ -76,12 +86,37 @@ public class SessionBenchmark {
 			latencies(client, plain, WARMUP);
 			long[] session = latencies(client, counted, MEASURED);
 			long[] none = latencies(client, plain, MEASURED);
-			return new long[] { session[MEASURED / 2], session[MEASURED * 99 / 100], none[MEASURED / 2] };
+			newConnectionLatencies(port, cookie, NEW_CONNECTIONS);
+			long[] newConnections = newConnectionLatencies(port, cookie, NEW_CONNECTIONS);
+			return new long[] { session[MEASURED / 2], session[MEASURED * 99 / 100], none[MEASURED / 2],
+					newConnections[NEW_CONNECTIONS / 2], newConnections[NEW_CONNECTIONS * 99 / 100] };
 		}
 		finally {
 			application.destroy();
 			application.waitFor(60, TimeUnit.SECONDS);
 		}
+	}
+
+	// Sorted, in microseconds: a connection opened, the request sent, the whole answer read
+	private static long[] newConnectionLatencies(int port, String cookie, int count) throws IOException {
+		byte[] request = ("GET /count HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + cookie
+				+ "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+		long[] micros = new long[count];
+		for (int i = 0; i < count; i++) {
+			long sent = System.nanoTime();
+			byte[] response;
+			try (Socket socket = new Socket("127.0.0.1", port)) {
+				socket.setTcpNoDelay(true);
+				socket.getOutputStream().write(request);
+				response = socket.getInputStream().readAllBytes();
+			}
+			micros[i] = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sent);
+			if (!new String(response, 0, 12, StandardCharsets.US_ASCII).equals("HTTP/1.1 200")) {
+				throw new IllegalStateException(new String(response, StandardCharsets.US_ASCII));
+			}
+		}
+		Arrays.sort(micros);
+		return micros;
 	}
 
 	// Sorted, in microseconds

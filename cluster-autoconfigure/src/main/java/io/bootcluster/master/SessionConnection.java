@@ -58,11 +58,12 @@ final class SessionConnection {
 			int read = this.input.readFrom(this.channel);
 			Message message;
 			while ((message = this.input.next()) != null) {
-				if (!(message instanceof Message.Request request) || SessionRequests.action(request) == null
-						|| (this.quiet && SessionRequests.action(request) != Action.SESSION_SAVE)) {
+				Action action = (message instanceof Message.Request request) ? SessionRequests.action(request) : null;
+				// A quiet connection carries changes to sessions and nothing else
+				if (action == null || (this.quiet && action != Action.SESSION_SAVE)) {
 					throw new FrameException("Not a request about sessions: " + message.getClass().getSimpleName());
 				}
-				requests.accept(request);
+				requests.accept((Message.Request) message);
 			}
 			if (read < 0) {
 				close();

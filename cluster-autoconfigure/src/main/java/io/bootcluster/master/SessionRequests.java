@@ -86,9 +86,8 @@ final class SessionRequests {
 			return FrameCodec.mapper().createObjectNode().put("saved", save(SessionChange.fromJson(body), from));
 		}
 		if (action == Action.SESSION_DELETE) {
-			String id = SessionFrames.id(body);
-			this.holders.revoke(id);
-			this.store.delete(id);
+			// Its end revokes the copy (the store tells the holders)
+			this.store.delete(SessionFrames.id(body));
 			return NullNode.getInstance();
 		}
 		if (action == Action.SESSION_SYNC) {

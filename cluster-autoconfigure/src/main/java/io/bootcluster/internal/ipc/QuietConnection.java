@@ -28,7 +28,13 @@ public final class QuietConnection implements Closeable {
 	// What the socket had no room for yet, of the last frame sent
 	private @Nullable ByteBuffer unwritten;
 
-	QuietConnection(SocketChannel channel, FrameCodec codec) throws IOException {
+	/**
+	 * Takes over a connection the master welcomed.
+	 * @param channel the connection's channel, switched to not blocking here
+	 * @param codec the frame codec
+	 * @throws IOException if the channel cannot be switched
+	 */
+	public QuietConnection(SocketChannel channel, FrameCodec codec) throws IOException {
 		this.channel = channel;
 		this.codec = codec;
 		this.input = new FrameInput(codec);
