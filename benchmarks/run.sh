@@ -5,7 +5,8 @@
 # of load until requests/s stay within 10% of their plateau), throughput under wrk, the
 # memory of the master and of each worker, and failover after a worker's SIGKILL as a client
 # sees it (three kills without a standby worker, five with). Ends with one '<name>: <value>'
-# line per figure.
+# line per figure. ONLY=failover measures failover with a standby alone, and keeps the
+# master's log in FAILOVER_LOG (/tmp/failover.log).
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
@@ -159,6 +160,18 @@ failover() {
 	# The cluster is whole again before the next kill
 	await listening_more_than "$before" "$log"
 }
+
+# ONLY=failover: the standby cluster's five kills alone, with the master's log kept
+if [ "${ONLY:-}" = failover ]; then
+	cluster standby.log --cluster.standby-workers=1
+	await workers_listening standby.log
+	failover_standby=$(failovers standby.log 5 standby)
+	stop
+	cp "$WORK/standby.log" "${FAILOVER_LOG:-/tmp/failover.log}"
+	echo "failover with standby, five kills (first response from the new worker): ${failover_standby% } ms"
+	echo "failover: $(median <<<"$failover_standby") ms p50 over 5 kills (first response from the new worker)"
+	exit 0
+fi
 
 echo "Machine: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr), $("$JAVA" -version 2>&1 | head -1)"
 
