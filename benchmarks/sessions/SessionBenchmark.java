@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.http.HttpSession;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -57,7 +58,10 @@ public class SessionBenchmark {
 		long[] map = run(port, "--cluster.enabled=false", "--benchmark.map-store=true");
 		long[] cluster = run(port, "--cluster.workers=2");
 		// What the cluster adds to a request that has no session: the baseline
-		System.out.printf("sessions none: single JVM p50 %d us, cluster p50 %d us%n", map[2], cluster[2]);
+		System.out.printf("sessions none: single JVM p50 %d us, p99 %d us; cluster p50 %d us, p99 %d us%n", map[2],
+				map[5], cluster[2], cluster[5]);
+		System.out.printf("sessions none, new connections: single JVM p50 %d us, p99 %d us; cluster p50 %d us, "
+				+ "p99 %d us%n", map[6], map[7], cluster[6], cluster[7]);
 		System.out.printf("sessions new connections: map store p50 %d us, p99 %d us; cluster p50 %d us, p99 %d us; "
 				+ "added p50 %d us, p99 %d us%n", map[3], map[4], cluster[3], cluster[4], cluster[3] - map[3],
 				cluster[4] - map[4]);
@@ -88,8 +92,11 @@ public class SessionBenchmark {
 			long[] none = latencies(client, plain, MEASURED);
 			newConnectionLatencies(port, cookie, NEW_CONNECTIONS);
 			long[] newConnections = newConnectionLatencies(port, cookie, NEW_CONNECTIONS);
+			long[] newConnectionsNone = newConnectionLatencies(port, null, NEW_CONNECTIONS);
 			return new long[] { session[MEASURED / 2], session[MEASURED * 99 / 100], none[MEASURED / 2],
-					newConnections[NEW_CONNECTIONS / 2], newConnections[NEW_CONNECTIONS * 99 / 100] };
+					newConnections[NEW_CONNECTIONS / 2], newConnections[NEW_CONNECTIONS * 99 / 100],
+					none[MEASURED * 99 / 100], newConnectionsNone[NEW_CONNECTIONS / 2],
+					newConnectionsNone[NEW_CONNECTIONS * 99 / 100] };
 		}
 		finally {
 			application.destroy();
@@ -98,9 +105,10 @@ public class SessionBenchmark {
 	}
 
 	// Sorted, in microseconds: a connection opened, the request sent, the whole answer read
-	private static long[] newConnectionLatencies(int port, String cookie, int count) throws IOException {
-		byte[] request = ("GET /count HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + cookie
-				+ "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+	private static long[] newConnectionLatencies(int port, @Nullable String cookie, int count) throws IOException {
+		String head = (cookie != null) ? "GET /count HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + cookie
+				: "GET /plain HTTP/1.1\r\nHost: 127.0.0.1";
+		byte[] request = (head + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
 		long[] micros = new long[count];
 		for (int i = 0; i < count; i++) {
 			long sent = System.nanoTime();
