@@ -6,7 +6,8 @@
 # memory of the master and of each worker, and failover after a worker's SIGKILL as a client
 # sees it (three kills without a standby worker, five with). Ends with one '<name>: <value>'
 # line per figure. ONLY=failover measures failover with a standby alone, and keeps the
-# master's log in FAILOVER_LOG (/tmp/failover.log).
+# master's log in FAILOVER_LOG (/tmp/failover.log); FAILOVER_ARGS adds arguments to that
+# cluster's command line.
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
@@ -163,7 +164,7 @@ failover() {
 
 # ONLY=failover: the standby cluster's five kills alone, with the master's log kept
 if [ "${ONLY:-}" = failover ]; then
-	cluster standby.log --cluster.standby-workers=1
+	cluster standby.log --cluster.standby-workers=1 ${FAILOVER_ARGS:-}
 	await workers_listening standby.log
 	failover_standby=$(failovers standby.log 5 standby)
 	stop
