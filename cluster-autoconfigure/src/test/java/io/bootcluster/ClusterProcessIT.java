@@ -50,9 +50,10 @@ class ClusterProcessIT {
 	@BeforeAll
 	static void startCluster() {
 		port = ClusterProcess.freePort();
-		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2",
-				"--cluster.worker.jvm-arguments=-Dworker.only=yes", "--greeting=hello \"quoted\" world",
-				"--server.http2.enabled=true");
+		// A heap in JAVA_TOOL_OPTIONS, as container images size one JVM: the workers share it
+		master = ClusterProcess.startClass(Map.of("JAVA_TOOL_OPTIONS", "-Xmx1g"), TestApplication.class,
+				"--server.port=" + port, "--cluster.workers=2", "--cluster.worker.jvm-arguments=-Dworker.only=yes",
+				"--greeting=hello \"quoted\" world", "--server.http2.enabled=true");
 		master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
 	}
 
@@ -102,6 +103,14 @@ class ClusterProcessIT {
 		assertThat(Http.get(port, "/property/greeting").body()).isEqualTo("[hello \"quoted\" world]");
 		assertThat(Http.get(port, "/property/worker.only").body()).isEqualTo("[yes]");
 		assertThat(Http.get(port, "/property/cluster.worker.id").body()).matches("\\[[12]\\]");
+	}
+
+	@Test
+	@Order(3)
+	void workersShareTheHeapThatJavaToolOptionsGaveOneJvm() throws IOException {
+		master.awaitLine("-Xmx1g in JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS sizes one JVM", Duration.ofSeconds(1));
+		long maxHeap = Long.parseLong(Http.get(port, "/max-heap").body());
+		assertThat(maxHeap).as("half of 1 GiB each, not 1 GiB each").isBetween(400L << 20, 512L << 20);
 	}
 
 	@Test

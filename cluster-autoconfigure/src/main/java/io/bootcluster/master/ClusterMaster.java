@@ -84,8 +84,11 @@ public final class ClusterMaster {
 			requested = 1;
 		}
 		List<String> workerJvmArguments = new ArrayList<>(this.settings.workerJvmArguments());
+		List<String> environmentOptions = WorkerCommand.environmentOptions(System.getenv());
+		List<String> commandLineOptions = jvmOptions(workerJvmArguments);
+		environmentOptions.forEach(commandLineOptions::remove);
 		WorkerSizing sizing = WorkerSizing.plan(requested, Runtime.getRuntime().availableProcessors(), totalMemory(),
-				this.settings.memoryPerWorker(), jvmOptions(workerJvmArguments));
+				this.settings.memoryPerWorker(), commandLineOptions, environmentOptions);
 		logger.info("Cluster plan: " + sizing.description());
 		workerJvmArguments.addAll(nativeAccess(jvmOptions(workerJvmArguments)));
 		int workers = sizing.workers();

@@ -72,14 +72,26 @@ final class WorkerCommand {
 	 */
 	static List<String> jvmOptions(Launch launch) {
 		List<String> options = new ArrayList<>(launch.inputArguments());
-		for (String variable : OPTIONS_FROM_ENVIRONMENT) {
-			String value = launch.environment().get(variable);
-			if (value != null) {
-				tokenize(value).forEach(options::remove);
-			}
-		}
+		environmentOptions(launch.environment()).forEach(options::remove);
 		options.removeIf((option) -> startsWithAny(option, PORT_BOUND_OPTIONS)
 				|| startsWithAny(option, LAUNCH_TARGET_OPTIONS));
+		return options;
+	}
+
+	/**
+	 * The JVM options that {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS} give
+	 * every JVM started with this environment, workers included.
+	 * @param environment the environment
+	 * @return the options, in order
+	 */
+	static List<String> environmentOptions(Map<String, String> environment) {
+		List<String> options = new ArrayList<>();
+		for (String variable : OPTIONS_FROM_ENVIRONMENT) {
+			String value = environment.get(variable);
+			if (value != null) {
+				options.addAll(tokenize(value));
+			}
+		}
 		return options;
 	}
 

@@ -13,17 +13,26 @@ import org.jspecify.annotations.Nullable;
  * heap is capped at its share of three quarters of the memory, so that N workers fit
  * where one JVM would by default take a quarter: the rest is for what every JVM needs
  * beside its heap.
+ * <p>
+ * A heap option in {@code JAVA_TOOL_OPTIONS} or {@code JDK_JAVA_OPTIONS} is not the user's
+ * sizing of the workers: container images put there what one JVM may take (Paketo's
+ * memory calculator does), and every worker inherits it, so N workers would take N times
+ * that. The cluster sizes the heaps then too, with an {@code -Xmx} on the worker's command
+ * line, which wins over the environment's: each worker gets its share of what the
+ * environment gave one JVM, if that is less than its share of the memory.
  *
  * @param workers the number of workers at first
  * @param maxWorkers the most the memory holds, or the number configured if that is more:
  * the limit of a scale request
  * @param sizesHeap whether the cluster sizes the workers' heaps (the user did not)
+ * @param environmentHeap the heap option the environment's JVM options carry, which the
+ * cluster's overrides, or {@code null}
  * @param memory the memory the JVM may use, in bytes
  * @param memoryPerWorker the memory a worker needs at least, in bytes
  * @param description the plan in words, for the master's log
  */
-public record WorkerSizing(int workers, int maxWorkers, boolean sizesHeap, long memory, long memoryPerWorker,
-		String description) {
+public record WorkerSizing(int workers, int maxWorkers, boolean sizesHeap, @Nullable String environmentHeap,
+		long memory, long memoryPerWorker, String description) {
 
 	/** The share of memory that all workers' heaps may take together. */
 	static final double HEAP_SHARE_PERCENT = 75;
@@ -46,11 +55,14 @@ public record WorkerSizing(int workers, int maxWorkers, boolean sizesHeap, long 
 	 * @param processors the CPUs the JVM may use
 	 * @param memory the memory the JVM may use, container limits included, in bytes
 	 * @param memoryPerWorker the memory a worker needs at least, in bytes
-	 * @param jvmOptions the options workers get from the master and for themselves
+	 * @param jvmOptions the options workers get from the master's command line and for
+	 * themselves
+	 * @param environmentOptions the options of {@code JAVA_TOOL_OPTIONS} and
+	 * {@code JDK_JAVA_OPTIONS}, which workers inherit
 	 * @return the plan
 	 */
 	public static WorkerSizing plan(@Nullable Integer requested, int processors, long memory, long memoryPerWorker,
-			List<String> jvmOptions) {
+			List<String> jvmOptions, List<String> environmentOptions) {
 		long fitInMemory = Math.max(1, memory / memoryPerWorker);
 		int workers = (requested != null) ? requested : (int) Math.max(1, Math.min(processors, fitInMemory));
 		StringBuilder why = new StringBuilder();
@@ -70,15 +82,27 @@ public record WorkerSizing(int workers, int maxWorkers, boolean sizesHeap, long 
 				.append(" workers need at ").append(size(memoryPerWorker)).append(" each");
 		}
 		boolean sizesHeap = jvmOptions.stream().noneMatch(WorkerSizing::sizesHeap);
+		String environmentHeap = sizesHeap
+				? environmentOptions.stream().filter(WorkerSizing::sizesHeap).reduce((first, last) -> last).orElse(null)
+				: null;
+		WorkerSizing sizing = new WorkerSizing(workers,
+				(int) Math.min(Integer.MAX_VALUE, Math.max(workers, fitInMemory)), sizesHeap, environmentHeap, memory,
+				memoryPerWorker, "");
 		if (!sizesHeap) {
 			why.append("; heap as the JVM options say");
 		}
 		else {
-			why.append("; heap up to ").append(size((long) (memory * HEAP_SHARE_PERCENT / workers / 100)))
-				.append(" each (").append(heapOption(workers)).append(", of ").append(size(memory)).append(")");
+			why.append("; heap up to ").append(size(sizing.heapShare(workers))).append(" each (")
+				.append(sizing.heapOption()).append(", of ").append(size(memory)).append(")");
 		}
-		return new WorkerSizing(workers, (int) Math.min(Integer.MAX_VALUE, Math.max(workers, fitInMemory)),
-				sizesHeap, memory, memoryPerWorker, why.toString());
+		if (environmentHeap != null) {
+			why.append("; ").append(environmentHeap)
+				.append(" in JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS sizes one JVM, not each of the workers:"
+						+ " they share it (set the heap on the command line or in cluster.worker.jvm-arguments"
+						+ " to size the workers yourself)");
+		}
+		return new WorkerSizing(sizing.workers, sizing.maxWorkers, sizesHeap, environmentHeap, memory,
+				memoryPerWorker, why.toString());
 	}
 
 	/**
@@ -96,11 +120,46 @@ public record WorkerSizing(int workers, int maxWorkers, boolean sizesHeap, long 
 	 * @return the option, or {@code null} when the JVM options size the heap
 	 */
 	@Nullable String heapOptionFor(int clusterSize) {
-		return this.sizesHeap ? heapOption(clusterSize) : null;
+		if (!this.sizesHeap) {
+			return null;
+		}
+		// A percentage would lose to the environment's -Xmx
+		return (this.environmentHeap != null) ? "-Xmx" + heapShare(clusterSize) / (1024 * 1024) + "m"
+				: "-XX:MaxRAMPercentage=" + String.format(Locale.ROOT, "%.1f", HEAP_SHARE_PERCENT / clusterSize);
 	}
 
-	private static String heapOption(int workers) {
-		return "-XX:MaxRAMPercentage=" + String.format(Locale.ROOT, "%.1f", HEAP_SHARE_PERCENT / workers);
+	private long heapShare(int clusterSize) {
+		long share = (long) (this.memory * HEAP_SHARE_PERCENT / clusterSize / 100);
+		long environment = (this.environmentHeap != null) ? bytes(this.environmentHeap, this.memory) : -1;
+		return (environment > 0) ? Math.min(share, environment / clusterSize) : share;
+	}
+
+	// The heap an option gives one JVM, in bytes, or -1 when it does not say plainly
+	static long bytes(String heapOption, long memory) {
+		try {
+			if (heapOption.startsWith("-XX:MaxRAMPercentage=")) {
+				return (long) (memory * Double.parseDouble(heapOption.substring(21)) / 100);
+			}
+			if (heapOption.startsWith("-Xmx")) {
+				return parseSize(heapOption.substring(4));
+			}
+			if (heapOption.startsWith("-XX:MaxHeapSize=")) {
+				return parseSize(heapOption.substring(16));
+			}
+		}
+		catch (NumberFormatException | IndexOutOfBoundsException ex) {
+			// Not a size the JVM would take either
+		}
+		return -1;
+	}
+
+	// As the JVM reads a size: a number of bytes, or of k, m, g or t
+	private static long parseSize(String value) {
+		int units = "kmgt".indexOf(Character.toLowerCase(value.charAt(value.length() - 1)));
+		if (units < 0) {
+			return Long.parseLong(value);
+		}
+		return Long.parseLong(value.substring(0, value.length() - 1)) << (10 * (units + 1));
 	}
 
 	/**

@@ -304,6 +304,11 @@ public class TestApplication {
 			return "[" + this.environment.getProperty(name) + "]";
 		}
 
+		@GetMapping("/max-heap")
+		String maxHeap() {
+			return String.valueOf(Runtime.getRuntime().maxMemory());
+		}
+
 		// Writes to standard output, as a chatty application does
 		@GetMapping("/print/{kilobytes}")
 		Map<String, Long> print(@PathVariable int kilobytes) {
