@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
+import io.bootcluster.test.KubernetesManifests;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,6 +51,7 @@ class ClusterActuatorProcessIT {
 				"--cluster.master.management-port=" + masterPort,
 				"--management.endpoints.web.exposure.include=cluster,health,metrics,prometheus",
 				"--management.endpoint.cluster.access=unrestricted", "--management.endpoint.health.show-details=always",
+				"--management.endpoint.health.probes.enabled=true",
 				"--logging.pattern.level=%5p [w${cluster.worker.id:m}]");
 		master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
 	}
@@ -101,6 +103,16 @@ class ClusterActuatorProcessIT {
 		assertThat(cluster.get("status").asString()).isEqualTo("UP");
 		assertThat(cluster.get("details").get("desiredWorkers").asInt()).isEqualTo(2);
 		assertThat(cluster.get("details").get("listeningWorkers").asInt()).isEqualTo(2);
+	}
+
+	@Test
+	@Order(3)
+	void theKubernetesManifestsProbesAnswer() throws IOException {
+		for (String path : KubernetesManifests.probePaths()) {
+			Http.Response probe = Http.get(port, path);
+			assertThat(probe.status()).as(path).isEqualTo(200);
+			assertThat(probe.json().path("status").asString()).as(path).isEqualTo("UP");
+		}
 	}
 
 	@Test
