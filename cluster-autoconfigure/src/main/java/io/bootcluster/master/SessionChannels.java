@@ -178,7 +178,7 @@ final class SessionChannels {
 		for (SelectionKey key : selector.selectedKeys()) {
 			SessionConnection connection = (SessionConnection) key.attachment();
 			Origin origin = new Origin(connection.workerId, false);
-			serve(connection, () -> {
+			onConnection(connection, () -> {
 				if (key.isReadable()) {
 					connection.read((request) -> batch
 						.add(new Received(request, connection::send, origin, connection.toString())));
@@ -205,7 +205,7 @@ final class SessionChannels {
 
 	private void drain(SessionConnection quiet) {
 		Origin origin = new Origin(quiet.workerId, true);
-		serve(quiet, () -> quiet.read((request) -> this.requests.answer(request, origin)));
+		onConnection(quiet, () -> quiet.read((request) -> this.requests.answer(request, origin)));
 	}
 
 	// Changes first, in the order read; then everything else
@@ -235,7 +235,7 @@ final class SessionChannels {
 	}
 
 	// One connection that fails, however, fails alone: the thread goes on serving the others
-	private void serve(SessionConnection connection, IoStep step) {
+	private void onConnection(SessionConnection connection, IoStep step) {
 		try {
 			step.run();
 		}

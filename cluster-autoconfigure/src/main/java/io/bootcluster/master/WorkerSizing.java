@@ -85,15 +85,12 @@ public record WorkerSizing(int workers, int maxWorkers, boolean sizesHeap, @Null
 		String environmentHeap = sizesHeap
 				? environmentOptions.stream().filter(WorkerSizing::sizesHeap).reduce((first, last) -> last).orElse(null)
 				: null;
-		WorkerSizing sizing = new WorkerSizing(workers,
-				(int) Math.min(Integer.MAX_VALUE, Math.max(workers, fitInMemory)), sizesHeap, environmentHeap, memory,
-				memoryPerWorker, "");
 		if (!sizesHeap) {
 			why.append("; heap as the JVM options say");
 		}
 		else {
-			why.append("; heap up to ").append(size(sizing.heapShare(workers))).append(" each (")
-				.append(sizing.heapOption()).append(", of ").append(size(memory)).append(")");
+			why.append("; heap up to ").append(size(heapShare(memory, environmentHeap, workers))).append(" each (")
+				.append(heapOption(memory, environmentHeap, workers)).append(", of ").append(size(memory)).append(")");
 		}
 		if (environmentHeap != null) {
 			why.append("; ").append(environmentHeap)
@@ -101,8 +98,8 @@ public record WorkerSizing(int workers, int maxWorkers, boolean sizesHeap, @Null
 						+ " they share it (set the heap on the command line or in cluster.worker.jvm-arguments"
 						+ " to size the workers yourself)");
 		}
-		return new WorkerSizing(sizing.workers, sizing.maxWorkers, sizesHeap, environmentHeap, memory,
-				memoryPerWorker, why.toString());
+		return new WorkerSizing(workers, (int) Math.min(Integer.MAX_VALUE, Math.max(workers, fitInMemory)),
+				sizesHeap, environmentHeap, memory, memoryPerWorker, why.toString());
 	}
 
 	/**
@@ -120,17 +117,18 @@ public record WorkerSizing(int workers, int maxWorkers, boolean sizesHeap, @Null
 	 * @return the option, or {@code null} when the JVM options size the heap
 	 */
 	@Nullable String heapOptionFor(int clusterSize) {
-		if (!this.sizesHeap) {
-			return null;
-		}
+		return this.sizesHeap ? heapOption(this.memory, this.environmentHeap, clusterSize) : null;
+	}
+
+	private static String heapOption(long memory, @Nullable String environmentHeap, int clusterSize) {
 		// A percentage would lose to the environment's -Xmx
-		return (this.environmentHeap != null) ? "-Xmx" + heapShare(clusterSize) / (1024 * 1024) + "m"
+		return (environmentHeap != null) ? "-Xmx" + heapShare(memory, environmentHeap, clusterSize) / (1024 * 1024) + "m"
 				: "-XX:MaxRAMPercentage=" + String.format(Locale.ROOT, "%.1f", HEAP_SHARE_PERCENT / clusterSize);
 	}
 
-	private long heapShare(int clusterSize) {
-		long share = (long) (this.memory * HEAP_SHARE_PERCENT / clusterSize / 100);
-		long environment = (this.environmentHeap != null) ? bytes(this.environmentHeap, this.memory) : -1;
+	private static long heapShare(long memory, @Nullable String environmentHeap, int clusterSize) {
+		long share = (long) (memory * HEAP_SHARE_PERCENT / clusterSize / 100);
+		long environment = (environmentHeap != null) ? bytes(environmentHeap, memory) : -1;
 		return (environment > 0) ? Math.min(share, environment / clusterSize) : share;
 	}
 
