@@ -157,6 +157,16 @@ final class Slots {
 	}
 
 	/**
+	 * Whether a crash now would make a slot give up.
+	 * @param slot the slot
+	 * @param uptime how long its worker ran
+	 * @return whether the slot would not be respawned
+	 */
+	boolean wouldGiveUp(Slot slot, Duration uptime) {
+		return this.policy.exhausted(this.policy.countCrash(slot.crashesInRow, uptime));
+	}
+
+	/**
 	 * Counts a crash in a slot.
 	 * @param slot the slot
 	 * @param uptime how long its worker ran: a long run starts a new count

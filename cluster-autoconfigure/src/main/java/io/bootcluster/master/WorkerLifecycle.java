@@ -266,6 +266,7 @@ final class WorkerLifecycle {
 	}
 
 	void disconnected(WorkerProcess worker) {
+		takeOverAtOnce(worker);
 		if (!worker.life.isLeaving() && worker.handle.isAlive()) {
 			logger.warn("The channel of " + worker + " closed while it was not asked to go: it exits, and is "
 					+ "replaced");
@@ -333,7 +334,7 @@ final class WorkerLifecycle {
 					// Its successor serves in its slot
 				}
 				case REMOVE -> exitIfNothingIsLeft();
-				case NONE -> crashed(worker.slot(), uptime);
+				case NONE -> crashed(worker, uptime);
 			}
 		}
 	}
@@ -348,9 +349,26 @@ final class WorkerLifecycle {
 		return (exit.signal() != null) ? "signal" : "crashed";
 	}
 
-	private void crashed(Slot slot, Duration uptime) {
+	// A worker that went without being asked: a client may be waiting for its slot, so a
+	// standby takes it before anything else is done, when its channel closes or its
+	// process ends, whichever the master learns first. The crash is counted at the exit
+	private void takeOverAtOnce(WorkerProcess worker) {
+		if (worker.life.isLeaving() || worker.life.isStandby() || !worker.life.hasServed()
+				|| worker.predecessor != null || worker.successor != null || this.departures.isStopping()
+				|| this.slots.wouldGiveUp(worker.slot(), worker.activeTime(this.loop.nanoTime()))) {
+			return;
+		}
+		worker.takenOver = this.standbys.takeOver(worker.slot());
+	}
+
+	private void crashed(WorkerProcess worker, Duration uptime) {
+		Slot slot = worker.slot();
 		boolean standbySlot = slot == this.standbys.slot();
 		Duration delay = this.slots.crashed(slot, uptime, standbySlot);
+		if (worker.takenOver) {
+			// A standby serves in the slot since the worker's channel closed
+			return;
+		}
 		if (delay == null) {
 			exitIfNothingIsLeft();
 		}

@@ -167,6 +167,36 @@ class SupervisorTests {
 	}
 
 	@Test
+	void standbyTakesOverWhenTheChannelClosesBeforeTheProcessIsSeenToEnd() throws Exception {
+		start(2, 1, 10);
+		this.cluster.serve(1, 2);
+		this.cluster.join(3);
+		this.cluster.send(3, new Message.StandbyReady(3));
+		// A SIGKILLed worker's channel may close before its exit is reported
+		this.cluster.close(1);
+		assertThat(this.cluster.sent(3)).contains(new Message.Activate("a worker died", 0));
+		this.cluster.worker(1).exit(137);
+		this.cluster.advance(INITIAL_BACKOFF.multipliedBy(4));
+		// Counted once, and no worker forked for the slot the standby took
+		assertThat(this.cluster.status().restarts()).isOne();
+		assertThat(this.cluster.workers.count()).isEqualTo(3);
+		this.cluster.send(3, new Message.Listening("0.0.0.0", 8080, true));
+		this.cluster.send(3, new Message.Ready(true));
+		assertThat(this.cluster.worker(4).standby).isTrue();
+	}
+
+	@Test
+	void aWorkerAskedToGoIsNotTakenOverWhenItsChannelCloses() throws Exception {
+		start(2, 1, 10);
+		this.cluster.serve(1, 2);
+		this.cluster.join(3);
+		this.cluster.send(3, new Message.StandbyReady(3));
+		this.cluster.stopWorker(1);
+		this.cluster.close(1);
+		assertThat(this.cluster.wasSent(3, Message.Activate.class)).isFalse();
+	}
+
+	@Test
 	void replacementsInheritTheirSlotAndAStandbyLearnsItsOwnWhenItTakesOver() throws Exception {
 		start(2, 1, 10);
 		this.cluster.serve(1, 2);
