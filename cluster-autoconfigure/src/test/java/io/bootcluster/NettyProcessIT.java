@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The same cluster as a reactive application on Reactor Netty: workers share the port,
- * are checked, retire without losing a request, and stop gracefully.
+ * are checked, retire without losing a request, and stop gracefully; a standby warms up
+ * and takes over.
  */
 class NettyProcessIT {
 
@@ -28,6 +29,22 @@ class NettyProcessIT {
 			master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
 			assertThat(master.linesMatching("\\[worker 1\\] .*Netty started on port " + port)).hasSize(1);
 			ServerChecks.sharesThePortRestartsAndStops(master, port, KeepAliveLoad.toleratedResets());
+		}
+	}
+
+	@Test
+	void aNettyStandbyWarmsUpThenTakesOver() throws IOException {
+		int port = ClusterProcess.freePort();
+		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.NETTY, TestApplication.class,
+				"--server.port=" + port, "--cluster.workers=1", "--cluster.standby-workers=1",
+				"--spring.main.web-application-type=reactive")) {
+			master.awaitLine("Standby worker 2 \\(pid \\d+\\) is ready to take over", Duration.ofSeconds(90));
+			assertThat(master.linesMatching("^\\[worker 2\\] .*served itself 300 requests on a private port"))
+				.hasSize(1);
+			long first = Http.get(port, "/").pid();
+			ProcessHandle.of(first).orElseThrow().destroyForcibly();
+			master.awaitLine("EVENT listening worker=2 ", Duration.ofSeconds(30));
+			assertThat(Http.get(port, "/").worker()).isEqualTo(2);
 		}
 	}
 
