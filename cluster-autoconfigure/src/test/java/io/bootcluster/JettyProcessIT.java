@@ -5,7 +5,6 @@ import java.time.Duration;
 
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.ClusterProcess.WebServerKind;
-import io.bootcluster.test.Http;
 import io.bootcluster.test.KeepAliveLoad;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
@@ -35,13 +34,7 @@ class JettyProcessIT {
 		int port = ClusterProcess.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.JETTY, TestApplication.class,
 				"--server.port=" + port, "--cluster.workers=1", "--cluster.standby-workers=1")) {
-			master.awaitLine("Standby worker 2 \\(pid \\d+\\) is ready to take over", Duration.ofSeconds(90));
-			assertThat(master.linesMatching("^\\[worker 2\\] .*served itself 300 requests on a private port"))
-				.hasSize(1);
-			long first = Http.get(port, "/").pid();
-			ProcessHandle.of(first).orElseThrow().destroyForcibly();
-			master.awaitLine("EVENT listening worker=2 ", Duration.ofSeconds(30));
-			assertThat(Http.get(port, "/").worker()).isEqualTo(2);
+			ServerChecks.standbyWarmsUpThenTakesOver(master, port);
 		}
 	}
 

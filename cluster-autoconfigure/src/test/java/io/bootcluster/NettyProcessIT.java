@@ -38,13 +38,7 @@ class NettyProcessIT {
 		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.NETTY, TestApplication.class,
 				"--server.port=" + port, "--cluster.workers=1", "--cluster.standby-workers=1",
 				"--spring.main.web-application-type=reactive")) {
-			master.awaitLine("Standby worker 2 \\(pid \\d+\\) is ready to take over", Duration.ofSeconds(90));
-			assertThat(master.linesMatching("^\\[worker 2\\] .*served itself 300 requests on a private port"))
-				.hasSize(1);
-			long first = Http.get(port, "/").pid();
-			ProcessHandle.of(first).orElseThrow().destroyForcibly();
-			master.awaitLine("EVENT listening worker=2 ", Duration.ofSeconds(30));
-			assertThat(Http.get(port, "/").worker()).isEqualTo(2);
+			ServerChecks.standbyWarmsUpThenTakesOver(master, port);
 		}
 	}
 

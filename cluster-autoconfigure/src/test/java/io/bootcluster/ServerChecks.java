@@ -14,11 +14,27 @@ import io.bootcluster.test.ListeningSockets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What every supported web server must do in a cluster of two workers, whichever it is.
+ * What every supported web server must do in a cluster, whichever it is.
  */
 final class ServerChecks {
 
 	private ServerChecks() {
+	}
+
+	/**
+	 * A cluster of one worker and one standby: the standby served itself its warm-up
+	 * requests, and serves once the worker is SIGKILLed.
+	 * @param master the cluster, started with a worker and a standby
+	 * @param port the shared port
+	 * @throws IOException if a request fails
+	 */
+	static void standbyWarmsUpThenTakesOver(ClusterProcess master, int port) throws IOException {
+		master.awaitLine("Standby worker 2 \\(pid \\d+\\) is ready to take over", Duration.ofSeconds(90));
+		assertThat(master.linesMatching("^\\[worker 2\\] .*served itself 300 requests on a private port")).hasSize(1);
+		long first = Http.get(port, "/").pid();
+		ProcessHandle.of(first).orElseThrow().destroyForcibly();
+		master.awaitLine("EVENT listening worker=2 ", Duration.ofSeconds(30));
+		assertThat(Http.get(port, "/").worker()).isEqualTo(2);
 	}
 
 	/**
