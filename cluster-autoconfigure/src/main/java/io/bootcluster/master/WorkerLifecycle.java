@@ -287,7 +287,7 @@ final class WorkerLifecycle {
 		WorkerExit exit = WorkerExit.of(worker.handle.exitValue());
 		worker.exit = exit;
 		this.workers.remove(worker);
-		this.history.recordExit(exitReason(worker, exit), worker.life.isLeaving());
+		this.history.recordExit(worker.exitReason(), worker.life.isLeaving());
 		worker.slot().lastExit = new ClusterStatus.Exit(worker.id, exit.code(), exit.signal(),
 				ClusterHistory.timestamp(Instant.now()));
 		publish(new WorkerExitEvent(this.source, worker.snapshot()));
@@ -337,16 +337,6 @@ final class WorkerLifecycle {
 				case NONE -> crashed(worker, uptime);
 			}
 		}
-	}
-
-	private static String exitReason(WorkerProcess worker, WorkerExit exit) {
-		if (worker.killedBecause != null) {
-			return worker.killedBecause;
-		}
-		if (worker.life.isLeaving()) {
-			return "retired";
-		}
-		return (exit.signal() != null) ? "signal" : "crashed";
 	}
 
 	// A worker that went without being asked: a client may be waiting for its slot, so a

@@ -164,4 +164,19 @@ final class WorkerProcess {
 		return "worker " + this.id + " (pid " + this.handle.pid() + ")";
 	}
 
+
+	/**
+	 * Why the worker's process ended, as the cluster's history counts it.
+	 * @return killed (with the master's reason), retired, signal or crashed
+	 */
+	String exitReason() {
+		if (this.killedBecause != null) {
+			return this.killedBecause;
+		}
+		if (this.life.isLeaving()) {
+			return "retired";
+		}
+		return (this.exit != null && this.exit.signal() != null) ? "signal" : "crashed";
+	}
+
 }
