@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Workers and the class data archive, with real JVMs: created in the background once the
- * cluster listens, mapped by the workers forked after, and, when damaged, no obstacle: the
- * workers start without it, and the master notices once they listen and makes it again.
+ * cluster listens, mapped by the workers forked after and by the next start's, forked at
+ * its very start, and, when damaged, no obstacle: the workers start without it, and the
+ * master notices once they listen and makes it again.
  * The JVM archives classes from jars only: the application runs from a class path of jars.
  */
 class ClassDataSharingProcessIT {
@@ -54,6 +55,8 @@ class ClassDataSharingProcessIT {
 		archive.toFile().setWritable(true);
 		Files.writeString(archive, "not an archive");
 		try (ClusterProcess master = ClusterProcess.startClassFromJars(this.jars, TestApplication.class, arguments)) {
+			// As the first start's plan said, with the archive it made: before the master planned it
+			master.awaitLine("Worker 1 was forked at the application's start", STARTUP);
 			long worker = workerPid(master, 1);
 			assertThat(ClusterProcess.commandLineOf(worker)).contains(ARCHIVE_OPTION + archive);
 			master.awaitLine("The class data archive " + Pattern.quote(archive.toString()) + " cannot be used", STARTUP);

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.bootcluster.internal.ipc.WorkerIdentity;
 import io.bootcluster.master.ClusterMaster;
+import io.bootcluster.master.HeadStart;
 import io.bootcluster.worker.WorkerRuntime;
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +44,8 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 
 	private @Nullable WorkerRuntime worker;
 
+	private @Nullable HeadStart headStart;
+
 	ClusterRunListener(SpringApplication application, String[] args) {
 		this.application = application;
 		this.args = args;
@@ -68,6 +71,11 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 				.parent()
 				.ifPresent((master) -> master.onExit().thenRun(() -> Runtime.getRuntime().halt(1)));
 		}
+		if (this.firstInJvm && WorkerIdentity.current() == null && !ClusterSkipCheck.shouldSkip()) {
+			// Before Boot reads the configuration, which takes a second or more: a master
+			// forks the workers its last start forked first, and checks its plan later
+			this.headStart = HeadStart.begin(List.of(this.args));
+		}
 	}
 
 	@Override
@@ -86,8 +94,11 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 		}
 		if (this.worker == null && properties.isClustered()) {
 			ClusterMaster master = new ClusterMaster(ClusterSettings.master(properties, List.of(this.args), environment),
-					this.application, environment);
+					this.application, environment, this.headStart);
 			System.exit(master.run());
+		}
+		if (this.headStart != null) {
+			this.headStart.abandon();
 		}
 	}
 

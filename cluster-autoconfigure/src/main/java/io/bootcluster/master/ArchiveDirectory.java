@@ -151,28 +151,41 @@ final class ArchiveDirectory {
 	// Workers run what this directory holds: no one but this user may write there
 	static boolean isPrivate(Path directory) {
 		try {
+			if (isOwnerOnly(directory)) {
+				return true;
+			}
+			logger.warn("Workers start without a class data archive: " + directory + " belongs to "
+					+ Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS).getName() + ", or others may write to it, "
+					+ "and workers would run what it holds. Set cluster.worker.class-data-sharing.directory to a "
+					+ "directory only this user may write to");
+			return false;
+		}
+		catch (IOException ex) {
+			logger.warn("Workers start without a class data archive: cannot use " + directory + " (" + ex + ")");
+			return false;
+		}
+	}
+
+	/**
+	 * Whether a directory, created if missing, belongs to this user and nobody else may
+	 * write to it. Without POSIX permissions, as on Windows, there is nothing to check.
+	 * @param directory the directory
+	 * @return whether only this user may write to it
+	 * @throws IOException if it cannot be created or read
+	 */
+	static boolean isOwnerOnly(Path directory) throws IOException {
+		try {
 			if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
 				Files.createDirectories(directory,
 						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 			}
 			Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);
 			UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
-			if (owner.equals(ownerOfNewFiles(directory)) && !permissions.contains(PosixFilePermission.GROUP_WRITE)
-					&& !permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-				return true;
-			}
-			logger.warn("Workers start without a class data archive: " + directory + " belongs to " + owner.getName()
-					+ ", or others may write to it, and workers would run what it holds. Set "
-					+ "cluster.worker.class-data-sharing.directory to a directory only this user may write to");
-			return false;
+			return owner.equals(ownerOfNewFiles(directory)) && !permissions.contains(PosixFilePermission.GROUP_WRITE)
+					&& !permissions.contains(PosixFilePermission.OTHERS_WRITE);
 		}
 		catch (UnsupportedOperationException ex) {
-			// No POSIX permissions on this file system: nothing more to check
 			return true;
-		}
-		catch (IOException ex) {
-			logger.warn("Workers start without a class data archive: cannot use " + directory + " (" + ex + ")");
-			return false;
 		}
 	}
 

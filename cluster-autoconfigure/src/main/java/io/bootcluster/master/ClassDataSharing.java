@@ -361,7 +361,7 @@ final class ClassDataSharing {
 		return hash(parts);
 	}
 
-	private static String hash(List<String> parts) {
+	static String hash(List<String> parts) {
 		try {
 			MessageDigest sha = MessageDigest.getInstance("SHA-256");
 			byte[] hash = sha.digest(String.join("\n", parts).getBytes(StandardCharsets.UTF_8));

@@ -60,10 +60,21 @@ public final class ClusterMaster {
 
 	private final ConfigurableEnvironment environment;
 
-	public ClusterMaster(MasterSettings settings, SpringApplication application, ConfigurableEnvironment environment) {
+	private final @Nullable HeadStart headStart;
+
+	/**
+	 * Creates the master of an application.
+	 * @param settings the cluster's settings
+	 * @param application the application
+	 * @param environment its environment
+	 * @param headStart the workers forked at the application's start, if any
+	 */
+	public ClusterMaster(MasterSettings settings, SpringApplication application, ConfigurableEnvironment environment,
+			@Nullable HeadStart headStart) {
 		this.settings = settings;
 		this.application = application;
 		this.environment = environment;
+		this.headStart = headStart;
 	}
 
 	/**
@@ -71,6 +82,18 @@ public final class ClusterMaster {
 	 * @return the exit code for the master's JVM
 	 */
 	public int run() {
+		try {
+			return plan();
+		}
+		finally {
+			// Forked ahead of a master that failed to plan
+			if (this.headStart != null) {
+				this.headStart.end();
+			}
+		}
+	}
+
+	private int plan() {
 		// From here on, a reader of the master's output that stalls holds nothing up
 		MasterOutput.install();
 		boolean reusePort = reusePortSupported();
@@ -98,7 +121,8 @@ public final class ClusterMaster {
 		if (!perWorkerState.isEmpty()) {
 			logger.warn(PerWorkerStateDetector.describe(perWorkerState, workers));
 		}
-		int port = this.environment.getProperty("server.port", Integer.class, 8080);
+		int configuredPort = this.environment.getProperty("server.port", Integer.class, 8080);
+		int port = configuredPort;
 		List<String> arguments = new ArrayList<>(this.settings.programArguments());
 		if (port == 0) {
 			port = freePort();
@@ -106,7 +130,8 @@ public final class ClusterMaster {
 			arguments.removeIf((argument) -> argument.startsWith("--server.port="));
 			arguments.add("--server.port=" + port);
 		}
-		else {
+		else if (this.headStart == null || this.headStart.port() != port) {
+			// Unless checked before the workers were forked ahead, who may hold it by now
 			requirePortFree(this.environment.getProperty("server.address"), port);
 		}
 		warnWithoutConnectionMigration();
@@ -114,9 +139,10 @@ public final class ClusterMaster {
 		if (abandoned > 0) {
 			logger.info("Removed the channel directories of " + abandoned + " master(s) that are gone");
 		}
-		ChannelAddress address = ChannelAddress.create();
+		ChannelAddress address = (this.headStart != null) ? this.headStart.address() : ChannelAddress.create();
 		try {
-			return run(sizing, port, reusePort, arguments, workerJvmArguments, address, perWorkerState);
+			return run(sizing, port, reusePort, arguments, workerJvmArguments, address, perWorkerState,
+					configuredPort != 0);
 		}
 		finally {
 			address.delete();
@@ -125,14 +151,15 @@ public final class ClusterMaster {
 
 	private int run(WorkerSizing sizing, int port, boolean reusePort, List<String> arguments,
 			List<String> workerJvmArguments,
-			ChannelAddress address, List<ClusterStatus.PerWorkerState> perWorkerState) {
+			ChannelAddress address, List<ClusterStatus.PerWorkerState> perWorkerState, boolean fixedPort) {
 		WorkerCommand.Launch launch = WorkerCommand.Launch.current(arguments);
 		Path classDataDirectory = this.settings.classDataDirectory();
 		ClassDataSharing classData = (classDataDirectory != null)
 				? ClassDataSharing.plan(launch, workerJvmArguments, classDataDirectory) : null;
 		WorkerOutput output = WorkerOutput.of(this.environment);
-		WorkerLauncher launcher = (classData != null) ? new WorkerLauncher(classData::command, address, output)
-				: new WorkerLauncher(WorkerCommand.build(launch, workerJvmArguments), address, output);
+		List<String> plainCommand = WorkerCommand.build(launch, workerJvmArguments);
+		WorkerLauncher launcher = new WorkerLauncher((classData != null) ? classData::command : () -> plainCommand,
+				address, output, this.headStart);
 		MasterEvents events = new MasterEvents(this.application);
 		FrameCodec codec = new FrameCodec(this.settings.maxFrameSize());
 		int workers = sizing.workers();
@@ -155,8 +182,10 @@ public final class ClusterMaster {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Worker command: " + launcher.command());
 			}
-			supervisor.start();
-			afterStartup(supervisor, classData);
+			supervisor.start(launcher::firstRoundLaunched);
+			afterStartup(supervisor, classData,
+					fixedPort ? () -> launcher.recordFirstLaunches(this.settings.programArguments(), port) : () -> {
+					});
 			int code = supervisor.awaitTermination();
 			events.close();
 			logger.info("Cluster stopped");
@@ -239,7 +268,7 @@ public final class ClusterMaster {
 	// Once the workers listen, the master gives back what it needed to start, and creates
 	// the class data archive if there is none: training then no longer competes with the
 	// workers' start, and workers forked later use the archive
-	private void afterStartup(Supervisor supervisor, @Nullable ClassDataSharing classData) {
+	private void afterStartup(Supervisor supervisor, @Nullable ClassDataSharing classData, Runnable recordPlan) {
 		boolean archived = classData != null && classData.archiveExists();
 		boolean train = classData != null && !archived && !classData.trainingFailedBefore();
 		if (classData != null) {
@@ -272,6 +301,9 @@ public final class ClusterMaster {
 			if (train || unusable) {
 				train(classData, timeout);
 			}
+			// With the archive, if there is one now: the next start's workers are forked
+			// with the command line they would be planned with
+			recordPlan.run();
 		});
 	}
 

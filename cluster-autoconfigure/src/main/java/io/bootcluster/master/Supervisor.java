@@ -123,8 +123,16 @@ final class Supervisor implements Cluster {
 		return this.channel;
 	}
 
-	void start() {
-		this.loop.execute(this.lifecycle::startUnstarted);
+	/**
+	 * Forks the first workers, then watches their heartbeats.
+	 * @param afterFirstForks run on the supervisor's loop once the first round of workers
+	 * is forked
+	 */
+	void start(Runnable afterFirstForks) {
+		this.loop.execute(() -> {
+			this.lifecycle.startUnstarted();
+			afterFirstForks.run();
+		});
 		this.heartbeats.start();
 	}
 

@@ -85,7 +85,8 @@ final class SupervisorHarness implements AutoCloseable {
 		WorkerSizing sizing = WorkerSizing.plan(desiredWorkers, cpus, 8L << 30, 1L << 30, List.of(), List.of());
 		Supervisor.Layout layout = new Supervisor.Layout(sizing, 8080, true, cpus, List.of());
 		this.supervisor = new Supervisor(settings, layout, this.codec, this.loop, this.workers, this.events::add);
-		this.supervisor.start();
+		this.supervisor.start(() -> {
+		});
 	}
 
 	/**
