@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
+import io.bootcluster.internal.ipc.UserDirectory;
 import io.bootcluster.master.ClusterMaster;
 import io.bootcluster.master.ManagementServer;
 import io.bootcluster.master.RestartPolicy;
@@ -112,8 +113,7 @@ public final class ClusterSettings {
 			return null;
 		}
 		Path directory = classDataSharing.getDirectory();
-		return (directory != null) ? directory
-				: Path.of(System.getProperty("java.io.tmpdir"), "boot-cluster-" + System.getProperty("user.name"));
+		return (directory != null) ? directory : UserDirectory.root();
 	}
 
 }

@@ -6,20 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.bootcluster.internal.ipc.DaemonThreads;
+import io.bootcluster.internal.ipc.UserDirectory;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -151,7 +148,7 @@ final class ArchiveDirectory {
 	// Workers run what this directory holds: no one but this user may write there
 	static boolean isPrivate(Path directory) {
 		try {
-			if (isOwnerOnly(directory)) {
+			if (UserDirectory.isOwnerOnly(directory)) {
 				return true;
 			}
 			logger.warn("Workers start without a class data archive: " + directory + " belongs to "
@@ -163,40 +160,6 @@ final class ArchiveDirectory {
 		catch (IOException ex) {
 			logger.warn("Workers start without a class data archive: cannot use " + directory + " (" + ex + ")");
 			return false;
-		}
-	}
-
-	/**
-	 * Whether a directory, created if missing, belongs to this user and nobody else may
-	 * write to it. Without POSIX permissions, as on Windows, there is nothing to check.
-	 * @param directory the directory
-	 * @return whether only this user may write to it
-	 * @throws IOException if it cannot be created or read
-	 */
-	static boolean isOwnerOnly(Path directory) throws IOException {
-		try {
-			if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
-				Files.createDirectories(directory,
-						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-			}
-			Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);
-			UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
-			return owner.equals(ownerOfNewFiles(directory)) && !permissions.contains(PosixFilePermission.GROUP_WRITE)
-					&& !permissions.contains(PosixFilePermission.OTHERS_WRITE);
-		}
-		catch (UnsupportedOperationException ex) {
-			return true;
-		}
-	}
-
-	// Who this process is, as the file system sees it (a user name may not say so)
-	private static UserPrincipal ownerOfNewFiles(Path directory) throws IOException {
-		Path probe = Files.createTempFile(directory, "owner", ".probe");
-		try {
-			return Files.getOwner(probe);
-		}
-		finally {
-			Files.deleteIfExists(probe);
 		}
 	}
 

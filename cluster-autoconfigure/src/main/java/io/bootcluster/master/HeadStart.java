@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import io.bootcluster.internal.ipc.ChannelAddress;
+import io.bootcluster.internal.ipc.UserDirectory;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -53,8 +54,7 @@ public final class HeadStart {
 	private static final String PLAN_PREFIX = "start-plan-";
 
 	// Where the class data archives are by default: a plan is read before the configuration
-	private static final Path DIRECTORY = Path.of(System.getProperty("java.io.tmpdir"),
-			"boot-cluster-" + System.getProperty("user.name"));
+	private static final Path DIRECTORY = UserDirectory.root();
 
 	// A plan not used for this long is removed
 	private static final Duration UNUSED = Duration.ofDays(30);
@@ -145,7 +145,7 @@ public final class HeadStart {
 	// the application: a launch that differs in them gets a plan that does not hold once
 	private static @Nullable Path planFile(Path directory, List<String> programArguments) {
 		try {
-			if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS) || !ArchiveDirectory.isOwnerOnly(directory)) {
+			if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS) || !UserDirectory.isOwnerOnly(directory)) {
 				return null;
 			}
 		}
