@@ -170,10 +170,12 @@ public final class ClusterMaster {
 		Runtime.getRuntime().addShutdownHook(reaper);
 		ConfigurableApplicationContext masterContext = null;
 		ManagementServer management = null;
+		ControlServer control = null;
 		try (ChannelServer server = ChannelServer.start(address, codec, supervisor.channel())) {
 			masterContext = startMasterContext(supervisor);
 			events.setMasterContext(masterContext);
 			management = ManagementServer.startIfConfigured(this.settings.management(), supervisor);
+			control = ControlServer.start(address.socket().getParent(), port, supervisor);
 			MasterSignals.handle(supervisor::stop, supervisor::restartOnSignal);
 			logger.info("Starting " + workers + " workers on port " + port
 					+ ((workers > supervisor.pacing().startsAtOnce())
@@ -198,6 +200,9 @@ public final class ClusterMaster {
 			events.close();
 			if (management != null) {
 				management.stop();
+			}
+			if (control != null) {
+				control.close();
 			}
 			if (masterContext != null) {
 				masterContext.close();
