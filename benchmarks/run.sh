@@ -206,6 +206,8 @@ await workers_listening archived.log
 startup_archived=$(($(logged_at "is listening on" archived.log) - started))
 startup_archived_first=$(($(logged_at "is listening on" archived.log first) - started))
 first_fork=$(($(logged_at "Starting [0-9]* workers" archived.log) - started))
+# The first workers were forked at the application's start, by the training run's plan
+head_start=$(grep -aoE "as the last start's plan said, [0-9]+ ms" "$WORK/archived.log" | grep -oE '[0-9]+' | head -1 || true)
 read -r warm_up_cluster throughput_cluster < <(warm_up_then_rate wrk-cluster.txt)
 rss_master=$(rss_mib "$APP")
 rss_workers=()
@@ -235,7 +237,8 @@ echo "startup cluster without archive: $startup_plain ms"
 echo "startup cluster with archive: $startup_archived ms"
 echo "startup cluster with archive, first worker listening: $startup_archived_first ms"
 echo "startup $workers archived worker JVMs side by side, no master: $startup_side_by_side ms"
-echo "master startup to first fork: $first_fork ms"
+echo "master startup to its plan: $first_fork ms"
+echo "first workers forked at the application's start, before the plan: ${head_start:-none} ms"
 echo "startup ratio cluster/single without archive: $(ratio "$startup_plain" "$startup_single")"
 echo "startup ratio cluster/single with archive: $(ratio "$startup_archived" "$startup_single")"
 echo "startup ratio cluster/single with archive, first worker: $(ratio "$startup_archived_first" "$startup_single")"
