@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.bootcluster.test.Browser;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.KubernetesManifests;
@@ -277,6 +279,42 @@ class ClusterActuatorProcessIT {
 
 	private static long count(JsonNode metric) {
 		return (long) metric.get("measurements").get(0).get("value").asDouble();
+	}
+
+	@Test
+	@Order(11)
+	void theLivePageShowsAKilledWorkerDeadAndItsReplacementThenRestartsTheCluster() throws Exception {
+		try (Browser browser = Browser.start()) {
+			browser.open("http://127.0.0.1:" + masterPort + "/");
+			browser.awaitTrue("document.querySelectorAll('.worker[data-state=listening]').length === 2",
+					Duration.ofSeconds(10));
+			// Write access: the buttons are there
+			assertThat(browser.evaluate("!document.getElementById('actions').hidden "
+					+ "&& document.querySelectorAll('button.stop').length === 2").asBoolean()).isTrue();
+			List<Integer> ids = Http.get(masterPort, "/actuator/cluster").json().get("workers").findValues("id")
+				.stream().map(JsonNode::asInt).toList();
+			JsonNode victim = Http.get(masterPort, "/actuator/cluster").json().get("workers").get(0);
+			int id = victim.get("id").asInt();
+			int replacement = ids.stream().mapToInt(Integer::intValue).max().getAsInt() + 1;
+			ClusterProcess.signal(victim.get("pid").asLong(), "KILL");
+			browser.awaitTrue("document.querySelector('.worker[data-worker=\"" + id + "\"][data-state=dead]') !== null "
+					+ "&& document.querySelector('.worker[data-worker=\"" + replacement + "\"]:not(.gone)') !== null",
+					Duration.ofSeconds(2));
+			master.awaitLine("EVENT listening worker=" + replacement + " ", STARTUP);
+			browser.awaitTrue("document.querySelectorAll('.worker[data-state=listening]').length === 2",
+					Duration.ofSeconds(5));
+			// Requests for the sparklines
+			for (int i = 0; i < 200; i++) {
+				Http.get(port, "/");
+			}
+			browser.awaitTrue("[...document.querySelectorAll('.worker:not(.gone) dd')]"
+					+ ".some((d) => /^[1-9]\\d* \\(/.test(d.textContent))", Duration.ofSeconds(5));
+			browser.screenshot(Path.of(System.getProperty("cluster.screenshots", "target"), "cluster-page.png"));
+			browser.evaluate("document.getElementById('restart').click()");
+			browser.awaitTrue("document.getElementById('message').textContent === 'Rolling restart: done'",
+					Duration.ofSeconds(10));
+			master.awaitLines("Rolling restart of workers", 2, Duration.ofSeconds(10));
+		}
 	}
 
 	private static void assertBadRequest(Http.Response response, String message) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -37,7 +38,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The master's own {@code /actuator/cluster}, on {@code cluster.master.management-port}:
  * the cluster stays observable, and steerable, while no worker is up. Same contract as the
  * workers' endpoint, served by the JDK's small HTTP server so the master stays free of a
- * web stack.
+ * web stack. The live page is at {@code /}, fed by {@code /actuator/cluster/stream}
+ * (Server-Sent Events, see {@link StatusStream}).
  */
 public final class ManagementServer {
 
@@ -65,11 +67,14 @@ public final class ManagementServer {
 	private final ScheduledExecutorService deadlines = Executors
 		.newSingleThreadScheduledExecutor(DaemonThreads.factory("cluster-management-deadline"));
 
+	private final StatusStream stream;
+
 	private ManagementServer(HttpServer server, Supervisor supervisor, boolean writable) {
 		this.server = server;
 		this.supervisor = supervisor;
 		this.writable = writable;
 		this.hosts = hosts(server.getAddress());
+		this.stream = new StatusStream(supervisor, writable);
 	}
 
 	static @Nullable ManagementServer startIfConfigured(Settings settings, Supervisor supervisor) {
@@ -80,6 +85,7 @@ public final class ManagementServer {
 			HttpServer server = HttpServer.create(new InetSocketAddress(settings.address(), settings.port()), 16);
 			ManagementServer management = new ManagementServer(server, supervisor, settings.writable());
 			server.createContext(PATH, management::handle);
+			server.createContext("/", management::page);
 			// A few threads: a request whose body never comes holds up only its own
 			ThreadPoolExecutor executor = new ThreadPoolExecutor(HANDLER_THREADS, HANDLER_THREADS, 30,
 					TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), DaemonThreads.factory("cluster-management"));
@@ -103,6 +109,7 @@ public final class ManagementServer {
 	void stop() {
 		this.server.stop(0);
 		this.deadlines.shutdownNow();
+		this.stream.stop();
 	}
 
 	// A page on another site whose name resolves to this address (DNS rebinding) sends its
@@ -127,7 +134,46 @@ public final class ManagementServer {
 		return (hasPort ? host.substring(0, colon) : host).toLowerCase(Locale.ROOT);
 	}
 
+	// The live page, at the root: plain HTML, its style and script inside it
+	private void page(HttpExchange exchange) throws IOException {
+		try (exchange) {
+			if (!isOwnHost(exchange)) {
+				exchange.sendResponseHeaders(403, -1);
+				return;
+			}
+			if (!exchange.getRequestURI().getPath().equals("/") || !exchange.getRequestMethod().equals("GET")) {
+				exchange.sendResponseHeaders(404, -1);
+				return;
+			}
+			byte[] page;
+			try (InputStream in = ManagementServer.class.getResourceAsStream("cluster.html")) {
+				page = Objects.requireNonNull(in, "cluster.html").readAllBytes();
+			}
+			exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+			exchange.getResponseHeaders().set("Cache-Control", "no-store");
+			// Its buttons are never shown inside another site's frame
+			exchange.getResponseHeaders().set("Content-Security-Policy",
+					"default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+			exchange.getResponseHeaders().set("X-Frame-Options", "DENY");
+			exchange.sendResponseHeaders(200, page.length);
+			try (OutputStream out = exchange.getResponseBody()) {
+				out.write(page);
+			}
+		}
+	}
+
+	private boolean isOwnHost(HttpExchange exchange) {
+		String host = exchange.getRequestHeaders().getFirst("Host");
+		return this.hosts.isEmpty() || (host != null && this.hosts.contains(hostName(host)));
+	}
+
 	private void handle(HttpExchange exchange) throws IOException {
+		if (exchange.getRequestURI().getPath().equals(PATH + "/stream") && exchange.getRequestMethod().equals("GET")
+				&& isOwnHost(exchange)) {
+			// Answered by a thread of the stream's own, for as long as the page watches
+			this.stream.subscribe(exchange);
+			return;
+		}
 		try (exchange) {
 			Response response;
 			try {
@@ -151,9 +197,9 @@ public final class ManagementServer {
 	private Response route(HttpExchange exchange) throws IOException {
 		String rest = exchange.getRequestURI().getPath().substring(PATH.length());
 		String method = exchange.getRequestMethod();
-		String host = exchange.getRequestHeaders().getFirst("Host");
-		if (!this.hosts.isEmpty() && (host == null || !this.hosts.contains(hostName(host)))) {
-			return new Response(403, error("Host '" + host + "' does not name this endpoint's address"));
+		if (!isOwnHost(exchange)) {
+			return new Response(403, error("Host '" + exchange.getRequestHeaders().getFirst("Host")
+					+ "' does not name this endpoint's address"));
 		}
 		if (rest.isEmpty() && method.equals("GET")) {
 			return new Response(200, execute(Action.STATUS, null));

@@ -3,7 +3,9 @@ package io.bootcluster.master;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
+import io.bootcluster.test.Browser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +50,18 @@ class ManagementServerTests {
 			.startsWith("HTTP/1.1 200")
 			.contains("\"from\":1");
 		assertThat(this.cluster.status().desiredWorkers()).isEqualTo(2);
+	}
+
+	@Test
+	void theLivePageHasNoButtonsWithoutWriteAccess() throws Exception {
+		start(false);
+		try (Browser browser = Browser.start()) {
+			browser.open("http://127.0.0.1:" + this.server.port() + "/");
+			browser.awaitTrue("document.getElementById('live').textContent === 'live' "
+					+ "&& document.querySelectorAll('.worker').length === 1", Duration.ofSeconds(10));
+			assertThat(browser.evaluate("document.getElementById('actions').hidden "
+					+ "&& document.querySelectorAll('.worker button').length === 0").asBoolean()).isTrue();
+		}
 	}
 
 	private void start(boolean writable) throws IOException {
