@@ -303,12 +303,13 @@ public final class ClusterMaster {
 				return;
 			}
 			MasterFootprint.shrink();
+			// At once, since training may wait long for a core to spare; again once it made
+			// an archive, so that the next start's workers are forked mapping it
+			recordPlan.run();
 			if (train || unusable) {
 				train(classData, timeout);
+				recordPlan.run();
 			}
-			// With the archive, if there is one now: the next start's workers are forked
-			// with the command line they would be planned with
-			recordPlan.run();
 		});
 	}
 
