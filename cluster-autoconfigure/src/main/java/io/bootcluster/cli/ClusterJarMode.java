@@ -6,7 +6,7 @@ import org.springframework.boot.loader.jarmode.JarMode;
  * Spring Boot's jar mode {@code cluster}: {@code java -Djarmode=cluster -jar app.jar
  * <command>} runs the cluster's command line instead of the application.
  */
-public class ClusterJarMode implements JarMode {
+public final class ClusterJarMode implements JarMode {
 
 	@Override
 	public boolean accepts(String mode) {

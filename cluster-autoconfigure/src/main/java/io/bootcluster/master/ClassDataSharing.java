@@ -346,7 +346,18 @@ final class ClassDataSharing {
 			.filter((option) -> !WorkerSizing.sizesHeap(option))
 			.forEach(parts::add);
 		parts.add(launch.javaCommand().split(" ", 2)[0]);
-		for (String entry : launch.classPath().split(File.pathSeparator)) {
+		addClassPath(parts, launch.classPath());
+		return hash(parts);
+	}
+
+	/**
+	 * Adds every entry of a class path to what a digest covers, each jar with its size and
+	 * time, so that a new build gets another digest.
+	 * @param parts what the digest covers
+	 * @param classPath the class path
+	 */
+	static void addClassPath(List<String> parts, String classPath) {
+		for (String entry : classPath.split(File.pathSeparator)) {
 			Path path = Path.of(entry);
 			parts.add(entry);
 			if (Files.isRegularFile(path)) {
@@ -358,7 +369,6 @@ final class ClassDataSharing {
 				}
 			}
 		}
-		return hash(parts);
 	}
 
 	static String hash(List<String> parts) {

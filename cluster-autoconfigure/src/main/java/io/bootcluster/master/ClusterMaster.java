@@ -3,10 +3,6 @@ package io.bootcluster.master;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,7 +92,7 @@ public final class ClusterMaster {
 	private int plan() {
 		// From here on, a reader of the master's output that stalls holds nothing up
 		MasterOutput.install();
-		boolean reusePort = reusePortSupported();
+		boolean reusePort = SharedPort.reusePortSupported();
 		String unbalanced = !reusePort ? "its JDK offers no SO_REUSEPORT for server sockets"
 				: !System.getProperty("os.name", "").startsWith("Linux")
 						? "its kernel does not spread connections across SO_REUSEPORT listeners" : null;
@@ -110,10 +106,10 @@ public final class ClusterMaster {
 		List<String> environmentOptions = WorkerCommand.environmentOptions(System.getenv());
 		List<String> commandLineOptions = jvmOptions(workerJvmArguments);
 		environmentOptions.forEach(commandLineOptions::remove);
-		WorkerSizing sizing = WorkerSizing.plan(requested, Runtime.getRuntime().availableProcessors(), totalMemory(),
+		WorkerSizing sizing = WorkerSizing.plan(requested, Runtime.getRuntime().availableProcessors(), WorkerSizing.totalMemory(),
 				this.settings.memoryPerWorker(), commandLineOptions, environmentOptions);
 		logger.info("Cluster plan: " + sizing.description());
-		workerJvmArguments.addAll(nativeAccess(jvmOptions(workerJvmArguments)));
+		workerJvmArguments.addAll(WorkerCommand.nativeAccess(jvmOptions(workerJvmArguments)));
 		int workers = sizing.workers();
 		List<ClusterStatus.PerWorkerState> perWorkerState = PerWorkerStateDetector.of(this.environment, classLoader(),
 				this.application.getWebApplicationType())
@@ -125,14 +121,14 @@ public final class ClusterMaster {
 		int port = configuredPort;
 		List<String> arguments = new ArrayList<>(this.settings.programArguments());
 		if (port == 0) {
-			port = freePort();
+			port = SharedPort.free();
 			// Like Node's listen(0): one port chosen for the whole cluster, not one per worker
 			arguments.removeIf((argument) -> argument.startsWith("--server.port="));
 			arguments.add("--server.port=" + port);
 		}
 		else if (this.headStart == null || this.headStart.port() != port) {
 			// Unless checked before the workers were forked ahead, who may hold it by now
-			requirePortFree(this.environment.getProperty("server.address"), port);
+			SharedPort.requireFree(this.environment.getProperty("server.address"), port);
 		}
 		warnWithoutConnectionMigration();
 		int abandoned = ChannelAddress.removeAbandoned();
@@ -229,17 +225,6 @@ public final class ClusterMaster {
 					+ "listener's accept queue are reset instead of being handed to the other workers, and this "
 					+ "platform lacks the native library that keeps them away. Workers close their listener before "
 					+ "anything else, which keeps that window short, but only the kernel can close it: " + fix);
-		}
-	}
-
-	// With SO_REUSEPORT, workers would quietly share the port with whatever already holds
-	// it, another cluster of this application included: a plain bind tells
-	private static void requirePortFree(@Nullable String host, int port) {
-		try (ServerSocketChannel channel = ServerSocketChannel.open()) {
-			channel.bind((host != null) ? new InetSocketAddress(host, port) : new InetSocketAddress(port));
-		}
-		catch (IOException ex) {
-			throw new PortTakenException(port, ex);
 		}
 	}
 
@@ -342,43 +327,10 @@ public final class ClusterMaster {
 	}
 
 	// Everything a worker's JVM will run with, environment variables included
-	// From Java 22 on, a JVM warns on its output when a library is loaded without leave,
-	// and a later release refuses: the workers load the handshake fence's, and get leave
-	static List<String> nativeAccess(List<String> jvmOptions) {
-		boolean given = jvmOptions.stream().anyMatch((option) -> option.startsWith("--enable-native-access"));
-		return (Runtime.version().feature() >= 22 && !given && HandshakeFence.isPackaged())
-				? List.of("--enable-native-access=ALL-UNNAMED") : List.of();
-	}
-
 	private static List<String> jvmOptions(List<String> workerJvmArguments) {
 		List<String> options = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
 		options.addAll(workerJvmArguments);
 		return options;
-	}
-
-	// Container-aware, like availableProcessors()
-	private static long totalMemory() {
-		java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-		return (os instanceof com.sun.management.OperatingSystemMXBean memory) ? memory.getTotalMemorySize()
-				: Runtime.getRuntime().maxMemory() * 4;
-	}
-
-	private static boolean reusePortSupported() {
-		try (ServerSocketChannel channel = ServerSocketChannel.open()) {
-			return channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
-		}
-		catch (IOException ex) {
-			return false;
-		}
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Could not find a free port for server.port=0", ex);
-		}
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -186,7 +187,7 @@ final class ControlServer implements Closeable {
 		}
 	}
 
-	private static void close(java.nio.channels.Channel channel) {
+	private static void close(Channel channel) {
 		try {
 			channel.close();
 		}

@@ -2,12 +2,9 @@ package io.bootcluster.master;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -93,7 +90,7 @@ public final class HeadStart {
 		try {
 			Plan plan = Plan.read(file);
 			Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
-			if (!isFree(plan.port())) {
+			if (!SharedPort.isFree(plan.port())) {
 				return null;
 			}
 			headStart = new HeadStart(ChannelAddress.create(), plan.port());
@@ -155,18 +152,7 @@ public final class HeadStart {
 		List<String> launch = new ArrayList<>(List.of(System.getProperty("java.home"),
 				System.getProperty("sun.java.command", ""), System.getProperty("user.dir")));
 		launch.addAll(programArguments);
-		for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
-			Path path = Path.of(entry);
-			launch.add(entry);
-			if (Files.isRegularFile(path)) {
-				try {
-					launch.add(Files.size(path) + "@" + Files.getLastModifiedTime(path).toMillis());
-				}
-				catch (IOException ex) {
-					launch.add("unreadable");
-				}
-			}
-		}
+		ClassDataSharing.addClassPath(launch, System.getProperty("java.class.path", ""));
 		return directory.resolve(PLAN_PREFIX + ClassDataSharing.hash(launch));
 	}
 
@@ -182,16 +168,6 @@ public final class HeadStart {
 		}
 		catch (IOException ex) {
 			// Tried again by the next start
-		}
-	}
-
-	private static boolean isFree(int port) {
-		try (ServerSocketChannel channel = ServerSocketChannel.open()) {
-			channel.bind(new InetSocketAddress(port));
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
 		}
 	}
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.bootcluster.server.HandshakeFence;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,6 +77,19 @@ final class WorkerCommand {
 		options.removeIf((option) -> startsWithAny(option, PORT_BOUND_OPTIONS)
 				|| startsWithAny(option, LAUNCH_TARGET_OPTIONS));
 		return options;
+	}
+
+	/**
+	 * The option that lets a worker load the handshake fence's native library: from Java
+	 * 22 on, a JVM warns on its output when a library is loaded without leave, and a later
+	 * release refuses.
+	 * @param jvmOptions the options the worker runs with already
+	 * @return the option, or none when given or not needed
+	 */
+	static List<String> nativeAccess(List<String> jvmOptions) {
+		boolean given = jvmOptions.stream().anyMatch((option) -> option.startsWith("--enable-native-access"));
+		return (Runtime.version().feature() >= 22 && !given && HandshakeFence.isPackaged())
+				? List.of("--enable-native-access=ALL-UNNAMED") : List.of();
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package io.bootcluster.master;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
 
@@ -177,6 +178,18 @@ public record WorkerSizing(int workers, int maxWorkers, boolean sizesHeap, @Null
 		double gib = bytes / (1024.0 * 1024 * 1024);
 		return (gib >= 1) ? String.format(Locale.ROOT, "%.1f GiB", gib)
 				: String.format(Locale.ROOT, "%d MiB", bytes / (1024 * 1024));
+	}
+
+
+	/**
+	 * The memory of this machine, or of its container: container-aware, like
+	 * {@code availableProcessors()}.
+	 * @return the memory, in bytes
+	 */
+	static long totalMemory() {
+		java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+		return (os instanceof com.sun.management.OperatingSystemMXBean memory) ? memory.getTotalMemorySize()
+				: Runtime.getRuntime().maxMemory() * 4;
 	}
 
 }
