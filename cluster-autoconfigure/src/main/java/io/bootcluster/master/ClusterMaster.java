@@ -126,8 +126,8 @@ public final class ClusterMaster {
 			arguments.removeIf((argument) -> argument.startsWith("--server.port="));
 			arguments.add("--server.port=" + port);
 		}
-		else if (this.headStart == null || this.headStart.port() != port) {
-			// Unless checked before the workers were forked ahead, who may hold it by now
+		else {
+			// Workers forked ahead do not hold it yet: none listens before it is welcomed
 			SharedPort.requireFree(this.environment.getProperty("server.address"), port);
 		}
 		warnWithoutConnectionMigration();

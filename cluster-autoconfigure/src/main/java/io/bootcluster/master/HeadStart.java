@@ -58,17 +58,14 @@ public final class HeadStart {
 
 	private final ChannelAddress address;
 
-	private final int port;
-
 	private final long forkedAt = System.nanoTime();
 
 	private final List<Forked> forked = new ArrayList<>();
 
 	private final Thread killer = new Thread(this::end, "cluster-head-start-end");
 
-	private HeadStart(ChannelAddress address, int port) {
+	private HeadStart(ChannelAddress address) {
 		this.address = address;
-		this.port = port;
 	}
 
 	/**
@@ -93,7 +90,7 @@ public final class HeadStart {
 			if (!SharedPort.isFree(plan.port())) {
 				return null;
 			}
-			headStart = new HeadStart(ChannelAddress.create(), plan.port());
+			headStart = new HeadStart(ChannelAddress.create());
 			Runtime.getRuntime().addShutdownHook(headStart.killer);
 			for (WorkerStart start : plan.starts()) {
 				headStart.fork(start);
@@ -182,14 +179,6 @@ public final class HeadStart {
 	 */
 	ChannelAddress address() {
 		return this.address;
-	}
-
-	/**
-	 * The port found free before the workers were forked.
-	 * @return the port
-	 */
-	int port() {
-		return this.port;
 	}
 
 	/**

@@ -193,6 +193,15 @@ final class MasterLink {
 	}
 
 	/**
+	 * Waits until the master has welcomed this worker, which happens within the join's
+	 * timeout: a worker that cannot join halts.
+	 * @return whether it joined
+	 */
+	boolean awaitJoined() {
+		return connection() != null;
+	}
+
+	/**
 	 * Sends the master a message.
 	 * @param message the message
 	 * @throws IOException if the channel is closed, or this worker could not join

@@ -15,8 +15,9 @@ import org.springframework.context.ApplicationEvent;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Holds a standby worker's startup just before its web server starts: every bean is
- * created and warm, but nothing listens, until the master activates the worker. Taking
+ * Holds a worker's startup just before its web server starts until its master has
+ * welcomed it, and a standby's until the master activates it: every bean is created and
+ * warm, but nothing listens. Taking
  * over then costs a bind and a server start, not an application start. Before it waits,
  * the standby serves itself requests on a private loopback port ({@link WarmUpRequests}),
  * so that its request path is compiled when the first client arrives. Other workers pass
@@ -48,6 +49,9 @@ public class StandbyGate implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		// Nothing listens before the master has taken this worker: one forked ahead of its
+		// master's plan (HeadStart) then never holds the port while the master checks it
+		this.runtime.awaitJoined();
 		if (!this.runtime.isStandby()) {
 			this.running = true;
 			return;

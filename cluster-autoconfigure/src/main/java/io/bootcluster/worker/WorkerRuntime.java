@@ -167,6 +167,15 @@ public final class WorkerRuntime {
 	}
 
 	/**
+	 * Waits until the master has welcomed this worker. A worker that cannot join halts
+	 * within the join's timeout.
+	 * @return whether it joined
+	 */
+	public boolean awaitJoined() {
+		return this.link.awaitJoined();
+	}
+
+	/**
 	 * Whether this worker was started as a standby, to serve only once activated.
 	 * @return whether it is a standby
 	 */

@@ -64,6 +64,43 @@ class ManagementServerTests {
 		}
 	}
 
+	@Test
+	void thePageAndItsStreamAnswerTheirOwnHostOnly() throws Exception {
+		start(true);
+		assertThat(get("/", "attacker.example", false)).startsWith("HTTP/1.1 403");
+		assertThat(get("/actuator/cluster/stream", "attacker.example", false)).startsWith("HTTP/1.1 403");
+		assertThat(get("/other", "localhost", false)).startsWith("HTTP/1.1 404");
+		assertThat(get("/", "localhost", false)).startsWith("HTTP/1.1 200")
+			.containsIgnoringCase("X-Frame-Options: DENY")
+			.contains("frame-ancestors 'none'")
+			.contains("new EventSource(");
+		assertThat(get("/actuator/cluster/stream", "localhost", true)).startsWith("HTTP/1.1 200")
+			.containsIgnoringCase("Content-Type: text/event-stream")
+			.contains("event: status\ndata: {\"writable\":true,\"status\":{\"masterPid\":");
+	}
+
+	// Up to the first event, for a stream, which does not end
+	private String get(String path, String host, boolean stream) throws IOException {
+		try (Socket socket = new Socket("127.0.0.1", this.server.port())) {
+			socket.getOutputStream()
+				.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + this.server.port()
+						+ "\r\nConnection: close\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
+			socket.setSoTimeout(10_000);
+			if (!stream) {
+				return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			}
+			StringBuilder read = new StringBuilder();
+			byte[] buffer = new byte[8192];
+			int count;
+			while (!read.toString().matches("(?s).*\ndata: .*\n\n.*")
+					&& (count = socket.getInputStream().read(buffer)) > 0) {
+				read.append(new String(buffer, 0, count, StandardCharsets.UTF_8));
+			}
+			return read.toString();
+		}
+	}
+
 	private void start(boolean writable) throws IOException {
 		this.cluster = new SupervisorHarness(1, 0, 10, 2);
 		this.server = ManagementServer.startIfConfigured(new ManagementServer.Settings(0, "127.0.0.1", true, writable),
