@@ -289,8 +289,9 @@ class ClusterActuatorProcessIT {
 			browser.awaitTrue("document.querySelectorAll('.worker[data-state=listening]').length === 2",
 					Duration.ofSeconds(10));
 			// Write access: the buttons are there
-			assertThat(browser.evaluate("!document.getElementById('actions').hidden "
-					+ "&& document.querySelectorAll('button.stop').length === 2").asBoolean()).isTrue();
+			assertThat(browser.evaluate("getComputedStyle(document.getElementById('actions')).display !== 'none' "
+					+ "&& [...document.querySelectorAll('button.stop')].filter((b) => b.offsetParent !== null).length === 2")
+				.asBoolean()).isTrue();
 			List<Integer> ids = Http.get(masterPort, "/actuator/cluster").json().get("workers").findValues("id")
 				.stream().map(JsonNode::asInt).toList();
 			JsonNode victim = Http.get(masterPort, "/actuator/cluster").json().get("workers").get(0);
@@ -309,7 +310,13 @@ class ClusterActuatorProcessIT {
 			}
 			browser.awaitTrue("[...document.querySelectorAll('.worker:not(.gone) dd')]"
 					+ ".some((d) => /^[1-9]\\d* \\(/.test(d.textContent))", Duration.ofSeconds(5));
-			browser.screenshot(Path.of(System.getProperty("cluster.screenshots", "target"), "cluster-page.png"));
+			Path screenshots = Path.of(System.getProperty("cluster.screenshots", "target"));
+			browser.screenshot(screenshots.resolve("cluster-page.png"));
+			// On a phone: nothing wider than the screen
+			browser.viewport(390, 844, true);
+			browser.awaitTrue("document.documentElement.scrollWidth <= window.innerWidth", Duration.ofSeconds(2));
+			browser.screenshot(screenshots.resolve("cluster-page-phone.png"));
+			browser.viewport(1280, 860, false);
 			browser.evaluate("document.getElementById('restart').click()");
 			browser.awaitTrue("document.getElementById('message').textContent === 'Rolling restart: done'",
 					Duration.ofSeconds(10));

@@ -186,6 +186,21 @@ public final class Browser implements AutoCloseable {
 	}
 
 	/**
+	 * Shows the page as a device of that size would: a phone's, say.
+	 * @param width its width, in CSS pixels
+	 * @param height its height, in CSS pixels
+	 * @param mobile whether it is a mobile device (its viewport then follows the page's
+	 * {@code viewport} meta tag)
+	 */
+	public void viewport(int width, int height, boolean mobile) {
+		call("Emulation.setDeviceMetricsOverride", JSON.createObjectNode()
+			.put("width", width)
+			.put("height", height)
+			.put("deviceScaleFactor", 1)
+			.put("mobile", mobile));
+	}
+
+	/**
 	 * Saves what the page looks like.
 	 * @param file a PNG file
 	 * @throws IOException if it cannot be written
