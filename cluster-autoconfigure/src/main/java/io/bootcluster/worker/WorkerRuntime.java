@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -111,10 +112,14 @@ public final class WorkerRuntime {
 		}
 		WorkerRuntime runtime = new WorkerRuntime(identity.id(), socket, options,
 				new WorkerPlace(identity.standby(), identity.slot()), JvmEnd.PROCESS);
-		runtime.link.open(socket, () -> WorkerIdentity.readSecret(System.in), new FrameCodec(maxFrameSize),
-				runtime.new Dispatcher());
+		runtime.open(socket, () -> WorkerIdentity.readSecret(System.in), new FrameCodec(maxFrameSize));
 		runtime.reportUncaughtExceptions();
 		return runtime;
+	}
+
+	// Joins the master on the link's own thread
+	void open(Path socket, Callable<String> secret, FrameCodec codec) {
+		this.link.open(socket, secret, codec, new Dispatcher());
 	}
 
 	private void reportUncaughtExceptions() {

@@ -30,6 +30,7 @@ class StandbyGateTests {
 
 	@Test
 	void aWorkersWebServerStartsOnlyOnceItsMasterWelcomedIt() throws Exception {
+		// The runtime's own join waits on a connection of its own, which nobody answers
 		Path socket = this.directory.resolve("master.sock");
 		try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
 			server.bind(UnixDomainSocketAddress.of(socket));
@@ -39,16 +40,28 @@ class StandbyGateTests {
 				WorkerRuntime runtime = new WorkerRuntime(1, socket,
 						new WorkerOptions(UncaughtExceptionPolicy.REPLACE, 0, 0, Duration.ofSeconds(1)), false,
 						new RecordedEnds());
+				// Joining a master that has not answered yet
+				runtime.open(socket, () -> "secret", new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE));
 				StandbyGate gate = new StandbyGate(runtime, List.of(), context);
 				CompletableFuture<Void> started = CompletableFuture.runAsync(gate::start);
 				Thread.sleep(300);
 				assertThat(started).isNotDone();
 				assertThat(gate.isRunning()).isFalse();
+				// Welcomed
 				runtime.connected(
 						TestConnections.direct(workerEnd, new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE)));
 				started.get(5, TimeUnit.SECONDS);
 				assertThat(gate.isRunning()).isTrue();
 			}
+		}
+	}
+
+	@Test
+	void aRuntimeThatNeverJoinsPassesStraightThrough() throws Exception {
+		try (GenericApplicationContext context = new GenericApplicationContext()) {
+			StandbyGate gate = new StandbyGate(TestWorkerRuntimes.unjoined(1), List.of(), context);
+			CompletableFuture.runAsync(gate::start).get(5, TimeUnit.SECONDS);
+			assertThat(gate.isRunning()).isTrue();
 		}
 	}
 
