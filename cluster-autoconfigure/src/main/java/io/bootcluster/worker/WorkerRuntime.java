@@ -40,7 +40,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <li>{@link WorkerHeartbeat}: the heartbeat thread, recycling, replacement requests;</li>
  * <li>{@link WorkerDeparture}: leaving when the master asks, exiting when it is gone;</li>
  * <li>{@link Membership}: the members the master announces, for the messenger;</li>
- * <li>{@link WorkerPlace}: its slot, and a standby's activation.</li>
+ * <li>{@link WorkerPlace}: its slot, and a standby's activation;</li>
+ * <li>{@link WorkerFailures}: what a failure it should not serve with leads to.</li>
  * </ul>
  * What the master sends is dispatched here, on the link's reader thread.
  */
@@ -50,13 +51,13 @@ public final class WorkerRuntime {
 
 	private final int id;
 
-	private final WorkerOptions options;
-
 	private final MasterLink link;
 
 	private final WorkerHeartbeat heartbeat;
 
 	private final WorkerDeparture departure;
+
+	private final WorkerFailures failures;
 
 	private final Membership membership = new Membership();
 
@@ -74,11 +75,11 @@ public final class WorkerRuntime {
 
 	private WorkerRuntime(int id, Path socket, WorkerOptions options, WorkerPlace place, JvmEnd end) {
 		this.id = id;
-		this.options = options;
 		this.place = place;
 		this.link = new MasterLink(id, end);
 		this.heartbeat = new WorkerHeartbeat(id, this.link, options);
 		this.departure = new WorkerDeparture(id, socket, this.link, end);
+		this.failures = new WorkerFailures(id, options.onUncaughtException(), this.heartbeat, this.departure);
 		this.requests = new MasterRequestHandlers(id, this.link);
 		this.leadership = new WorkerLeadership(id, () -> this.link.trySend(new Message.LeadershipReleased()));
 		this.departure.beforeClose((reason) -> {
@@ -113,29 +114,13 @@ public final class WorkerRuntime {
 		WorkerRuntime runtime = new WorkerRuntime(identity.id(), socket, options,
 				new WorkerPlace(identity.standby(), identity.slot()), JvmEnd.PROCESS);
 		runtime.open(socket, () -> WorkerIdentity.readSecret(System.in), new FrameCodec(maxFrameSize));
-		runtime.reportUncaughtExceptions();
+		runtime.failures.reportUncaughtExceptions();
 		return runtime;
 	}
 
 	// Joins the master on the link's own thread
 	void open(Path socket, Callable<String> secret, FrameCodec codec) {
 		this.link.open(socket, secret, codec, new Dispatcher());
-	}
-
-	private void reportUncaughtExceptions() {
-		if (this.options.onUncaughtException() == UncaughtExceptionPolicy.IGNORE) {
-			return;
-		}
-		Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
-		Thread.setDefaultUncaughtExceptionHandler((thread, failure) -> {
-			if (previous != null) {
-				previous.uncaughtException(thread, failure);
-			}
-			else {
-				logger.error("Thread \"" + thread.getName() + "\" died of an uncaught exception", failure);
-			}
-			failed("thread \"" + thread.getName() + "\" died of " + failure);
-		});
 	}
 
 	/**
@@ -299,20 +284,7 @@ public final class WorkerRuntime {
 	 * @param failure what happened
 	 */
 	public void failed(String failure) {
-		switch (this.options.onUncaughtException()) {
-			case REPLACE -> {
-				if (!this.departure.isLeaving()) {
-					this.heartbeat.requestReplacement(failure);
-				}
-			}
-			case EXIT -> {
-				logger.error("Worker " + this.id + " exits: " + failure);
-				JvmEnd.PROCESS.exit(JvmEnd.FAILED);
-			}
-			case IGNORE -> {
-				// Logged where it happened
-			}
-		}
+		this.failures.failed(failure);
 	}
 
 	/**
