@@ -69,7 +69,6 @@ final class StatusStream {
 			exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
 			exchange.getResponseHeaders().set("Cache-Control", "no-store");
 			exchange.sendResponseHeaders(200, 0);
-			watch();
 			DaemonThreads.start("cluster-status-subscriber", () -> write(exchange));
 		}
 		catch (IOException | RuntimeException | Error ex) {
@@ -81,6 +80,9 @@ final class StatusStream {
 
 	private void write(HttpExchange exchange) {
 		long seen = -1;
+		// Watched from the thread that writes, so that a thread that never started leaves
+		// no ticker behind
+		watch();
 		try (OutputStream out = exchange.getResponseBody()) {
 			while (true) {
 				byte[] status;

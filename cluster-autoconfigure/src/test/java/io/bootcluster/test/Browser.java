@@ -228,6 +228,8 @@ public final class Browser implements AutoCloseable {
 	@Override
 	public void close() {
 		this.socket.abort();
+		// Its renderers and helpers too, should any outlive it
+		this.process.descendants().forEach(ProcessHandle::destroyForcibly);
 		this.process.destroyForcibly();
 		try {
 			this.process.waitFor(10, TimeUnit.SECONDS);

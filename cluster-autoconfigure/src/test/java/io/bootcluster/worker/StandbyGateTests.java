@@ -3,7 +3,6 @@ package io.bootcluster.worker;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,29 +29,26 @@ class StandbyGateTests {
 
 	@Test
 	void aWorkersWebServerStartsOnlyOnceItsMasterWelcomedIt() throws Exception {
-		// The runtime's own join waits on a connection of its own, which nobody answers
+		FrameCodec codec = new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE);
 		Path socket = this.directory.resolve("master.sock");
-		try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-			server.bind(UnixDomainSocketAddress.of(socket));
-			SocketChannel workerEnd = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-			try (SocketChannel masterEnd = server.accept();
-					GenericApplicationContext context = new GenericApplicationContext()) {
-				WorkerRuntime runtime = new WorkerRuntime(1, socket,
-						new WorkerOptions(UncaughtExceptionPolicy.REPLACE, 0, 0, Duration.ofSeconds(1)), false,
-						new RecordedEnds());
-				// Joining a master that has not answered yet
-				runtime.open(socket, () -> "secret", new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE));
-				StandbyGate gate = new StandbyGate(runtime, List.of(), context);
-				CompletableFuture<Void> started = CompletableFuture.runAsync(gate::start);
-				Thread.sleep(300);
-				assertThat(started).isNotDone();
-				assertThat(gate.isRunning()).isFalse();
-				// Welcomed
-				runtime.connected(
-						TestConnections.direct(workerEnd, new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE)));
-				started.get(5, TimeUnit.SECONDS);
-				assertThat(gate.isRunning()).isTrue();
-			}
+		try (ServerSocketChannel silentMaster = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+				TestConnections.Pair welcomed = TestConnections.pair(codec);
+				GenericApplicationContext context = new GenericApplicationContext()) {
+			silentMaster.bind(UnixDomainSocketAddress.of(socket));
+			WorkerRuntime runtime = new WorkerRuntime(1, socket,
+					new WorkerOptions(UncaughtExceptionPolicy.REPLACE, 0, 0, Duration.ofSeconds(1)), false,
+					new RecordedEnds());
+			// Joining a master that has not answered yet
+			runtime.open(socket, () -> "secret", codec);
+			StandbyGate gate = new StandbyGate(runtime, List.of(), context);
+			CompletableFuture<Void> started = CompletableFuture.runAsync(gate::start);
+			Thread.sleep(300);
+			assertThat(started).isNotDone();
+			assertThat(gate.isRunning()).isFalse();
+			// Welcomed
+			runtime.connected(welcomed.worker());
+			started.get(5, TimeUnit.SECONDS);
+			assertThat(gate.isRunning()).isTrue();
 		}
 	}
 
