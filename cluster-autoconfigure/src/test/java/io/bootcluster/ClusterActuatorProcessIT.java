@@ -324,6 +324,34 @@ class ClusterActuatorProcessIT {
 		}
 	}
 
+	@Test
+	@Order(12)
+	void everyWorkerServesThePageBesideItsEndpointAndAnOpenPageHoldsUpNoRestart() throws Exception {
+		// The restart that the master's page started
+		master.awaitLines("Rolling restart done", 2, STARTUP);
+		try (Browser browser = Browser.start()) {
+			browser.open("http://127.0.0.1:" + port + "/actuator/cluster/ui");
+			browser.awaitTrue("document.querySelectorAll('.worker[data-state=listening]').length === 2",
+					Duration.ofSeconds(10));
+			List<Integer> ids = Http.get(port, "/actuator/cluster").json().get("workers").findValues("id")
+				.stream().map(JsonNode::asInt).toList();
+			browser.evaluate("document.getElementById('restart').click()");
+			browser.awaitTrue("document.getElementById('message').textContent === 'Rolling restart: done'",
+					Duration.ofSeconds(10));
+			// The page watches one of them: each ends its graceful shutdown, its stream ended,
+			// where a page that held it open would have it killed at the shutdown timeout
+			for (int id : ids) {
+				assertThat(master.awaitLine("EVENT exit worker=" + id + " .*", STARTUP).group())
+					.contains("exitedAfterDisconnect=true exit=0/null");
+			}
+			master.awaitLines("Rolling restart done", 3, STARTUP);
+			// The page reconnected, to a worker that serves
+			int newest = ids.stream().mapToInt(Integer::intValue).max().getAsInt() + 2;
+			browser.awaitTrue("document.querySelector('.worker[data-worker=\"" + newest + "\"][data-state=listening]') "
+					+ "!== null", Duration.ofSeconds(5));
+		}
+	}
+
 	private static void assertBadRequest(Http.Response response, String message) {
 		assertThat(response.status()).isEqualTo(400);
 		assertThat(response.json().get("error").asString()).contains(message);

@@ -9,8 +9,10 @@ import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.ClusterProcess.WebServerKind;
 import io.bootcluster.test.KeepAliveLoad;
 import io.bootcluster.test.Http;
+import io.bootcluster.test.Json;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,10 +27,17 @@ class NettyProcessIT {
 	void nettyWorkersShareThePortRestartAndStop() throws IOException {
 		int port = ClusterProcess.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.NETTY, TestApplication.class,
-				"--server.port=" + port, "--cluster.workers=2", "--spring.main.web-application-type=reactive")) {
+				"--server.port=" + port, "--cluster.workers=2", "--spring.main.web-application-type=reactive",
+				"--management.endpoints.web.exposure.include=cluster")) {
 			master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
 			assertThat(master.linesMatching("\\[worker 1\\] .*Netty started on port " + port)).hasSize(1);
-			ServerChecks.sharesThePortRestartsAndStops(master, port, KeepAliveLoad.toleratedResets());
+			// The live page, and its stream left open through the restart
+			assertThat(Http.get(port, "/actuator/cluster/ui").body()).contains("<title>Cluster</title>");
+			try (Http.EventStream stream = Http.stream(port, "/actuator/cluster/stream")) {
+				JsonNode event = Json.parse(stream.next("status", Duration.ofSeconds(10)));
+				assertThat(event.get("status").get("workers")).hasSize(2);
+				ServerChecks.sharesThePortRestartsAndStops(master, port, KeepAliveLoad.toleratedResets());
+			}
 		}
 	}
 

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -25,6 +24,7 @@ import java.util.stream.Collectors;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.bootcluster.internal.ipc.Action;
+import io.bootcluster.internal.control.ClusterPage;
 import io.bootcluster.internal.ipc.DaemonThreads;
 import io.bootcluster.internal.ipc.FrameCodec;
 import org.apache.commons.logging.Log;
@@ -145,16 +145,8 @@ public final class ManagementServer {
 				exchange.sendResponseHeaders(404, -1);
 				return;
 			}
-			byte[] page;
-			try (InputStream in = ManagementServer.class.getResourceAsStream("cluster.html")) {
-				page = Objects.requireNonNull(in, "cluster.html").readAllBytes();
-			}
-			exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-			exchange.getResponseHeaders().set("Cache-Control", "no-store");
-			// Its buttons are never shown inside another site's frame
-			exchange.getResponseHeaders().set("Content-Security-Policy",
-					"default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-			exchange.getResponseHeaders().set("X-Frame-Options", "DENY");
+			byte[] page = ClusterPage.html();
+			ClusterPage.HEADERS.forEach(exchange.getResponseHeaders()::set);
 			exchange.sendResponseHeaders(200, page.length);
 			try (OutputStream out = exchange.getResponseBody()) {
 				out.write(page);

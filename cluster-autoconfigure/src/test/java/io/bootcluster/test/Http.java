@@ -98,6 +98,28 @@ public final class Http {
 	}
 
 	/**
+	 * Opens a stream of Server-Sent Events, read as it comes.
+	 * @param port the port on localhost
+	 * @param path the path
+	 * @return the open stream, its head read
+	 * @throws IOException if the connection fails
+	 */
+	public static EventStream stream(int port, String path) throws IOException {
+		Socket socket = new Socket();
+		try {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+			socket.getOutputStream()
+				.write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
+			return new EventStream(socket);
+		}
+		catch (IOException | RuntimeException ex) {
+			socket.close();
+			throw ex;
+		}
+	}
+
+	/**
 	 * Whether something accepts connections on a port.
 	 * @param port the port on localhost
 	 * @return whether a connection succeeded
@@ -188,6 +210,98 @@ public final class Http {
 				throw new AssertionError("No " + pattern + " in " + this.body);
 			}
 			return matcher.group(1);
+		}
+
+	}
+
+	/**
+	 * A stream of Server-Sent Events on a connection of its own; each read waits at most
+	 * its deadline.
+	 */
+	public static final class EventStream implements AutoCloseable {
+
+		private final Socket socket;
+
+		private final java.io.BufferedReader reader;
+
+		private final String head;
+
+		private EventStream(Socket socket) throws IOException {
+			this.socket = socket;
+			socket.setSoTimeout(10000);
+			this.reader = new java.io.BufferedReader(
+					new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+			StringBuilder head = new StringBuilder();
+			for (String line = this.reader.readLine(); line != null && !line.isEmpty(); line = this.reader.readLine()) {
+				head.append(line).append("\r\n");
+			}
+			this.head = head.toString();
+		}
+
+		/**
+		 * The status line and headers.
+		 * @return the head
+		 */
+		public String head() {
+			return this.head;
+		}
+
+		/**
+		 * The status code.
+		 * @return the code
+		 */
+		public int status() {
+			return Integer.parseInt(this.head.substring(9, 12));
+		}
+
+		/**
+		 * Reads up to the next event's data, skipping comments.
+		 * @param event the event's name
+		 * @param deadline how long to wait
+		 * @return the data
+		 * @throws IOException if the stream ends or nothing comes in time
+		 */
+		public String next(String event, java.time.Duration deadline) throws IOException {
+			long end = System.nanoTime() + deadline.toNanos();
+			String name = null;
+			while (System.nanoTime() < end) {
+				this.socket.setSoTimeout((int) Math.max(1, (end - System.nanoTime()) / 1_000_000));
+				String line = this.reader.readLine();
+				if (line == null) {
+					throw new java.io.EOFException("The stream ended");
+				}
+				if (line.startsWith("event:")) {
+					name = line.substring(6).trim();
+				}
+				else if (line.startsWith("data:") && event.equals(name)) {
+					return line.substring(5).trim();
+				}
+				else if (line.isEmpty()) {
+					name = null;
+				}
+			}
+			throw new java.net.SocketTimeoutException("No '" + event + "' event within " + deadline);
+		}
+
+		/**
+		 * Reads until the stream ends.
+		 * @param deadline how long to wait
+		 * @throws IOException if it has not ended in time
+		 */
+		public void awaitEnd(java.time.Duration deadline) throws IOException {
+			long end = System.nanoTime() + deadline.toNanos();
+			do {
+				if (System.nanoTime() >= end) {
+					throw new java.net.SocketTimeoutException("The stream did not end within " + deadline);
+				}
+				this.socket.setSoTimeout((int) Math.max(1, (end - System.nanoTime()) / 1_000_000));
+			}
+			while (this.reader.readLine() != null);
+		}
+
+		@Override
+		public void close() throws IOException {
+			this.socket.close();
 		}
 
 	}

@@ -9,6 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.bootcluster.sample.shop.ShopApplication;
+import io.bootcluster.test.Browser;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.Json;
@@ -25,12 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ShopApplicationIT {
 
 	@Test
-	void perWorkerStateIsStatedOnceAndReportedWhileEveryLineStaysJson() throws IOException {
+	void perWorkerStateIsStatedOnceAndReportedWhileEveryLineStaysJson() throws Exception {
 		int port = ClusterProcess.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(ShopApplication.class, "--server.port=" + port,
 				"--cluster.workers=2", "--logging.structured.format.console=ecs",
 				"--management.endpoints.web.exposure.include=health,cluster",
-				"--management.endpoint.health.show-details=always")) {
+				"--management.endpoint.health.show-details=always", "--management.endpoint.cluster.access=unrestricted")) {
 			master.awaitLines("Worker \\d+ \\(pid \\d+\\) is listening", 2, Duration.ofSeconds(120));
 
 			List<String> warnings = master.linesMatching("each worker keeps its own state");
@@ -47,6 +48,19 @@ class ShopApplicationIT {
 			JsonNode health = Http.get(port, "/actuator/health").json();
 			assertThat(health.path("status").asString()).isEqualTo("UP");
 			assertThat(health.path("components").path("cluster").path("details").path("perWorkerState")).hasSize(2);
+
+			// The live page under the application's own security: its buttons send the CSRF
+			// token back; a request without it is refused (sent to the login page)
+			try (Browser browser = Browser.start()) {
+				browser.open("http://127.0.0.1:" + port + "/actuator/cluster/ui");
+				browser.awaitTrue("document.querySelectorAll('.worker[data-state=listening]').length === 2",
+						Duration.ofSeconds(10));
+				browser.evaluate("document.getElementById('scale').click()");
+				browser.awaitTrue("document.getElementById('message').textContent === 'Scaling to 2: done'",
+						Duration.ofSeconds(10));
+			}
+			assertThat(Http.send("POST", port, "/actuator/cluster", "{\"action\":\"scale\",\"workers\":2}").status())
+				.isEqualTo(302);
 
 			// The application works on each worker: a product saved is found by the worker that saved it
 			JsonNode saved = Http.send("POST", port, "/products?name=lamp", null).json();
@@ -74,14 +88,15 @@ class ShopApplicationIT {
 		}
 	}
 
-	// As a browser does: the login page gives a session and its CSRF token; the login
-	// changes the session's id
+	// As a browser does: the login page gives a session and its CSRF token (in the page and
+	// in a cookie); the login changes the session's id
 	private static String logIn(int port, String user, String password) throws IOException {
 		Http.Response page = Http.get(port, "/login");
 		Matcher csrf = Pattern.compile("name=\"_csrf\" type=\"hidden\" value=\"([^\"]+)\"").matcher(page.body());
 		assertThat(csrf.find()).as(page.body()).isTrue();
 		String anonymous = page.cookie("SESSION");
-		Http.Response login = Http.browse("POST", port, "/login", List.of("Cookie: " + anonymous),
+		String token = page.cookie("XSRF-TOKEN");
+		Http.Response login = Http.browse("POST", port, "/login", List.of("Cookie: " + anonymous + "; " + token),
 				"username=" + user + "&password=" + password + "&_csrf=" + csrf.group(1));
 		assertThat(login.status()).as(login.head()).isEqualTo(302);
 		assertThat(login.header("Location")).doesNotContain("error");

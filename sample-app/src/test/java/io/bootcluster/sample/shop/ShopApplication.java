@@ -44,7 +44,8 @@ public class ShopApplication {
 				.permitAll()
 				.anyRequest()
 				.authenticated())
-			.csrf((csrf) -> csrf.ignoringRequestMatchers("/products/**"))
+			// The token in a cookie too, which the cluster page sends back with its commands
+			.csrf((csrf) -> csrf.spa().ignoringRequestMatchers("/products/**"))
 			.formLogin(Customizer.withDefaults())
 			.build();
 	}
