@@ -283,7 +283,7 @@ class ClusterActuatorProcessIT {
 
 	@Test
 	@Order(11)
-	void theLivePageShowsAKilledWorkerDeadAndItsReplacementThenRestartsTheCluster() throws Exception {
+	void theLivePageShowsAKilledWorkerDeadAndItsReplacement() throws Exception {
 		try (Browser browser = Browser.start()) {
 			browser.open("http://127.0.0.1:" + masterPort + "/");
 			browser.awaitTrue("document.querySelectorAll('.worker[data-state=listening]').length === 2",
@@ -316,19 +316,12 @@ class ClusterActuatorProcessIT {
 			browser.viewport(390, 844, true);
 			browser.awaitTrue("document.documentElement.scrollWidth <= window.innerWidth", Duration.ofSeconds(2));
 			browser.screenshot(screenshots.resolve("cluster-page-phone.png"));
-			browser.viewport(1280, 860, false);
-			browser.evaluate("document.getElementById('restart').click()");
-			browser.awaitTrue("document.getElementById('message').textContent === 'Rolling restart: done'",
-					Duration.ofSeconds(10));
-			master.awaitLines("Rolling restart of workers", 2, Duration.ofSeconds(10));
 		}
 	}
 
 	@Test
 	@Order(12)
-	void everyWorkerServesThePageBesideItsEndpointAndAnOpenPageHoldsUpNoRestart() throws Exception {
-		// The restart that the master's page started
-		master.awaitLines("Rolling restart done", 2, STARTUP);
+	void everyWorkerServesThePageWhoseRestartButtonWorksAndAnOpenPageHoldsUpNoRestart() throws Exception {
 		try (Browser browser = Browser.start()) {
 			browser.open("http://127.0.0.1:" + port + "/actuator/cluster/ui");
 			browser.awaitTrue("document.querySelectorAll('.worker[data-state=listening]').length === 2",
@@ -344,7 +337,7 @@ class ClusterActuatorProcessIT {
 				assertThat(master.awaitLine("EVENT exit worker=" + id + " .*", STARTUP).group())
 					.contains("exitedAfterDisconnect=true exit=0/null");
 			}
-			master.awaitLines("Rolling restart done", 3, STARTUP);
+			master.awaitLines("Rolling restart done", 2, STARTUP);
 			// The page reconnected, to a worker that serves
 			int newest = ids.stream().mapToInt(Integer::intValue).max().getAsInt() + 2;
 			browser.awaitTrue("document.querySelector('.worker[data-worker=\"" + newest + "\"][data-state=listening]') "
