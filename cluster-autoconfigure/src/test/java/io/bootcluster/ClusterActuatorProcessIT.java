@@ -284,10 +284,7 @@ class ClusterActuatorProcessIT {
 	@Test
 	@Order(11)
 	void theLivePageShowsAKilledWorkerDeadAndItsReplacement() throws Exception {
-		try (Browser browser = Browser.start()) {
-			browser.open("http://127.0.0.1:" + masterPort + "/");
-			browser.awaitTrue("document.querySelectorAll('.worker[data-state=listening]').length === 2",
-					Duration.ofSeconds(10));
+		try (Browser browser = pageWithTwoWorkers("http://127.0.0.1:" + masterPort + "/")) {
 			// Write access: the buttons are there
 			assertThat(browser.evaluate("getComputedStyle(document.getElementById('actions')).display !== 'none' "
 					+ "&& [...document.querySelectorAll('button.stop')].filter((b) => b.offsetParent !== null).length === 2")
@@ -322,10 +319,7 @@ class ClusterActuatorProcessIT {
 	@Test
 	@Order(12)
 	void everyWorkerServesThePageWhoseRestartButtonWorksAndAnOpenPageHoldsUpNoRestart() throws Exception {
-		try (Browser browser = Browser.start()) {
-			browser.open("http://127.0.0.1:" + port + "/actuator/cluster/ui");
-			browser.awaitTrue("document.querySelectorAll('.worker[data-state=listening]').length === 2",
-					Duration.ofSeconds(10));
+		try (Browser browser = pageWithTwoWorkers("http://127.0.0.1:" + port + "/actuator/cluster/ui")) {
 			List<Integer> ids = Http.get(port, "/actuator/cluster").json().get("workers").findValues("id")
 				.stream().map(JsonNode::asInt).toList();
 			browser.evaluate("document.getElementById('restart').click()");
@@ -342,6 +336,20 @@ class ClusterActuatorProcessIT {
 			int newest = ids.stream().mapToInt(Integer::intValue).max().getAsInt() + 2;
 			browser.awaitTrue("document.querySelector('.worker[data-worker=\"" + newest + "\"][data-state=listening]') "
 					+ "!== null", Duration.ofSeconds(5));
+		}
+	}
+
+	private static Browser pageWithTwoWorkers(String url) throws Exception {
+		Browser browser = Browser.start();
+		try {
+			browser.open(url);
+			browser.awaitTrue("document.querySelectorAll('.worker[data-state=listening]').length === 2",
+					Duration.ofSeconds(10));
+			return browser;
+		}
+		catch (Exception | Error ex) {
+			browser.close();
+			throw ex;
 		}
 	}
 

@@ -72,7 +72,7 @@ public final class WebFluxClusterPage {
 				}
 
 			});
-		}, FluxSink.OverflowStrategy.LATEST).doOnCancel(subscription::cancel);
+		}, FluxSink.OverflowStrategy.LATEST);
 		return ServerResponse.ok()
 			.contentType(MediaType.TEXT_EVENT_STREAM)
 			.header("Cache-Control", "no-store")

@@ -5,7 +5,9 @@ import io.bootcluster.actuate.ClusterStatusFeed;
 import io.bootcluster.actuate.MasterClient;
 import io.bootcluster.worker.WorkerRuntime;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.PropertiesEndpointAccessResolver;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.actuate.endpoint.Access;
@@ -42,10 +44,13 @@ public final class ClusterEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint(endpoint = ClusterEndpoint.class, exposure = EndpointExposure.WEB)
-	ClusterStatusFeed clusterStatusFeed(MasterClient master, EndpointAccessResolver accessResolver,
+	ClusterStatusFeed clusterStatusFeed(MasterClient master, ObjectProvider<EndpointAccessResolver> accessResolver,
 			ApplicationContext context) {
 		// The same decision that maps the endpoint's write operations, or not
-		boolean writable = accessResolver.accessFor(EndpointId.of("cluster"), Access.READ_ONLY) == Access.UNRESTRICTED;
+		Access access = accessResolver
+			.getIfAvailable(() -> new PropertiesEndpointAccessResolver(context.getEnvironment()))
+			.accessFor(EndpointId.of("cluster"), Access.READ_ONLY);
+		boolean writable = access == Access.UNRESTRICTED;
 		return new ClusterStatusFeed(master, writable, context);
 	}
 
