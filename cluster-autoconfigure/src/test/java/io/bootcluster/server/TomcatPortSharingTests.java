@@ -1,6 +1,7 @@
 package io.bootcluster.server;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,14 +17,17 @@ import io.bootcluster.test.Http;
 import io.bootcluster.test.KeepAliveLoad;
 import io.bootcluster.test.ListeningSockets;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
+import org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two real Tomcats in one JVM bind one port: what two workers do in two.
+ * Two real Tomcats in one JVM bind one port: what two workers do in two, servlet or
+ * reactive.
  */
 class TomcatPortSharingTests {
 
@@ -49,6 +53,25 @@ class TomcatPortSharingTests {
 			for (int i = 0; i < 20; i++) {
 				assertThat(Http.get(port, "/").body()).isEqualTo("second");
 			}
+		}
+		finally {
+			first.stop();
+			second.stop();
+		}
+	}
+
+	@Test
+	void reactiveServersShareOnePortToo() throws IOException {
+		int port = ClusterProcess.freePort();
+		WebServer first = startReactive(port, "first");
+		WebServer second = startReactive(port, "second");
+		try {
+			assertThat(this.portSharing.find(first)).isNotNull();
+			Set<String> answers = new HashSet<>();
+			for (int i = 0; i < 60 && answers.size() < 2; i++) {
+				answers.add(Http.get(port, "/").body());
+			}
+			assertThat(answers).containsExactlyInAnyOrder("first", "second");
 		}
 		finally {
 			first.stop();
@@ -113,6 +136,15 @@ class TomcatPortSharingTests {
 		this.portSharing.customize(factory);
 		WebServer server = factory.getWebServer((context) -> context.addServlet(name, new NameServlet(name))
 			.addMapping("/"));
+		server.start();
+		return server;
+	}
+
+	private WebServer startReactive(int port, String name) {
+		TomcatReactiveWebServerFactory factory = new TomcatReactiveWebServerFactory(port);
+		this.portSharing.customize(factory);
+		WebServer server = factory.getWebServer((request, response) -> response
+			.writeWith(Mono.just(response.bufferFactory().wrap(name.getBytes(StandardCharsets.UTF_8)))));
 		server.start();
 		return server;
 	}
