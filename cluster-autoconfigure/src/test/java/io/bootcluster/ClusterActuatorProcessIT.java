@@ -9,10 +9,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.stream.Collectors;
 
 import io.bootcluster.test.Browser;
@@ -193,21 +195,38 @@ class ClusterActuatorProcessIT {
 
 	@Test
 	@Order(8)
-	void restartReplacesEveryWorkerOneByOneEachSuccessorListeningBeforeItsPredecessorGoes() throws IOException {
+	void restartFromAWorkersPageReplacesEveryWorkerOneByOneAndTheOpenPageHoldsUpNone() throws Exception {
 		Set<Long> before = pids();
-		Http.Response response = Http.send("POST", port, "/actuator/cluster", "{\"action\":\"restart\"}");
-		assertThat(response.status()).isEqualTo(200);
-		assertThat(response.json().get("workers")).extracting(JsonNode::asInt).containsExactly(2, 3);
-		master.awaitLine("Rolling restart done", STARTUP);
-		// Events reach the listeners in order, on a thread of their own: the last one says
-		// that every one before it has arrived
-		master.awaitLine("EVENT exit worker=3 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(30));
-		assertThat(eventIndex("listening worker=5 ")).isLessThan(eventIndex("disconnect worker=2 "));
-		assertThat(eventIndex("exit worker=2 ")).isLessThan(eventIndex("fork worker=6 "));
-		assertThat(eventIndex("listening worker=6 ")).isLessThan(eventIndex("disconnect worker=3 "));
-		Set<Long> after = pids();
-		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
-		assertThat(master.linesMatching("died unexpectedly")).isEmpty();
+		// Every worker serves the page beside its endpoint; with write access, its buttons work
+		try (Browser browser = pageWithTwoWorkers("http://127.0.0.1:" + port + "/actuator/cluster/ui")) {
+			browser.evaluate("document.getElementById('restart').click()");
+			browser.awaitTrue("document.getElementById('message').textContent === 'Rolling restart: done'",
+					Duration.ofSeconds(10));
+			master.awaitLine("Rolling restart of workers \\[2, 3\\]", Duration.ofSeconds(5));
+			master.awaitLine("Rolling restart done", STARTUP);
+			// Events reach the listeners in order, on a thread of their own: the last one says
+			// that every one before it has arrived
+			master.awaitLine("EVENT exit worker=3 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(30));
+			assertThat(eventIndex("listening worker=5 ")).isLessThan(eventIndex("disconnect worker=2 "));
+			assertThat(eventIndex("exit worker=2 ")).isLessThan(eventIndex("fork worker=6 "));
+			assertThat(eventIndex("listening worker=6 ")).isLessThan(eventIndex("disconnect worker=3 "));
+			Set<Long> after = pids();
+			assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
+			assertThat(master.linesMatching("died unexpectedly")).isEmpty();
+			// The page watched one of them at a time: each left at once, its stream and the
+			// stream's connection ended, where an open page would hold its departure for the
+			// drain timeout (10 s), then its graceful shutdown until it was killed
+			for (int id : List.of(2, 3)) {
+				assertThat(master.awaitLine("EVENT exit worker=" + id + " .*", STARTUP).group())
+					.contains("exitedAfterDisconnect=true exit=0/null");
+				assertThat(Duration.between(time(id, "Leaving the cluster"), time(id, "Commencing graceful shutdown")))
+					.as("worker %d from leaving to closing", id)
+					.isLessThan(Duration.ofSeconds(5));
+			}
+			// The page reconnected, to a worker that serves
+			browser.awaitTrue("document.querySelector('.worker[data-worker=\"6\"][data-state=listening]') !== null",
+					Duration.ofSeconds(5));
+		}
 	}
 
 	@Test
@@ -316,27 +335,10 @@ class ClusterActuatorProcessIT {
 		}
 	}
 
-	@Test
-	@Order(12)
-	void everyWorkerServesThePageWhoseRestartButtonWorksAndAnOpenPageHoldsUpNoRestart() throws Exception {
-		try (Browser browser = pageWithTwoWorkers("http://127.0.0.1:" + port + "/actuator/cluster/ui")) {
-			List<Integer> ids = Http.get(port, "/actuator/cluster").json().get("workers").findValues("id")
-				.stream().map(JsonNode::asInt).toList();
-			browser.evaluate("document.getElementById('restart').click()");
-			browser.awaitTrue("document.getElementById('message').textContent === 'Rolling restart: done'",
-					Duration.ofSeconds(10));
-			// The page watches one of them: each ends its graceful shutdown, its stream ended,
-			// where a page that held it open would have it killed at the shutdown timeout
-			for (int id : ids) {
-				assertThat(master.awaitLine("EVENT exit worker=" + id + " .*", STARTUP).group())
-					.contains("exitedAfterDisconnect=true exit=0/null");
-			}
-			master.awaitLines("Rolling restart done", 2, STARTUP);
-			// The page reconnected, to a worker that serves
-			int newest = ids.stream().mapToInt(Integer::intValue).max().getAsInt() + 2;
-			browser.awaitTrue("document.querySelector('.worker[data-worker=\"" + newest + "\"][data-state=listening]') "
-					+ "!== null", Duration.ofSeconds(5));
-		}
+	// When a worker logged a line, from the line's timestamp
+	private static Instant time(int worker, String text) {
+		Matcher line = master.awaitLine("\\[worker " + worker + "\\] (\\S+Z) .*" + text, Duration.ofSeconds(5));
+		return Instant.parse(line.group(1));
 	}
 
 	private static Browser pageWithTwoWorkers(String url) throws Exception {

@@ -2,6 +2,7 @@ package io.bootcluster.actuate;
 
 import java.time.Duration;
 
+import io.bootcluster.DisconnectRequestedEvent;
 import io.bootcluster.internal.control.ClusterPage;
 import io.bootcluster.internal.control.StatusBroadcast;
 import io.bootcluster.internal.ipc.Action;
@@ -9,17 +10,21 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.NullNode;
 
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.Ordered;
 
 /**
  * The cluster's status for the live pages this worker serves: the master's status, asked
  * once a second while any page watches (see {@link StatusBroadcast}), and whether the
- * pages may show their buttons. Every stream ends as soon as this worker's application
- * starts to close, so that an open page never holds up a graceful shutdown or a rolling
- * restart: the page reconnects, to another worker.
+ * pages may show their buttons. Every stream ends as soon as this worker is asked to leave
+ * (before it waits for its connections to close) or its application starts to close, and
+ * each stream's connection ends with it, so that an open page holds up neither a rolling
+ * restart nor a graceful shutdown: the page reconnects, on a new connection, which a worker
+ * that still listens takes.
  */
-public class ClusterStatusFeed implements ApplicationListener<ContextClosedEvent> {
+public class ClusterStatusFeed implements ApplicationListener<ApplicationEvent>, Ordered {
 
 	/**
 	 * The order of the page's mappings: just before the actuator's endpoints ({@code -100}),
@@ -56,10 +61,17 @@ public class ClusterStatusFeed implements ApplicationListener<ContextClosedEvent
 	}
 
 	@Override
-	public void onApplicationEvent(ContextClosedEvent event) {
-		if (event.getApplicationContext() == this.context) {
+	public void onApplicationEvent(ApplicationEvent event) {
+		if ((event instanceof DisconnectRequestedEvent || event instanceof ContextClosedEvent)
+				&& event.getSource() == this.context) {
 			this.broadcast.stop();
 		}
+	}
+
+	// Before the shared port's listener, which waits for the open connections to close
+	@Override
+	public int getOrder() {
+		return Ordered.HIGHEST_PRECEDENCE;
 	}
 
 }

@@ -73,9 +73,11 @@ public final class WebFluxClusterPage {
 
 			});
 		}, FluxSink.OverflowStrategy.LATEST);
+		// The connection ends with the stream, so that a worker that leaves waits for none
 		return ServerResponse.ok()
 			.contentType(MediaType.TEXT_EVENT_STREAM)
 			.header("Cache-Control", "no-store")
+			.header("Connection", "close")
 			.body(BodyInserters.fromServerSentEvents(events));
 	}
 

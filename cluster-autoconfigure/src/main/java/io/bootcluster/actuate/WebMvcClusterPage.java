@@ -6,11 +6,18 @@ import java.time.Duration;
 
 import io.bootcluster.internal.control.ClusterPage;
 import io.bootcluster.internal.control.StatusBroadcast;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerRequest;
 import org.springframework.web.servlet.function.ServerResponse;
@@ -23,8 +30,8 @@ import org.springframework.web.servlet.function.support.RouterFunctionMapping;
  */
 public final class WebMvcClusterPage {
 
-	// The browser reconnects when a stream ends: a bound on how long one request lives
-	private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(10);
+	// The writer ends each stream at its maximum age; the request's own timeout is a backstop
+	private static final Duration STREAM_TIMEOUT = StatusBroadcast.MAX_AGE.plusMinutes(1);
 
 	private WebMvcClusterPage() {
 	}
@@ -53,7 +60,7 @@ public final class WebMvcClusterPage {
 		if (subscription == null) {
 			return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE).build();
 		}
-		return ServerResponse.sse((sse) -> {
+		return new ClosingStream(subscription, ServerResponse.sse((sse) -> {
 			sse.onTimeout(subscription::cancel);
 			sse.onError((ex) -> subscription.cancel());
 			sse.onComplete(subscription::cancel);
@@ -71,7 +78,7 @@ public final class WebMvcClusterPage {
 							sse.comment("").send();
 						}
 					}
-					catch (IOException ex) {
+					catch (IOException | RuntimeException ex) {
 						this.failed = true;
 						throw ex;
 					}
@@ -98,7 +105,52 @@ public final class WebMvcClusterPage {
 				}
 
 			});
-		}, STREAM_TIMEOUT);
+		}, STREAM_TIMEOUT));
+	}
+
+	/**
+	 * A stream whose connection ends with it, so that a worker that leaves waits for no
+	 * page's connection, and whose place is given back if it cannot start.
+	 */
+	private static final class ClosingStream implements ServerResponse {
+
+		private final StatusBroadcast.Subscription subscription;
+
+		private final ServerResponse stream;
+
+		ClosingStream(StatusBroadcast.Subscription subscription, ServerResponse stream) {
+			this.subscription = subscription;
+			this.stream = stream;
+		}
+
+		@Override
+		public HttpStatusCode statusCode() {
+			return this.stream.statusCode();
+		}
+
+		@Override
+		public HttpHeaders headers() {
+			return this.stream.headers();
+		}
+
+		@Override
+		public MultiValueMap<String, Cookie> cookies() {
+			return this.stream.cookies();
+		}
+
+		@Override
+		public @Nullable ModelAndView writeTo(HttpServletRequest request, HttpServletResponse response,
+				Context context) throws ServletException, IOException {
+			response.setHeader("Connection", "close");
+			try {
+				return this.stream.writeTo(request, response, context);
+			}
+			catch (ServletException | IOException | RuntimeException ex) {
+				this.subscription.cancel();
+				throw ex;
+			}
+		}
+
 	}
 
 }

@@ -35,6 +35,12 @@ public final class StatusBroadcast {
 	// that stays silent
 	private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
 
+	/**
+	 * How long one stream lives at most; the page then reconnects. The writer ends it, so
+	 * that no server's request timeout has to.
+	 */
+	public static final Duration MAX_AGE = Duration.ofMinutes(10);
+
 	private final Supplier<byte @Nullable []> source;
 
 	private final String name;
@@ -69,7 +75,7 @@ public final class StatusBroadcast {
 
 	/**
 	 * Takes a subscriber's place, if one is free.
-	 * @return the place, to be started or released, or {@code null} when as many pages as
+	 * @return the place, to be started or cancelled, or {@code null} when as many pages as
 	 * allowed watch already (or the broadcast has stopped)
 	 */
 	public @Nullable Subscription reserve() {
@@ -94,6 +100,7 @@ public final class StatusBroadcast {
 
 	private void write(Subscriber subscriber) {
 		long seen = -1;
+		long endAt = System.nanoTime() + MAX_AGE.toNanos();
 		watch();
 		try {
 			while (true) {
@@ -103,7 +110,7 @@ public final class StatusBroadcast {
 					while (this.version == seen && !this.stopped && System.nanoTime() < waitUntil) {
 						TimeUnit.NANOSECONDS.timedWait(this, waitUntil - System.nanoTime());
 					}
-					if (this.stopped) {
+					if (this.stopped || System.nanoTime() - endAt > 0) {
 						return;
 					}
 					status = (this.version != seen) ? this.latest : null;
@@ -121,7 +128,17 @@ public final class StatusBroadcast {
 		finally {
 			unwatch();
 			this.slots.release();
+			end(subscriber);
+		}
+	}
+
+	// A page whose response is already gone may refuse even its end: nothing to do then
+	private static void end(Subscriber subscriber) {
+		try {
 			subscriber.end();
+		}
+		catch (RuntimeException ex) {
+			// Ended already
 		}
 	}
 
@@ -137,6 +154,9 @@ public final class StatusBroadcast {
 		if (--this.watching == 0 && this.ticker != null) {
 			this.ticker.cancel(false);
 			this.ticker = null;
+			// Not shown to the next page: it would take it for the latest, a tick before the
+			// fresh one, and count the requests between them as made in a moment
+			this.latest = null;
 		}
 	}
 
@@ -170,7 +190,8 @@ public final class StatusBroadcast {
 		void send(byte @Nullable [] status) throws IOException;
 
 		/**
-		 * Ends the page's stream, on the subscriber's thread, whatever ended it.
+		 * Ends the page's stream, whatever ended it: on the subscriber's thread, or on the
+		 * caller's when the stream never started.
 		 */
 		void end();
 
@@ -194,7 +215,7 @@ public final class StatusBroadcast {
 		 */
 		public synchronized void start(Subscriber subscriber) {
 			if (this.done) {
-				subscriber.end();
+				end(subscriber);
 				return;
 			}
 			this.done = true;
@@ -204,7 +225,7 @@ public final class StatusBroadcast {
 			}
 			catch (RuntimeException | Error ex) {
 				StatusBroadcast.this.slots.release();
-				subscriber.end();
+				end(subscriber);
 				throw ex;
 			}
 		}
