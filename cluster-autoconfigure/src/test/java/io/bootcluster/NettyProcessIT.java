@@ -2,8 +2,6 @@ package io.bootcluster;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
 
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.ClusterProcess.WebServerKind;
@@ -48,25 +46,6 @@ class NettyProcessIT {
 				"--server.port=" + port, "--cluster.workers=1", "--cluster.standby-workers=1",
 				"--spring.main.web-application-type=reactive")) {
 			ServerChecks.standbyWarmsUpThenTakesOver(master, port);
-		}
-	}
-
-	// On Tomcat the same port sharing serves servlets and reactive handlers alike
-	// (TomcatPortSharingTests); Jetty's reactive server differs from its servlet one
-	@Test
-	void reactiveApplicationsOnJettyShareThePortToo() throws IOException {
-		int port = ClusterProcess.freePort();
-		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.JETTY, TestApplication.class,
-				"--server.port=" + port, "--cluster.workers=2", "--spring.main.web-application-type=reactive")) {
-			master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
-			assertThat(master.linesMatching("\\[worker 1\\] .*Jetty started on port " + port)).hasSize(1);
-			Set<Long> pids = new HashSet<>();
-			for (int i = 0; i < 60 && pids.size() < 2; i++) {
-				pids.add(Http.get(port, "/").pid());
-			}
-			assertThat(pids).hasSize(2);
-			master.terminate();
-			assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
 		}
 	}
 
