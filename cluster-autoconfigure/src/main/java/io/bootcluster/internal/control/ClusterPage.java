@@ -23,7 +23,9 @@ public final class ClusterPage {
 			// Its buttons are never shown inside another site's frame
 			"Content-Security-Policy",
 			"default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-			"X-Frame-Options", "DENY");
+			"X-Frame-Options", "DENY",
+			// No idle connection of the page's is left for a worker that leaves to wait for
+			"Connection", "close");
 
 	/** The name of the stream's events. */
 	public static final String EVENT = "status";
