@@ -1,14 +1,9 @@
 package io.bootcluster.server;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.Set;
 
 import io.bootcluster.test.ClusterProcess;
-import io.bootcluster.test.Http;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 import org.springframework.boot.jetty.reactive.JettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServer;
@@ -32,11 +27,7 @@ class JettyPortSharingTests {
 			BoundListener listener = this.portSharing.find(first);
 			assertThat(listener).isNotNull();
 			assertThat(listener.reusePort()).isTrue();
-			Set<String> answers = new HashSet<>();
-			for (int i = 0; i < 60 && answers.size() < 2; i++) {
-				answers.add(Http.get(port, "/").body());
-			}
-			assertThat(answers).containsExactlyInAnyOrder("first", "second");
+			assertThat(TwoServers.names(port)).containsExactlyInAnyOrder("first", "second");
 		}
 		finally {
 			first.stop();
@@ -47,8 +38,7 @@ class JettyPortSharingTests {
 	private WebServer start(int port, String name) {
 		JettyReactiveWebServerFactory factory = new JettyReactiveWebServerFactory(port);
 		factory.addServerCustomizers(this.portSharing);
-		WebServer server = factory.getWebServer((request, response) -> response
-			.writeWith(Mono.just(response.bufferFactory().wrap(name.getBytes(StandardCharsets.UTF_8)))));
+		WebServer server = factory.getWebServer(TwoServers.naming(name));
 		server.start();
 		return server;
 	}

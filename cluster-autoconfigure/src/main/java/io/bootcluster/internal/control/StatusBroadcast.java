@@ -53,8 +53,6 @@ public final class StatusBroadcast {
 
 	private boolean stopped;
 
-	private int watching;
-
 	private @Nullable ScheduledFuture<?> ticker;
 
 	private long version;
@@ -144,14 +142,14 @@ public final class StatusBroadcast {
 
 	private synchronized void watch() {
 		this.writers.add(Thread.currentThread());
-		if (this.watching++ == 0 && !this.stopped) {
+		if (this.writers.size() == 1 && !this.stopped) {
 			this.ticker = this.ticks.scheduleAtFixedRate(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
 		}
 	}
 
 	private synchronized void unwatch() {
 		this.writers.remove(Thread.currentThread());
-		if (--this.watching == 0 && this.ticker != null) {
+		if (this.writers.isEmpty() && this.ticker != null) {
 			this.ticker.cancel(false);
 			this.ticker = null;
 			// Not shown to the next page: it would take it for the latest, a tick before the

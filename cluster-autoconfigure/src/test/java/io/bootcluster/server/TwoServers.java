@@ -1,0 +1,46 @@
+package io.bootcluster.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+
+import io.bootcluster.test.Http;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.server.reactive.HttpHandler;
+
+/**
+ * Two servers of one kind on one port, each answering its own name: what the tests of
+ * each server's port sharing ask of them.
+ */
+final class TwoServers {
+
+	private TwoServers() {
+	}
+
+	/**
+	 * A reactive handler that answers every request with a name.
+	 * @param name the server's name
+	 * @return the handler
+	 */
+	static HttpHandler naming(String name) {
+		return (request, response) -> response
+			.writeWith(Mono.just(response.bufferFactory().wrap(name.getBytes(StandardCharsets.UTF_8))));
+	}
+
+	/**
+	 * The names the port answers with, on new connections, until two differ (at most 60).
+	 * @param port the shared port
+	 * @return the names seen
+	 * @throws IOException if a request fails
+	 */
+	static Set<String> names(int port) throws IOException {
+		Set<String> names = new HashSet<>();
+		for (int i = 0; i < 60 && names.size() < 2; i++) {
+			names.add(Http.get(port, "/").body());
+		}
+		return names;
+	}
+
+}
