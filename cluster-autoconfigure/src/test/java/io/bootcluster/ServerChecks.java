@@ -63,11 +63,28 @@ final class ServerChecks {
 			assertThat(load.failures()).hasSizeLessThanOrEqualTo(toleratedFailures);
 			assertThat(load.succeeded()).isGreaterThan(600);
 		}
+		// Each old worker closed its application once its connections were done, not while
+		// they drained: closing ends the idle keep-alive ones a client may be reusing
+		for (int id : List.of(1, 2)) {
+			assertThat(lineIndex(master, id, "Stopped taking connections"))
+				.as("worker %d drained before it closed", id)
+				.isLessThan(lineIndex(master, id, "Commencing graceful shutdown"));
+		}
 		List<ProcessHandle> workers = master.descendants();
 		master.terminate();
 		assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
 		assertThat(workers).hasSize(2).noneMatch(ProcessHandle::isAlive);
 		assertThat(Http.accepts(port)).isFalse();
+	}
+
+	private static int lineIndex(ClusterProcess master, int worker, String text) {
+		List<String> lines = master.lines();
+		for (int i = 0; i < lines.size(); i++) {
+			if (lines.get(i).startsWith("[worker " + worker + "] ") && lines.get(i).contains(text)) {
+				return i;
+			}
+		}
+		throw new AssertionError("Worker " + worker + " did not log '" + text + "'");
 	}
 
 }

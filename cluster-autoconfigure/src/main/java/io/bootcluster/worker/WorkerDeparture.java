@@ -97,7 +97,12 @@ final class WorkerDeparture {
 		}
 		logger.info("Leaving the cluster: " + reason);
 		this.link.expectClose();
-		new Thread(() -> close(reason), "cluster-leave").start();
+		Thread closing = new Thread(() -> close(reason), "cluster-leave");
+		// Not a daemon, whatever thread asked: once the shared listener is closed, a web
+		// server may have no thread left that keeps the JVM alive (Reactor Netty's waits on
+		// that listener), and the JVM would run its shutdown hooks while connections drain
+		closing.setDaemon(false);
+		closing.start();
 	}
 
 	private void close(String reason) {

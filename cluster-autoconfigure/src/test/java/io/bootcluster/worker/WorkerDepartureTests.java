@@ -1,7 +1,9 @@
 package io.bootcluster.worker;
 
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +41,21 @@ class WorkerDepartureTests {
 		departure.leave("scaling down");
 		awaitEnds(ends);
 		departure.masterGone();
+		assertThat(ends.ends).containsExactly("exit 0");
+	}
+
+	@Test
+	void leavingKeepsTheJvmAliveUntilItExitsWhicheverThreadAsked() throws Exception {
+		RecordedEnds ends = new RecordedEnds();
+		WorkerDeparture departure = departure(ends);
+		CompletableFuture<Boolean> closingOnDaemon = new CompletableFuture<>();
+		departure.beforeClose((reason) -> closingOnDaemon.complete(Thread.currentThread().isDaemon()));
+		// The master's messages are read on a daemon thread, and ask the worker to leave
+		Thread reader = new Thread(() -> departure.leave("rolling restart"));
+		reader.setDaemon(true);
+		reader.start();
+		assertThat(closingOnDaemon.get(5, TimeUnit.SECONDS)).isFalse();
+		awaitEnds(ends);
 		assertThat(ends.ends).containsExactly("exit 0");
 	}
 
