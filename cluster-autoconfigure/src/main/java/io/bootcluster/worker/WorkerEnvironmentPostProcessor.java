@@ -27,6 +27,9 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * Runs before logging is set up, and only in a worker; after the application's own
  * configuration is loaded, and below it, so that a member of the same name that the
  * application adds itself wins.
+ * <p>
+ * A worker also ends Reactor Netty's resources without a quiet period, unless the
+ * application sets one ({@code spring.reactor.netty.shutdown-quiet-period}).
  */
 public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -44,19 +47,31 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 			hideInheritedWorkerEnvironment(environment);
 		}
 		if (worker != null) {
-			String id = Integer.toString(worker.id());
-			// GELF wants its additional fields prefixed, which not every Boot 4 release does
-			// for added members
-			String member = "gelf".equalsIgnoreCase(environment.getProperty("logging.structured.format.console", ""))
-					? "_cluster.worker" : "cluster.worker";
-			Map<String, Object> members = new HashMap<>();
-			members.put("logging.structured.json.add." + member, id);
-			if (worker.slot() >= 0) {
-				members.put("logging.structured.json.add." + member.replace("worker", "slot"),
-						Integer.toString(worker.slot()));
-			}
-			environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, members));
+			addWorkerDefaults(environment, worker);
 		}
+	}
+
+	/**
+	 * Adds what every worker sets, below the application's own configuration.
+	 * @param environment the worker's environment
+	 * @param worker the worker
+	 */
+	static void addWorkerDefaults(ConfigurableEnvironment environment, WorkerIdentity worker) {
+		String id = Integer.toString(worker.id());
+		// GELF wants its additional fields prefixed, which not every Boot 4 release does
+		// for added members
+		String member = "gelf".equalsIgnoreCase(environment.getProperty("logging.structured.format.console", ""))
+				? "_cluster.worker" : "cluster.worker";
+		Map<String, Object> members = new HashMap<>();
+		members.put("logging.structured.json.add." + member, id);
+		if (worker.slot() >= 0) {
+			members.put("logging.structured.json.add." + member.replace("worker", "slot"),
+					Integer.toString(worker.slot()));
+		}
+		// A leaving worker closes its application once its connections are done: Reactor
+		// Netty's quiet period (2 s) would only hold up its exit, and a rolling restart
+		members.put("spring.reactor.netty.shutdown-quiet-period", "0s");
+		environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, members));
 	}
 
 	private static void hideInheritedWorkerEnvironment(ConfigurableEnvironment environment) {

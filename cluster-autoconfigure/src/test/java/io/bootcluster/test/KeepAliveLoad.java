@@ -50,9 +50,12 @@ public final class KeepAliveLoad implements AutoCloseable {
 
 	private final List<Thread> clients = new ArrayList<>();
 
-	private KeepAliveLoad(int port, String path) {
+	private final Duration pause;
+
+	private KeepAliveLoad(int port, String path, Duration pause) {
 		this.port = port;
 		this.path = path;
+		this.pause = pause;
 	}
 
 	/**
@@ -63,7 +66,20 @@ public final class KeepAliveLoad implements AutoCloseable {
 	 * @return the running load
 	 */
 	public static KeepAliveLoad start(int port, String path, int connections) {
-		KeepAliveLoad load = new KeepAliveLoad(port, path);
+		return start(port, path, connections, Duration.ZERO);
+	}
+
+	/**
+	 * Starts clients that pause between requests: their connections are idle part of the
+	 * time, as a browser's are, and they leave the CPU to the workers being started.
+	 * @param port the port on localhost
+	 * @param path the path to request
+	 * @param connections how many clients, each with one connection at a time
+	 * @param pause how long each client waits after a response
+	 * @return the running load
+	 */
+	public static KeepAliveLoad start(int port, String path, int connections, Duration pause) {
+		KeepAliveLoad load = new KeepAliveLoad(port, path, pause);
 		for (int i = 0; i < connections; i++) {
 			Thread client = new Thread(load::run, "keep-alive-client-" + i);
 			client.setDaemon(true);
@@ -88,6 +104,9 @@ public final class KeepAliveLoad implements AutoCloseable {
 						.getBytes(StandardCharsets.US_ASCII));
 					out.flush();
 					keepAlive = readResponse(in);
+					if (keepAlive && !this.pause.isZero()) {
+						ClusterProcess.sleep(this.pause);
+					}
 				}
 			}
 			catch (IOException ex) {
