@@ -7,7 +7,8 @@
 # sees it (three kills without a standby worker, five with). Ends with one '<name>: <value>'
 # line per figure. ONLY=failover measures failover with a standby alone, and keeps the
 # master's log in FAILOVER_LOG (/tmp/failover.log); FAILOVER_ARGS adds arguments to that
-# cluster's command line.
+# cluster's command line. ONLY=warm-up measures the warm-up alone, of the single JVM and of a
+# cluster without the archive, to which WARM_UP_ARGS adds arguments.
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
@@ -171,6 +172,23 @@ if [ "${ONLY:-}" = failover ]; then
 	cp "$WORK/standby.log" "${FAILOVER_LOG:-/tmp/failover.log}"
 	echo "failover with standby, five kills (first response from the new worker): ${failover_standby% } ms"
 	echo "failover: $(median <<<"$failover_standby") ms p50 over 5 kills (first response from the new worker)"
+	exit 0
+fi
+
+# ONLY=warm-up: the single JVM's warm-up and a cluster's, side by side
+if [ "${ONLY:-}" = warm-up ]; then
+	single
+	await in_log "Tomcat started" single.log
+	read -r warm_up_single throughput_single < <(warm_up_then_rate wrk-single.txt)
+	stop
+	cluster warm-up.log --cluster.worker.class-data-sharing.enabled=false ${WARM_UP_ARGS:-}
+	await workers_listening warm-up.log
+	read -r warm_up_cluster throughput_cluster < <(warm_up_then_rate wrk-cluster.txt)
+	stop
+	echo "requests/s second by second, single: $(tr '\n' ' ' <"$WORK/seconds-wrk-single.txt")"
+	echo "requests/s second by second, cluster: $(tr '\n' ' ' <"$WORK/seconds-wrk-cluster.txt")"
+	echo "throughput: cluster $throughput_cluster req/s, single $throughput_single req/s"
+	echo "warm-up: cluster $warm_up_cluster s, single $warm_up_single s"
 	exit 0
 fi
 
