@@ -37,6 +37,7 @@ line() { grep -h "^$1:" "$WORK"/*.txt | head -1 || true; }
 rate() { line "$1" | sed -E 's/^[^:]*: ([0-9]+) .*/\1/'; }
 echo
 line "ipc"
+line "ipc request"
 line "ipc node"
 burst=$(rate "ipc burst")
 node_burst=$(rate "ipc node burst")

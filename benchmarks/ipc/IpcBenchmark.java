@@ -1,4 +1,7 @@
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -6,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.bootcluster.ClusterMessageEvent;
 import io.bootcluster.ClusterMessenger;
@@ -24,7 +28,9 @@ import io.bootcluster.worker.WorkerRuntime;
  * The cluster's channel and messengers between a master and worker processes, measured as
  * {@code node-cluster.js} measures Node's {@code process.send}:
  * <ul>
- * <li>ping: the worker asks, a listener in the master answers, one request at a time;</li>
+ * <li>ping: the worker asks, a listener in the master answers, one request at a time, with
+ * {@code request} (a future) and then with {@code ask} (the asking thread reads the
+ * answer);</li>
  * <li>burst: the worker sends 100,000 messages of about 100 bytes to the master, then asks
  * it once, which answers after it published them all, in order; the sixth such burst is
  * measured, once both sides compiled the code it runs;</li>
@@ -47,6 +53,11 @@ public final class IpcBenchmark {
 	private final Map<Integer, Connection> workers = new ConcurrentHashMap<>();
 
 	private final ChannelMessenger messenger;
+
+	private final FrameCodec codec = new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE);
+
+	// The connections workers read their answers on, by worker and route
+	private final Map<String, SocketChannel> replyRoutes = new ConcurrentHashMap<>();
 
 	private long burstReceived;
 
@@ -87,9 +98,21 @@ public final class IpcBenchmark {
 		}
 	}
 
-	// As the master's router does, on the thread that sends or read the message
+	// As the master's router does, on the thread that sends or read the message: an answer
+	// on the reply route its request named, when it named one
 	private void route(Message message) {
-		if (message instanceof Message.UserReply reply) {
+		if (message instanceof Message.UserReply reply && reply.via() > 0) {
+			SocketChannel route = this.replyRoutes.get(reply.to() + "/" + reply.via());
+			try {
+				synchronized (route) {
+					this.codec.write(route, reply);
+				}
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		else if (message instanceof Message.UserReply reply) {
 			this.workers.get(reply.to()).trySend(reply);
 		}
 		else if (message instanceof Message.UserMessage sent) {
@@ -99,8 +122,7 @@ public final class IpcBenchmark {
 
 	private void run() throws Exception {
 		ChannelAddress address = ChannelAddress.create();
-		FrameCodec codec = new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE);
-		ChannelServer server = ChannelServer.start(address, codec, new ChannelServer.Handler() {
+		ChannelServer server = ChannelServer.start(address, this.codec, new ChannelServer.Handler() {
 
 			@Override
 			public boolean accept(Connection connection, Message.Hello hello) {
@@ -124,6 +146,12 @@ public final class IpcBenchmark {
 			@Override
 			public void closed(Connection connection) {
 				IpcBenchmark.this.workers.values().remove(connection);
+			}
+
+			@Override
+			public Consumer<SocketChannel> attach(Message.Attach attach) {
+				return (channel) -> IpcBenchmark.this.replyRoutes.put(attach.workerId() + "/" + attach.replyRoute(),
+						channel);
 			}
 
 		});
@@ -179,14 +207,17 @@ public final class IpcBenchmark {
 		}, FrameCodec.mapper());
 		ChannelMessenger messenger = self[0];
 		switch (role) {
-			case "ping" -> roundTrips("ipc", messenger, ClusterMessenger.MASTER);
+			case "ping" -> {
+				roundTrips("ipc request", messenger, ClusterMessenger.MASTER, false);
+				roundTrips("ipc", messenger, ClusterMessenger.MASTER, true);
+			}
 			case "burst" -> burst(messenger);
 			case "relay" -> {
 				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 				while (!messenger.workers().contains(1) && System.nanoTime() < deadline) {
 					Thread.sleep(10);
 				}
-				roundTrips("ipc worker to worker", messenger, 1);
+				roundTrips("ipc worker to worker", messenger, 1, true);
 			}
 			case "relay-answer" -> Thread.sleep(Long.MAX_VALUE);
 			default -> throw new IllegalArgumentException(role);
@@ -194,15 +225,17 @@ public final class IpcBenchmark {
 		System.exit(0);
 	}
 
-	private static void roundTrips(String name, ClusterMessenger messenger, int to) {
+	// With ask, which a thread that waits for its answer anyway uses: it reads the answer
+	// itself, from a reply route; or with request, whose future the worker's reader completes
+	private static void roundTrips(String name, ClusterMessenger messenger, int to, boolean ask) {
 		for (int i = 0; i < WARMUP; i++) {
-			messenger.request(to, "ping", i, Integer.class, TIMEOUT).join();
+			roundTrip(messenger, to, i, ask);
 		}
 		long[] nanos = new long[MEASURED];
 		long start = System.nanoTime();
 		for (int i = 0; i < MEASURED; i++) {
 			long sent = System.nanoTime();
-			messenger.request(to, "ping", i, Integer.class, TIMEOUT).join();
+			roundTrip(messenger, to, i, ask);
 			nanos[i] = System.nanoTime() - sent;
 		}
 		long elapsed = System.nanoTime() - start;
@@ -210,6 +243,11 @@ public final class IpcBenchmark {
 		System.out.printf("%s: %d round trips/s, p50 %d us, p99 %d us%n", name, MEASURED * 1_000_000_000L / elapsed,
 				TimeUnit.NANOSECONDS.toMicros(nanos[MEASURED / 2]),
 				TimeUnit.NANOSECONDS.toMicros(nanos[MEASURED * 99 / 100]));
+	}
+
+	private static int roundTrip(ClusterMessenger messenger, int to, int i, boolean ask) {
+		return ask ? messenger.ask(to, "ping", i, Integer.class, TIMEOUT)
+				: messenger.request(to, "ping", i, Integer.class, TIMEOUT).join();
 	}
 
 	private static void burst(ClusterMessenger messenger) {

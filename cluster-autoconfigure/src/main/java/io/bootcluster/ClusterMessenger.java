@@ -3,6 +3,7 @@ package io.bootcluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Messages between the master and the workers, for application code. A bean in every
@@ -62,5 +63,33 @@ public interface ClusterMessenger {
 	 * {@link java.util.concurrent.TimeoutException} when no answer came in time
 	 */
 	<T> CompletableFuture<T> request(int to, String topic, Object payload, Class<T> answerType, Duration timeout);
+
+	/**
+	 * Sends a message that expects an answer, and waits for the answer on the calling
+	 * thread. In a worker, the thread reads the answer itself, from a connection of its own:
+	 * a round trip then wakes no other thread of the worker, which makes it the faster way
+	 * for a thread that would wait anyway. A timeout is noticed within about a second.
+	 * @param <T> the type of the answer
+	 * @param to {@link #MASTER} or a worker's id
+	 * @param topic the topic
+	 * @param payload the payload
+	 * @param answerType the type to read the answer as
+	 * @param timeout how long to wait for the answer
+	 * @return the answer
+	 * @throws ClusterMessagingException when the receiver is not on the channel, is gone,
+	 * has no listener that answers, or failed, or when no answer came in time
+	 */
+	default <T> T ask(int to, String topic, Object payload, Class<T> answerType, Duration timeout) {
+		try {
+			return request(to, topic, payload, answerType, timeout).join();
+		}
+		catch (CompletionException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			if (cause instanceof ClusterMessagingException failure) {
+				throw new ClusterMessagingException(failure.getMessage(), failure);
+			}
+			throw new ClusterMessagingException(String.valueOf(cause.getMessage()), cause);
+		}
+	}
 
 }

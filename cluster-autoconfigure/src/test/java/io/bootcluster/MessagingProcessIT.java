@@ -37,7 +37,9 @@ class MessagingProcessIT {
 	static void startCluster() {
 		port = ClusterProcess.freePort();
 		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2",
-				"--cluster.ipc.max-frame-size=64KB", "--spring.jackson.property-naming-strategy=SNAKE_CASE");
+				"--cluster.ipc.max-frame-size=64KB", "--spring.jackson.property-naming-strategy=SNAKE_CASE",
+				// Says when a worker cannot attach a connection, and asks on its main channel
+				"--logging.level.io.bootcluster.internal.ipc.AttachedPool=debug");
 		master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
 	}
 
@@ -64,6 +66,25 @@ class MessagingProcessIT {
 		JsonNode answer = Http.get(port, "/ask/0/question").json();
 		assertThat(answer.get("answer").asString())
 			.isEqualTo("the master heard from " + answer.get("worker").asInt());
+	}
+
+	@Test
+	void workerAsksAndReadsTheAnswerOnItsOwnThread() throws IOException {
+		for (int i = 0; i < 20; i++) {
+			JsonNode answer = Http.get(port, "/ask-blocking/0/question").json();
+			assertThat(answer.get("answer").asString())
+				.isEqualTo("the master heard from " + answer.get("worker").asInt());
+		}
+		JsonNode members = Http.get(port, "/members").json();
+		int asker = members.get("worker").asInt();
+		int other = (asker == 1) ? 2 : 1;
+		assertThat(askFrom(asker, "/ask-blocking/" + other + "/served").get("answer").asString()).matches("\\d+");
+		assertThat(Http.get(port, "/ask-blocking/0/nobody-listens").json().get("error").asString())
+			.isEqualTo("ClusterMessagingException: No listener in the master answers topic 'nobody-listens'");
+		assertThat(Http.get(port, "/ask-blocking/99/served").json().get("error").asString())
+			.isEqualTo("ClusterMessagingException: worker 99 is not on the cluster's channel; workers on it: [1, 2]");
+		// Each asked on a reply route of its own: none fell back to the main channel
+		assertThat(master.linesMatching("Asking over the main channel")).isEmpty();
 	}
 
 	@Test

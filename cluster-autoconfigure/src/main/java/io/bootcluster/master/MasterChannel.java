@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * The master's end of the channel: who may join, and where each message a worker sends
  * goes. Application messages are relayed at once on the reader thread that read them, and
  * requests for HTTP sessions handed to {@link SessionChannels}, which also takes over the
- * further connections workers attach for them; all others become tasks on the
+ * further connections workers attach for them (but for the reply routes workers read
+ * answers on, which the {@link MessageRouter} writes); all others become tasks on the
  * supervisor's loop, in the order they were sent.
  */
 final class MasterChannel implements ChannelServer.Handler {
@@ -74,6 +75,9 @@ final class MasterChannel implements ChannelServer.Handler {
 			logger.warn("Refused a further channel connection from pid " + attach.pid() + " claiming to be worker "
 					+ attach.workerId() + ": no such worker is on the channel");
 			return null;
+		}
+		if (attach.replyRoute() > 0) {
+			return (channel) -> this.router.addReplyRoute(attach.workerId(), attach.replyRoute(), channel);
 		}
 		return (channel) -> this.sessionChannels.add(channel, attach.workerId(), attach.quiet());
 	}

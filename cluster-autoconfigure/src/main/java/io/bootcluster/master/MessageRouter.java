@@ -1,5 +1,6 @@
 package io.bootcluster.master;
 
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -7,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import io.bootcluster.internal.ipc.Connection;
+import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.messaging.ChannelMessenger;
 import org.apache.commons.logging.Log;
@@ -17,7 +19,8 @@ import org.springframework.context.ApplicationEvent;
 
 /**
  * Relays application messages: from a worker to the master's messenger, to another worker,
- * or to every other worker, and the answers back. It runs on the thread that read the
+ * or to every other worker, and the answers back, on the main channel or on the reply route
+ * the request named ({@link ReplyRoutes}). It runs on the thread that read the
  * message (a worker's reader, or the master's messenger), so that the supervisor's loop
  * never waits on a worker's socket: the one part of the master that runs off the loop.
  * Its maps are concurrent; the loop adds a worker when it joins and removes it when its
@@ -35,8 +38,11 @@ final class MessageRouter {
 
 	private final ChannelMessenger messenger;
 
-	MessageRouter(Consumer<ApplicationEvent> publisher) {
+	private final ReplyRoutes replyRoutes;
+
+	MessageRouter(Consumer<ApplicationEvent> publisher, FrameCodec codec) {
 		this.messenger = new ChannelMessenger(Message.MASTER, this::fromMaster, publisher);
+		this.replyRoutes = new ReplyRoutes(codec);
 	}
 
 	/**
@@ -60,6 +66,16 @@ final class MessageRouter {
 	}
 
 	/**
+	 * Takes a connection a worker attached to read answers on.
+	 * @param id the worker's id
+	 * @param route the route's id among the worker's
+	 * @param channel the connection
+	 */
+	void addReplyRoute(int id, long route, SocketChannel channel) {
+		this.replyRoutes.add(id, route, channel);
+	}
+
+	/**
 	 * Forgets a worker whose channel closed.
 	 * @param id the worker's id
 	 * @param connection its connection
@@ -68,6 +84,7 @@ final class MessageRouter {
 		if (connection != null) {
 			this.senders.remove(connection);
 		}
+		this.replyRoutes.removeAll(id);
 		if (this.routes.remove(id) != null) {
 			announceMembers();
 		}
@@ -95,7 +112,7 @@ final class MessageRouter {
 			Integer sender = this.senders.get(connection);
 			if (sender != null) {
 				route(new Message.UserMessage(userMessage.topic(), userMessage.payload(), sender, userMessage.to(),
-						userMessage.requestId()));
+						userMessage.requestId(), userMessage.via()));
 			}
 			return true;
 		}
@@ -148,7 +165,7 @@ final class MessageRouter {
 				logger.warn("Dropped '" + message.topic() + "' from " + ChannelMessenger.describe(message.from()) + ": "
 						+ reason);
 				if (message.requestId() > 0) {
-					route(new Message.UserReply(message.requestId(), message.from(), reason, null));
+					route(Message.UserReply.to(message, reason, null));
 				}
 			}
 		}
@@ -157,6 +174,12 @@ final class MessageRouter {
 	private void route(Message.UserReply reply) {
 		if (reply.to() == Message.MASTER) {
 			this.messenger.deliver(reply);
+			return;
+		}
+		if (reply.via() > 0) {
+			if (!this.replyRoutes.send(reply)) {
+				logger.debug("Dropped an answer for worker " + reply.to() + ": its reply route is gone");
+			}
 			return;
 		}
 		Connection target = this.routes.get(reply.to());

@@ -91,7 +91,7 @@ final class Supervisor implements Cluster {
 		this.codec = codec;
 		this.pacing = new LaunchPacing(layout.cpus());
 		this.slots = new Slots(layout.sizing().workers(), this.pacing, settings.restartPolicy());
-		this.router = new MessageRouter(publisher);
+		this.router = new MessageRouter(publisher, codec);
 		this.requests = new MasterRequests(this, settings.maxFrameSize());
 		this.heartbeats = new HeartbeatWatch(loop, this.workers, this.router, settings.heartbeatTimeout());
 		this.departures = new Departures(loop, this.workers, settings.shutdownTimeout());

@@ -2,32 +2,26 @@ package io.bootcluster.messaging;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.bootcluster.ClusterMessageEvent;
 import io.bootcluster.ClusterMessenger;
 import io.bootcluster.ClusterMessagingException;
-import io.bootcluster.internal.ipc.DaemonThreads;
+import io.bootcluster.internal.ipc.AttachedPool;
 import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.internal.ipc.PendingRequests;
-import io.bootcluster.internal.ipc.ReadLoop;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.NullNode;
 
 import org.springframework.context.ApplicationEvent;
 
@@ -63,6 +57,8 @@ public final class ChannelMessenger implements ClusterMessenger {
 
 	private volatile @Nullable String refusal;
 
+	private volatile @Nullable AttachedPool replyRoutes;
+
 	private volatile List<Integer> workers = List.of();
 
 	// Payloads are the application's: its modules and naming apply to them, while the
@@ -96,6 +92,15 @@ public final class ChannelMessenger implements ClusterMessenger {
 	 */
 	public void usePayloadMapper(ObjectMapper mapper) {
 		this.payloads = mapper;
+	}
+
+	/**
+	 * Asks with reply routes from now on: a thread that {@linkplain #ask asks} reads its
+	 * answer itself, from a connection the master writes it on.
+	 * @param replyRoutes the routes
+	 */
+	public void useReplyRoutes(AttachedPool replyRoutes) {
+		this.replyRoutes = replyRoutes;
 	}
 
 	@Override
@@ -147,6 +152,62 @@ public final class ChannelMessenger implements ClusterMessenger {
 						ex));
 			}
 		});
+	}
+
+	/**
+	 * Asks on a reply route when one is free: the request goes on the main channel, in
+	 * order with everything sent before it, naming the route, and this thread reads the
+	 * answer from the route itself. Without a free route, as {@link #request} does.
+	 */
+	@Override
+	public <T> T ask(int to, String topic, Object payload, Class<T> answerType, Duration timeout) {
+		AttachedPool replyRoutes = this.replyRoutes;
+		requireReachable(to);
+		JsonNode body = toJson(topic, payload);
+		AttachedPool.Lease route = (replyRoutes != null) ? replyRoutes.take() : null;
+		if (route == null) {
+			return ClusterMessenger.super.ask(to, topic, payload, answerType, timeout);
+		}
+		boolean reusable = false;
+		String what = "'" + topic + "' sent to " + describe(to);
+		try {
+			long requestId = this.pending.nextId();
+			route.begin(timeout);
+			try {
+				write(new Message.UserMessage(topic, body, this.id, to, requestId, route.id()));
+			}
+			catch (ClusterMessagingException ex) {
+				reusable = route.end();
+				throw ex;
+			}
+			Message answer = route.connection().receive();
+			if (!route.end()) {
+				throw new ClusterMessagingException("No reply to " + what + " within " + timeout.toMillis() + " ms");
+			}
+			if (answer == null) {
+				throw new ClusterMessagingException("The channel closed before the reply to " + what + " came");
+			}
+			if (!(answer instanceof Message.UserReply reply) || reply.requestId() != requestId) {
+				throw new ClusterMessagingException("The reply to " + what + " came out of turn");
+			}
+			reusable = true;
+			if (reply.error() != null) {
+				throw new ClusterMessagingException(reply.error());
+			}
+			return this.payloads.treeToValue((reply.payload() != null) ? reply.payload() : NullNode.getInstance(),
+					answerType);
+		}
+		catch (JacksonException ex) {
+			throw new ClusterMessagingException("The answer to '" + topic + "' from " + describe(to) + " is not a "
+					+ answerType.getSimpleName() + ": " + ex.getOriginalMessage(), ex);
+		}
+		catch (IOException ex) {
+			throw new ClusterMessagingException(route.end() ? "The channel failed while " + what + " waited: "
+					+ ex.getMessage() : "No reply to " + what + " within " + timeout.toMillis() + " ms", ex);
+		}
+		finally {
+			route.giveBack(reusable);
+		}
 	}
 
 	/**
@@ -253,7 +314,7 @@ public final class ChannelMessenger implements ClusterMessenger {
 			}
 		}
 		try {
-			this.transport.send(new Message.UserReply(request.requestId(), request.from(), failure, payload));
+			this.transport.send(Message.UserReply.to(request, failure, payload));
 		}
 		catch (IOException ex) {
 			logger.warn("Could not answer '" + request.topic() + "' from " + describe(request.from()) + ": "

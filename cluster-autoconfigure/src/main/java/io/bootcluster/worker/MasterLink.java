@@ -260,6 +260,18 @@ final class MasterLink {
 	}
 
 	/**
+	 * Opens a reply route to the master: a connection on which this worker reads the
+	 * answers to the requests that name it.
+	 * @param route the route's id
+	 * @return the connection
+	 * @throws IOException if this worker has not joined, or the master refuses
+	 */
+	Connection attachReplyRoute(long route) throws IOException {
+		connection();
+		return ChannelClient.attachReplyRoute(joinedAddress(), joinedCodec(), this.id, route, JOIN_TIMEOUT);
+	}
+
+	/**
 	 * Opens this worker's quiet connection to the master, for the HTTP sessions it holds
 	 * copies of.
 	 * @return the connection

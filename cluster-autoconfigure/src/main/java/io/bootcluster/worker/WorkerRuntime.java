@@ -11,6 +11,7 @@ import java.util.function.Function;
 
 import io.bootcluster.ClusterLeadership;
 import io.bootcluster.internal.ipc.Action;
+import io.bootcluster.internal.ipc.AttachedPool;
 import io.bootcluster.internal.ipc.ChannelAddress;
 import io.bootcluster.internal.ipc.Connection;
 import io.bootcluster.internal.ipc.FrameCodec;
@@ -48,6 +49,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class WorkerRuntime {
 
 	private static final Log logger = LogFactory.getLog(WorkerRuntime.class);
+
+	/** Reply routes a worker keeps at most: one per thread that asks at once. */
+	private static final int REPLY_ROUTES = 8;
 
 	private final int id;
 
@@ -272,6 +276,7 @@ public final class WorkerRuntime {
 	public ChannelMessenger createMessenger(Consumer<ApplicationEvent> publisher, ObjectMapper payloads) {
 		ChannelMessenger messenger = new ChannelMessenger(this.id, this.link::send, publisher);
 		messenger.usePayloadMapper(payloads);
+		messenger.useReplyRoutes(new AttachedPool("reply", REPLY_ROUTES, this.link::attachReplyRoute));
 		this.membership.subscribe(messenger::members);
 		this.messenger = messenger;
 		return messenger;
@@ -315,7 +320,7 @@ public final class WorkerRuntime {
 		String reason = "worker " + this.id + " is still starting";
 		logger.warn("Dropped '" + message.topic() + "' from " + ChannelMessenger.describe(message.from()) + ": " + reason);
 		if (message.requestId() > 0) {
-			tell(new Message.UserReply(message.requestId(), message.from(), reason, null));
+			tell(Message.UserReply.to(message, reason, null));
 		}
 	}
 

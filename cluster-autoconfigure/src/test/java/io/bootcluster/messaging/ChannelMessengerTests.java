@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.bootcluster.ClusterMessageEvent;
 import io.bootcluster.ClusterMessagingException;
+import io.bootcluster.internal.ipc.AttachedPool;
 import io.bootcluster.internal.ipc.DaemonThreads;
 import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
@@ -148,8 +149,72 @@ class ChannelMessengerTests {
 		Message.UserMessage request = (Message.UserMessage) this.sent.get(0);
 		assertThat(request.from()).isEqualTo(3);
 		assertThat(request.to()).isZero();
-		messenger.deliver(new Message.UserReply(request.requestId(), 3, null, IntNode.valueOf(3)));
+		messenger.deliver(Message.UserReply.to(request, null, IntNode.valueOf(3)));
 		assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo(3);
+	}
+
+	@Test
+	void askingThreadReadsTheAnswerFromTheRouteItsRequestNamed() throws Exception {
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> {
+		});
+		try (TestConnections.Pair route = TestConnections.pair(new FrameCodec(1024))) {
+			messenger.useReplyRoutes(new AttachedPool("reply", 1, (id) -> route.worker()));
+			// The master's side: answers on the route, never on the main channel
+			DaemonThreads.start("test-master", () -> {
+				Message.UserMessage request = awaitSent(1);
+				route.master().trySend(Message.UserReply.to(request, null, IntNode.valueOf(3)));
+			});
+			assertThat(messenger.ask(0, "sum", List.of(1, 2), Integer.class, Duration.ofSeconds(5))).isEqualTo(3);
+			Message.UserMessage request = (Message.UserMessage) this.sent.get(0);
+			assertThat(request.via()).isEqualTo(1);
+			assertThat(request.requestId()).isPositive();
+			// The route is reused, and an error answer fails the asker with the reason
+			DaemonThreads.start("test-master", () -> {
+				Message.UserMessage second = awaitSent(2);
+				route.master().trySend(Message.UserReply.to(second, "No listener in the master answers", null));
+			});
+			assertThatExceptionOfType(ClusterMessagingException.class)
+				.isThrownBy(() -> messenger.ask(0, "nobody", 1, Integer.class, Duration.ofSeconds(5)))
+				.withMessage("No listener in the master answers");
+			assertThat(((Message.UserMessage) this.sent.get(1)).via()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void askUnansweredOnItsRouteTimesOutSayingWhat() throws Exception {
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> {
+		});
+		try (TestConnections.Pair route = TestConnections.pair(new FrameCodec(1024))) {
+			messenger.useReplyRoutes(new AttachedPool("reply", 1, (id) -> route.worker()));
+			assertThatExceptionOfType(ClusterMessagingException.class)
+				.isThrownBy(() -> messenger.ask(0, "slow", 1, Integer.class, Duration.ofMillis(100)))
+				.withMessage("No reply to 'slow' sent to the master within 100 ms");
+			// A route that timed out may still get the late answer: it is closed, not reused
+			assertThat(route.worker().isOpen()).isFalse();
+		}
+	}
+
+	@Test
+	void withoutARouteAskWaitsForTheRequestsAnswer() {
+		ChannelMessenger messenger = new ChannelMessenger(3, this.sent::add, (event) -> {
+		});
+		DaemonThreads.start("test-master", () -> {
+			Message.UserMessage request = awaitSent(1);
+			messenger.deliver(Message.UserReply.to(request, null, IntNode.valueOf(3)));
+		});
+		assertThat(messenger.ask(0, "sum", List.of(1, 2), Integer.class, Duration.ofSeconds(5))).isEqualTo(3);
+		assertThat(((Message.UserMessage) this.sent.get(0)).via()).isZero();
+		assertThatExceptionOfType(ClusterMessagingException.class)
+			.isThrownBy(() -> messenger.ask(0, "slow", 1, Integer.class, Duration.ofMillis(100)))
+			.withMessage("No reply to 'slow' sent to the master within 100 ms");
+	}
+
+	private Message.UserMessage awaitSent(int count) {
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (this.sent.size() < count && System.nanoTime() < deadline) {
+			sleepQuietly(1);
+		}
+		return (Message.UserMessage) this.sent.get(count - 1);
 	}
 
 	@Test

@@ -47,6 +47,29 @@ public final class ChannelClient {
 	}
 
 	/**
+	 * Opens a reply route of a worker that joined: a connection on which it reads the
+	 * answers to the requests that name the route.
+	 * @param address the master's address
+	 * @param codec the frame codec
+	 * @param workerId this worker's id
+	 * @param route the route's id, unique among this worker's
+	 * @param timeout how long to wait for the master's welcome
+	 * @return the open connection
+	 * @throws IOException if the master cannot be reached, refuses the connection, or
+	 * predates reply routes
+	 */
+	public static Connection attachReplyRoute(ChannelAddress address, FrameCodec codec, int workerId, long route,
+			Duration timeout) throws IOException {
+		Session session = open(address, codec,
+				new Message.Attach(workerId, ProcessHandle.current().pid(), address.secret(), false, route), timeout);
+		if (!session.replyRoute()) {
+			session.connection().close();
+			throw new IOException("The master writes no answers on further connections");
+		}
+		return session.connection();
+	}
+
+	/**
 	 * Opens a worker's quiet connection, for the HTTP sessions it holds copies of.
 	 * @param address the master's address
 	 * @param codec the frame codec
@@ -80,7 +103,7 @@ public final class ChannelClient {
 				unanswered.cancel();
 			}
 			if (answer instanceof Message.Welcome welcome) {
-				return new Session(connection, welcome.masterPid());
+				return new Session(connection, welcome.masterPid(), welcome.replyRoute());
 			}
 			throw new IOException("The master refused this worker's channel connection");
 		}
@@ -96,8 +119,9 @@ public final class ChannelClient {
 	 *
 	 * @param connection the connection
 	 * @param masterPid the master's process id
+	 * @param replyRoute whether the master writes answers on it
 	 */
-	public record Session(Connection connection, long masterPid) {
+	public record Session(Connection connection, long masterPid, boolean replyRoute) {
 	}
 
 }

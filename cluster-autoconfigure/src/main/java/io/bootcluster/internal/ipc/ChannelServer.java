@@ -132,15 +132,24 @@ public final class ChannelServer implements Closeable {
 			.run();
 	}
 
-	// The worker asks and waits for each answer: whoever takes the channel answers
+	// The worker asks and waits for each answer: whoever takes the channel answers. A reply
+	// route is taken before the welcome, since the worker may name it in a request as soon
+	// as it is welcomed
 	private void handOver(Connection connection, SocketChannel channel, Message.Attach attach) {
 		try {
 			Consumer<SocketChannel> taker = this.handler.attach(attach);
-			if (taker == null || !connection.trySend(new Message.Welcome(ProcessHandle.current().pid()))) {
+			boolean replyRoute = attach.replyRoute() > 0;
+			if (taker != null && replyRoute) {
+				taker.accept(channel);
+			}
+			if (taker == null
+					|| !connection.trySend(new Message.Welcome(ProcessHandle.current().pid(), replyRoute))) {
 				connection.close();
 				return;
 			}
-			taker.accept(channel);
+			if (!replyRoute) {
+				taker.accept(channel);
+			}
 		}
 		catch (RuntimeException ex) {
 			logger.error("Closing a channel connection after an unexpected failure", ex);
@@ -241,6 +250,7 @@ public final class ChannelServer implements Closeable {
 		 * Decides whether to take a further connection of a worker that joined, on which
 		 * it asks and waits for each answer. When it does, the server welcomes the worker,
 		 * then hands the channel over: from then on, the taker alone reads and writes it.
+		 * A reply route is handed over first, and the welcome written on it after.
 		 * @param attach the connection's first frame
 		 * @return what takes the channel over, or {@code null} to refuse the connection
 		 */

@@ -1,7 +1,10 @@
 package io.bootcluster.internal.ipc;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.Nulls;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -47,15 +50,23 @@ public sealed interface Message {
 	/**
 	 * First frame of a further connection from a worker that joined: one on which the
 	 * worker asks and the master answers in turn, the asking thread reading the answer
-	 * itself; or, when {@code quiet}, the one on which the worker sends the changes to
-	 * the sessions it holds copies of, read by the master only when it must, and reads the
-	 * master's revocations of those copies. Nothing else is accepted before it.
+	 * itself; when {@code quiet}, the one on which the worker sends the changes to the
+	 * sessions it holds copies of, read by the master only when it must, and reads the
+	 * master's revocations of those copies; or, with a {@code replyRoute}, one on which the
+	 * worker sends nothing and reads the answers to the requests that name that route
+	 * ({@link UserMessage#via()}). Nothing else is accepted before it.
 	 * @param workerId the worker's id
 	 * @param pid the worker's process id
 	 * @param secret the cluster's secret
 	 * @param quiet whether it is the worker's quiet connection
+	 * @param replyRoute the route's id among the worker's, or 0 when it is no reply route
 	 */
-	record Attach(int workerId, long pid, @Nullable String secret, boolean quiet) implements Message {
+	record Attach(int workerId, long pid, @Nullable String secret, boolean quiet,
+			@JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonSetter(nulls = Nulls.AS_EMPTY) long replyRoute) implements Message {
+
+		public Attach(int workerId, long pid, @Nullable String secret, boolean quiet) {
+			this(workerId, pid, secret, quiet, 0);
+		}
 
 		@Override
 		public String toString() {
@@ -67,8 +78,17 @@ public sealed interface Message {
 	/**
 	 * The master's answer to an accepted {@link Hello} or {@link Attach}.
 	 * @param masterPid the master's process id
+	 * @param replyRoute whether the master writes answers on this connection: a master
+	 * that predates reply routes leaves it out, and the worker then asks on its main
+	 * channel
 	 */
-	record Welcome(long masterPid) implements Message {
+	record Welcome(long masterPid, @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonSetter(nulls = Nulls.AS_EMPTY) boolean replyRoute)
+			implements Message {
+
+		public Welcome(long masterPid) {
+			this(masterPid, false);
+		}
+
 	}
 
 	/**
@@ -101,8 +121,15 @@ public sealed interface Message {
 	 * @param to the destination: {@link #MASTER}, a worker id or {@link #ALL_WORKERS}
 	 * @param requestId the sender's id for the request, to be answered with a
 	 * {@link UserReply}; 0 when no answer is expected
+	 * @param via the sender's reply route for the answer, or 0 for its main channel
 	 */
-	record UserMessage(String topic, JsonNode payload, int from, int to, long requestId) implements Message {
+	record UserMessage(String topic, JsonNode payload, int from, int to, long requestId,
+			@JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonSetter(nulls = Nulls.AS_EMPTY) long via) implements Message {
+
+		public UserMessage(String topic, JsonNode payload, int from, int to, long requestId) {
+			this(topic, payload, from, to, requestId, 0);
+		}
+
 	}
 
 	/**
@@ -111,8 +138,23 @@ public sealed interface Message {
 	 * @param to the requester: {@link #MASTER} or a worker id
 	 * @param error why there is no answer, or {@code null}
 	 * @param payload the answer, or {@code null}
+	 * @param via the request's {@link UserMessage#via()}: the requester's reply route it
+	 * goes on, or 0 for its main channel
 	 */
-	record UserReply(long requestId, int to, @Nullable String error, @Nullable JsonNode payload) implements Message {
+	record UserReply(long requestId, int to, @Nullable String error, @Nullable JsonNode payload,
+			@JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonSetter(nulls = Nulls.AS_EMPTY) long via) implements Message {
+
+		/**
+		 * The answer to a request, on the route the request named.
+		 * @param request the request
+		 * @param error why there is no answer, or {@code null}
+		 * @param payload the answer, or {@code null}
+		 * @return the answer
+		 */
+		public static UserReply to(UserMessage request, @Nullable String error, @Nullable JsonNode payload) {
+			return new UserReply(request.requestId(), request.from(), error, payload, request.via());
+		}
+
 	}
 
 	/**

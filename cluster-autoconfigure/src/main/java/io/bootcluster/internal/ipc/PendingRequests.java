@@ -52,6 +52,15 @@ public final class PendingRequests {
 	}
 
 	/**
+	 * An id for a request whose reply the caller reads itself, unique among this
+	 * process's requests.
+	 * @return the id
+	 */
+	public long nextId() {
+		return this.lastId.incrementAndGet();
+	}
+
+	/**
 	 * Starts waiting for the reply to a request the caller sends itself.
 	 * @param what the request, for the timeout's message
 	 * @param timeout how long to wait for the reply

@@ -63,6 +63,9 @@ class ChannelServerTests {
 				if (attach.workerId() == 99) {
 					return null;
 				}
+				if (attach.replyRoute() > 0) {
+					return (channel) -> ChannelServerTests.this.seen.add("route " + attach.replyRoute() + " taken");
+				}
 				// Answers what it reads with what it read, as a handler that took it over
 				return (channel) -> DaemonThreads.start("test-attached", () -> {
 					Connection taken = Connection.direct(channel, ChannelServerTests.this.codec);
@@ -103,6 +106,22 @@ class ChannelServerTests {
 		attached.close();
 		// Not a worker's channel: its end is none of the handler's business
 		assertThat(this.seen.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
+	@Test
+	void aReplyRouteIsTakenBeforeItsWorkerIsWelcomed() throws Exception {
+		Connection route = ChannelClient.attachReplyRoute(this.address, this.codec, 7, 3, Duration.ofSeconds(5));
+		// Welcomed: a request may name the route at once, so it was taken already
+		assertThat(this.seen).containsExactly("attach 7", "route 3 taken");
+		route.close();
+	}
+
+	@Test
+	void aReplyRouteIsRefusedByAMasterThatDoesNotSayItWritesOnIt() {
+		// As a master of an earlier build would: it welcomes the connection as any other
+		assertThatIOException()
+			.isThrownBy(() -> ChannelClient.attachReplyRoute(this.address, this.codec, 7, 0, Duration.ofSeconds(5)))
+			.withMessageContaining("writes no answers");
 	}
 
 	@Test

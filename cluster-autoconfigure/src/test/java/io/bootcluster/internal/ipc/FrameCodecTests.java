@@ -92,6 +92,23 @@ class FrameCodecTests {
 			.withMessageStartingWith("Frame is not a valid message");
 	}
 
+	// A master and its workers may be of two builds, after a jar was replaced in place:
+	// frames without the reply routes' fields are read as naming none, and frames that name
+	// none leave them out
+	@Test
+	void framesWithoutReplyRoutesAreReadAsNamingNoneAndWrittenWithoutThem() throws IOException {
+		writeFrame("{\"type\":\"welcome\",\"masterPid\":5}");
+		writeFrame("{\"type\":\"message\",\"topic\":\"t\",\"payload\":1,\"from\":1,\"to\":0,\"requestId\":3}");
+		writeFrame("{\"type\":\"message-reply\",\"requestId\":3,\"to\":1,\"payload\":2}");
+		assertThat(this.codec.read(this.pipe.source())).isEqualTo(new Message.Welcome(5, false));
+		assertThat(((Message.UserMessage) this.codec.read(this.pipe.source())).via()).isZero();
+		assertThat(((Message.UserReply) this.codec.read(this.pipe.source())).via()).isZero();
+		String written = FrameCodec.mapper()
+			.writeValueAsString(new Message.UserMessage("t", JsonNodeFactory.instance.numberNode(1), 1, 0, 3));
+		assertThat(written).doesNotContain("via");
+		assertThat(FrameCodec.mapper().writeValueAsString(new Message.Welcome(5))).doesNotContain("replyRoute");
+	}
+
 	@Test
 	void channelClosedInsideAFrameIsAnError() throws IOException {
 		this.pipe.sink().write(ByteBuffer.wrap(new byte[] { 0, 0, 0, 10, '{' }));

@@ -228,6 +228,19 @@ public class TestApplication {
 			}
 		}
 
+		// The same, the asking thread waiting for the answer itself
+		@GetMapping("/ask-blocking/{to}/{topic}")
+		Map<String, Object> askBlocking(@PathVariable int to, @PathVariable String topic) {
+			try {
+				Object answer = this.messenger.ask(to, topic, "from " + this.workerId, Object.class,
+						Duration.ofSeconds(5));
+				return Map.of("worker", this.workerId, "answer", String.valueOf(answer));
+			}
+			catch (ClusterMessagingException ex) {
+				return Map.of("worker", this.workerId, "error", "ClusterMessagingException: " + ex.getMessage());
+			}
+		}
+
 		// A payload whose names the application's Jackson settings decide
 		@GetMapping("/ask-master-person/{firstName}")
 		Map<String, Object> askMasterPerson(@PathVariable String firstName) {
