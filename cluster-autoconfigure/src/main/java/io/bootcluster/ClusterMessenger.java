@@ -68,7 +68,8 @@ public interface ClusterMessenger {
 	 * Sends a message that expects an answer, and waits for the answer on the calling
 	 * thread. In a worker, the thread reads the answer itself, from a connection of its own:
 	 * a round trip then wakes no other thread of the worker, which makes it the faster way
-	 * for a thread that would wait anyway. A timeout is noticed within about a second.
+	 * for a thread that would wait anyway. A timeout is noticed within about a second, and a
+	 * thread's first ask may also wait for its connection to open.
 	 * @param <T> the type of the answer
 	 * @param to {@link #MASTER} or a worker's id
 	 * @param topic the topic

@@ -62,6 +62,7 @@ final class MessageRouter {
 	void join(int id, Connection connection) {
 		this.senders.put(connection, id);
 		this.routes.put(id, connection);
+		this.replyRoutes.join(id);
 		announceMembers();
 	}
 

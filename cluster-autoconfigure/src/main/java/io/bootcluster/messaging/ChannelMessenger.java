@@ -202,8 +202,8 @@ public final class ChannelMessenger implements ClusterMessenger {
 					+ answerType.getSimpleName() + ": " + ex.getOriginalMessage(), ex);
 		}
 		catch (IOException ex) {
-			throw new ClusterMessagingException(route.end() ? "The channel failed while " + what + " waited: "
-					+ ex.getMessage() : "No reply to " + what + " within " + timeout.toMillis() + " ms", ex);
+			throw new ClusterMessagingException(route.end() ? "The channel failed while " + what + " waited: " + ex
+					: "No reply to " + what + " within " + timeout.toMillis() + " ms", ex);
 		}
 		finally {
 			route.giveBack(reusable);

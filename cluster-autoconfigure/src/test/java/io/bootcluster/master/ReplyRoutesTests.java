@@ -14,20 +14,30 @@ import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.internal.ipc.TestConnections;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.node.IntNode;
+import tools.jackson.databind.node.StringNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 
 class ReplyRoutesTests {
 
-	private final FrameCodec codec = new FrameCodec(1024);
+	private final FrameCodec codec = new FrameCodec(4 * 1024 * 1024);
 
 	private final ReplyRoutes routes = new ReplyRoutes(this.codec);
 
 	private final List<Connection> workerEnds = new ArrayList<>();
+
+	private final List<SocketChannel> mastersEnds = new ArrayList<>();
+
+	@BeforeEach
+	void joinWorkers() {
+		this.routes.join(1);
+		this.routes.join(2);
+	}
 
 	@TempDir
 	Path directory;
@@ -55,12 +65,36 @@ class ReplyRoutesTests {
 	}
 
 	@Test
-	void routeTheWorkerClosedIsDroppedWhenItAttachesAnother() throws IOException {
+	void routeTheWorkerClosedIsClosedWhenItAttachesAnother() throws IOException {
 		Connection closed = attach(1, 1);
+		SocketChannel mastersEnd = this.mastersEnds.get(0);
 		closed.close();
+		assertThat(mastersEnd.isOpen()).isTrue();
 		attach(1, 2);
-		assertThat(this.routes.send(reply(1, 1, 7))).isFalse();
+		assertThat(mastersEnd.isOpen()).isFalse();
 		assertThat(this.routes.send(reply(1, 2, 8))).isTrue();
+	}
+
+	@Test
+	void answerLargerThanTheSocketTakesAtOnceArrivesWhole() throws IOException {
+		Connection route = attach(1, 1);
+		String large = "x".repeat(3 * 1024 * 1024);
+		assertThat(this.routes.send(new Message.UserReply(7, 1, null, StringNode.valueOf(large), 1))).isTrue();
+		Message.UserReply answer = (Message.UserReply) route.receive();
+		assertThat(answer.payload().asString()).isEqualTo(large);
+		// The route carries on
+		assertThat(this.routes.send(reply(1, 1, 8))).isTrue();
+		assertThat(((Message.UserReply) route.receive()).requestId()).isEqualTo(8);
+	}
+
+	@Test
+	void routeOfAWorkerNotOnTheChannelIsClosed() throws IOException {
+		attach(3, 1);
+		assertThat(this.mastersEnds.get(0).isOpen()).isFalse();
+		this.routes.removeAll(1);
+		attach(1, 1);
+		assertThat(this.mastersEnds.get(1).isOpen()).isFalse();
+		assertThat(this.routes.send(reply(1, 1, 7))).isFalse();
 	}
 
 	@Test
@@ -94,7 +128,9 @@ class ReplyRoutesTests {
 		try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
 			server.bind(UnixDomainSocketAddress.of(socket));
 			SocketChannel workerEnd = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-			this.routes.add(worker, route, server.accept());
+			SocketChannel mastersEnd = server.accept();
+			this.mastersEnds.add(mastersEnd);
+			this.routes.add(worker, route, mastersEnd);
 			Connection connection = TestConnections.direct(workerEnd, this.codec);
 			this.workerEnds.add(connection);
 			return connection;

@@ -46,7 +46,9 @@ public final class AttachedPool {
 
 	private final AtomicInteger open = new AtomicInteger();
 
-	private final AtomicLong lastId = new AtomicLong();
+	// Unique in the process, so that no pool of a context made again reuses the ids of one
+	// made before
+	private static final AtomicLong lastId = new AtomicLong();
 
 	private final AtomicBoolean watching = new AtomicBoolean();
 
@@ -83,14 +85,14 @@ public final class AttachedPool {
 			this.open.decrementAndGet();
 			return null;
 		}
-		long id = this.lastId.incrementAndGet();
+		long id = lastId.incrementAndGet();
 		try {
 			lease = new Lease(id, this.attacher.attach(id));
 		}
-		catch (IOException ex) {
+		catch (IOException | RuntimeException ex) {
 			this.open.decrementAndGet();
 			this.attachFailedAt = System.nanoTime();
-			logger.debug("Asking over the main channel: " + ex.getMessage());
+			logger.debug("Asking over the main channel (" + this.name + "): " + ex.getMessage());
 			return null;
 		}
 		this.all.add(lease);
@@ -126,7 +128,7 @@ public final class AttachedPool {
 
 		/**
 		 * Opens a connection.
-		 * @param id the connection's id, unique in its pool
+		 * @param id the connection's id, unique in the process
 		 * @return the connection, welcomed
 		 * @throws IOException if the master cannot be reached or refuses
 		 */
@@ -159,7 +161,7 @@ public final class AttachedPool {
 		}
 
 		/**
-		 * The connection's id, as given to the {@link Attacher}.
+		 * The connection's id, as given to the {@link Attacher}: unique in the process.
 		 * @return the id
 		 */
 		public long id() {

@@ -64,7 +64,11 @@ class ChannelServerTests {
 					return null;
 				}
 				if (attach.replyRoute() > 0) {
-					return (channel) -> ChannelServerTests.this.seen.add("route " + attach.replyRoute() + " taken");
+					// Slow to take it: a welcome written before would reach the worker first
+					return (channel) -> {
+						sleep(100);
+						ChannelServerTests.this.seen.add("route " + attach.replyRoute() + " taken");
+					};
 				}
 				// Answers what it reads with what it read, as a handler that took it over
 				return (channel) -> DaemonThreads.start("test-attached", () -> {
@@ -210,6 +214,15 @@ class ChannelServerTests {
 			events.add(event);
 		}
 		return events;
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 }
