@@ -30,6 +30,14 @@ final class MessageRouter {
 
 	private static final Log logger = LogFactory.getLog(MessageRouter.class);
 
+	// A request's id in the low bits of the id a request to a worker is forwarded with, its
+	// reply route in the bits above (and never in the sign's)
+	private static final int ID_BITS = 40;
+
+	private static final long MAX_ID_WITH_ROUTE = (1L << ID_BITS) - 1;
+
+	private static final long MAX_ROUTE_IN_ID = (1L << (63 - ID_BITS)) - 1;
+
 	private final Map<Integer, Connection> routes = new ConcurrentHashMap<>();
 
 	private final Map<Connection, Integer> senders = new ConcurrentHashMap<>();
@@ -160,7 +168,7 @@ final class MessageRouter {
 		}
 		else {
 			Connection target = this.routes.get(message.to());
-			if (target == null || !target.trySend(message)) {
+			if (target == null || !target.trySend(carryRouteInId(message))) {
 				String reason = "worker " + message.to()
 						+ ((target == null) ? " is not on the cluster's channel" : " does not read its messages");
 				logger.warn("Dropped '" + message.topic() + "' from " + ChannelMessenger.describe(message.from()) + ": "
@@ -172,11 +180,12 @@ final class MessageRouter {
 		}
 	}
 
-	private void route(Message.UserReply reply) {
-		if (reply.to() == Message.MASTER) {
-			this.messenger.deliver(reply);
+	private void route(Message.UserReply answer) {
+		if (answer.to() == Message.MASTER) {
+			this.messenger.deliver(answer);
 			return;
 		}
+		Message.UserReply reply = routeFromId(answer);
 		if (reply.via() > 0) {
 			if (!this.replyRoutes.send(reply)) {
 				logger.debug("Dropped an answer for worker " + reply.to() + ": its reply route is gone");
@@ -187,6 +196,27 @@ final class MessageRouter {
 		if (target == null || !target.trySend(reply)) {
 			logger.debug("Dropped an answer for worker " + reply.to() + ", no longer on the channel");
 		}
+	}
+
+	// A request to a worker carries its reply route in the high bits of the id it is
+	// forwarded with, which the answering worker only echoes: a worker of an older build
+	// answers without the route, and the answer still reaches the thread that waits on it
+	private static Message.UserMessage carryRouteInId(Message.UserMessage request) {
+		if (request.via() <= 0 || request.via() > MAX_ROUTE_IN_ID || request.requestId() <= 0
+				|| request.requestId() > MAX_ID_WITH_ROUTE) {
+			return request;
+		}
+		return new Message.UserMessage(request.topic(), request.payload(), request.from(), request.to(),
+				(request.via() << ID_BITS) | request.requestId(), request.via());
+	}
+
+	private static Message.UserReply routeFromId(Message.UserReply reply) {
+		long route = reply.requestId() >>> ID_BITS;
+		if (route == 0) {
+			return reply;
+		}
+		return new Message.UserReply(reply.requestId() & MAX_ID_WITH_ROUTE, reply.to(), reply.error(),
+				reply.payload(), route);
 	}
 
 	// Every worker on the channel learns who else is, so a message to a worker that is
