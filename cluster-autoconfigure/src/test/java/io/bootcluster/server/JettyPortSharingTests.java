@@ -2,13 +2,10 @@ package io.bootcluster.server;
 
 import java.io.IOException;
 
-import io.bootcluster.test.ClusterProcess;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.jetty.reactive.JettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServer;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two real Jetty servers in one JVM bind one port, as two workers do: the reactive one,
@@ -20,19 +17,7 @@ class JettyPortSharingTests {
 
 	@Test
 	void reactiveServersShareOnePort() throws IOException {
-		int port = ClusterProcess.freePort();
-		WebServer first = start(port, "first");
-		WebServer second = start(port, "second");
-		try {
-			BoundListener listener = this.portSharing.find(first);
-			assertThat(listener).isNotNull();
-			assertThat(listener.reusePort()).isTrue();
-			assertThat(TwoServers.names(port)).containsExactlyInAnyOrder("first", "second");
-		}
-		finally {
-			first.stop();
-			second.stop();
-		}
+		TwoServers.shareOnePort(this.portSharing, this::start);
 	}
 
 	private WebServer start(int port, String name) {

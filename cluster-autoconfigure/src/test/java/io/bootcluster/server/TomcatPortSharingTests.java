@@ -54,17 +54,7 @@ class TomcatPortSharingTests {
 
 	@Test
 	void reactiveServersShareOnePortToo() throws IOException {
-		int port = ClusterProcess.freePort();
-		WebServer first = startReactive(port, "first");
-		WebServer second = startReactive(port, "second");
-		try {
-			assertThat(this.portSharing.find(first)).isNotNull();
-			assertThat(TwoServers.names(port)).containsExactlyInAnyOrder("first", "second");
-		}
-		finally {
-			first.stop();
-			second.stop();
-		}
+		TwoServers.shareOnePort(this.portSharing, this::startReactive);
 	}
 
 	@Test

@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.BiFunction;
 
+import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import reactor.core.publisher.Mono;
 
+import org.springframework.boot.web.server.WebServer;
 import org.springframework.http.server.reactive.HttpHandler;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two servers of one kind on one port, each answering its own name: what the tests of
@@ -27,6 +32,30 @@ final class TwoServers {
 	static HttpHandler naming(String name) {
 		return (request, response) -> response
 			.writeWith(Mono.just(response.bufferFactory().wrap(name.getBytes(StandardCharsets.UTF_8))));
+	}
+
+	/**
+	 * Starts two servers on one port, checks that the first reports a listener that
+	 * really shares the port and that new connections reach both, then stops them.
+	 * @param support the port sharing of their kind
+	 * @param start starts a server on a port, answering with a name
+	 * @throws IOException if a request fails
+	 */
+	static void shareOnePort(SharedPortSupport support, BiFunction<Integer, String, WebServer> start)
+			throws IOException {
+		int port = ClusterProcess.freePort();
+		WebServer first = start.apply(port, "first");
+		WebServer second = start.apply(port, "second");
+		try {
+			BoundListener listener = support.find(first);
+			assertThat(listener).isNotNull();
+			assertThat(listener.reusePort()).isTrue();
+			assertThat(names(port)).containsExactlyInAnyOrder("first", "second");
+		}
+		finally {
+			first.stop();
+			second.stop();
+		}
 	}
 
 	/**

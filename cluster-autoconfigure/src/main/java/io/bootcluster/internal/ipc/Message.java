@@ -1,10 +1,7 @@
 package io.bootcluster.internal.ipc;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.annotation.Nulls;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -62,7 +59,7 @@ public sealed interface Message {
 	 * @param replyRoute the route's id among the worker's, or 0 when it is no reply route
 	 */
 	record Attach(int workerId, long pid, @Nullable String secret, boolean quiet,
-			@JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonSetter(nulls = Nulls.AS_EMPTY) long replyRoute) implements Message {
+			@LaterField long replyRoute) implements Message {
 
 		public Attach(int workerId, long pid, @Nullable String secret, boolean quiet) {
 			this(workerId, pid, secret, quiet, 0);
@@ -82,8 +79,7 @@ public sealed interface Message {
 	 * that predates reply routes leaves it out, and the worker then asks on its main
 	 * channel
 	 */
-	record Welcome(long masterPid, @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonSetter(nulls = Nulls.AS_EMPTY) boolean replyRoute)
-			implements Message {
+	record Welcome(long masterPid, @LaterField boolean replyRoute) implements Message {
 
 		public Welcome(long masterPid) {
 			this(masterPid, false);
@@ -124,7 +120,7 @@ public sealed interface Message {
 	 * @param via the sender's reply route for the answer, or 0 for its main channel
 	 */
 	record UserMessage(String topic, JsonNode payload, int from, int to, long requestId,
-			@JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonSetter(nulls = Nulls.AS_EMPTY) long via) implements Message {
+			@LaterField long via) implements Message {
 
 		public UserMessage(String topic, JsonNode payload, int from, int to, long requestId) {
 			this(topic, payload, from, to, requestId, 0);
@@ -142,7 +138,7 @@ public sealed interface Message {
 	 * goes on, or 0 for its main channel
 	 */
 	record UserReply(long requestId, int to, @Nullable String error, @Nullable JsonNode payload,
-			@JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonSetter(nulls = Nulls.AS_EMPTY) long via) implements Message {
+			@LaterField long via) implements Message {
 
 		/**
 		 * The answer to a request, on the route the request named.
