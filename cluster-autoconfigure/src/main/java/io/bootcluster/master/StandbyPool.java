@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
+import io.bootcluster.internal.ipc.FrameCodec;
+import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.master.WorkerLife.Departure;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -66,6 +68,10 @@ final class StandbyPool {
 	 * Starts the standbys, once every worker the cluster wants serves.
 	 */
 	void fill() {
+		if (this.size > 0) {
+			// The first takeover then does not wait for the message's serializer
+			FrameCodec.prepare(new Message.Activate("", 0));
+		}
 		for (int i = 0; i < this.size; i++) {
 			forkOne();
 		}

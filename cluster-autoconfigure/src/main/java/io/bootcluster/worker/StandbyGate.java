@@ -3,6 +3,7 @@ package io.bootcluster.worker;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.server.SharedPortSupport;
 import io.bootcluster.server.WarmUpRequests;
@@ -57,6 +58,7 @@ public class StandbyGate implements SmartLifecycle {
 			return;
 		}
 		warmUp();
+		prepareTakeOver();
 		logger.info("Standby: worker " + this.runtime.id() + " waits for the master before it serves");
 		this.runtime.tell(new Message.StandbyReady(this.runtime.id()));
 		try {
@@ -93,6 +95,12 @@ public class StandbyGate implements SmartLifecycle {
 				return;
 			}
 		}
+	}
+
+	// The first message of a type read or written makes Jackson build its (de)serializer:
+	// a dozen milliseconds on a small machine, which a takeover would keep clients waiting
+	private void prepareTakeOver() {
+		FrameCodec.prepare(new Message.Activate("", 0), new Message.Listening("", 0, true));
 	}
 
 	@Override

@@ -47,6 +47,18 @@ public final class FrameCodec {
 	}
 
 	/**
+	 * Writes and reads a sample of each message type now, so that the first real one does
+	 * not wait while Jackson builds what it needs for the type: a dozen milliseconds or
+	 * more, which a standby taking over a dead worker's slot should not spend.
+	 * @param samples a message of each type to prepare
+	 */
+	public static void prepare(Message... samples) {
+		for (Message sample : samples) {
+			mapper().readValue(mapper().writeValueAsBytes(sample), Message.class);
+		}
+	}
+
+	/**
 	 * Writes one frame. Callers serialise writes to a channel themselves.
 	 * @param channel the channel
 	 * @param message the message
