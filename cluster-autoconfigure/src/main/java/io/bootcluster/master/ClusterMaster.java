@@ -110,6 +110,8 @@ public final class ClusterMaster {
 				this.settings.memoryPerWorker(), commandLineOptions, environmentOptions);
 		logger.info("Cluster plan: " + sizing.description());
 		workerJvmArguments.addAll(WorkerCommand.nativeAccess(jvmOptions(workerJvmArguments)));
+		workerJvmArguments
+			.addAll(WorkerCommand.hugePages(jvmOptions(workerJvmArguments), WorkerCommand.hugePagesMode()));
 		int workers = sizing.workers();
 		List<ClusterStatus.PerWorkerState> perWorkerState = PerWorkerStateDetector.of(this.environment, classLoader(),
 				this.application.getWebApplicationType())

@@ -82,6 +82,17 @@ class WorkerCommandTests {
 	}
 
 	@Test
+	void heapGoesInHugePagesWhereTheKernelGivesThemOnRequestUnlessTheUserChose() {
+		assertThat(WorkerCommand.hugePages(List.of("-Xmx256m"), "madvise"))
+			.containsExactly("-XX:+UseTransparentHugePages");
+		assertThat(WorkerCommand.hugePages(List.of(), "always")).isEmpty();
+		assertThat(WorkerCommand.hugePages(List.of(), "never")).isEmpty();
+		assertThat(WorkerCommand.hugePages(List.of(), null)).isEmpty();
+		assertThat(WorkerCommand.hugePages(List.of("-XX:-UseTransparentHugePages"), "madvise")).isEmpty();
+		assertThat(WorkerCommand.hugePages(List.of("-XX:+UseLargePages"), "madvise")).isEmpty();
+	}
+
+	@Test
 	void tokenizeKeepsQuotedRunsTogether() {
 		assertThat(WorkerCommand.tokenize("  -Da=1 \"-Db=x y\" '-Dc=z'  ")).containsExactly("-Da=1", "-Db=x y",
 				"-Dc=z");
