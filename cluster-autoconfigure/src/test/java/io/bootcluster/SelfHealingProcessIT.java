@@ -68,7 +68,9 @@ class SelfHealingProcessIT {
 	@Order(1)
 	void rollingRestartOnSighupWithEveryCoreBusyCompletesAndFailsNoRequest() throws IOException {
 		Set<Long> before = pids();
-		try (KeepAliveLoad load = KeepAliveLoad.start(port, "/ping", CLIENTS); CpuBurners burners = new CpuBurners()) {
+		// Paced: the burners keep every core busy, the clients need not add to it
+		try (KeepAliveLoad load = KeepAliveLoad.start(port, "/ping", CLIENTS, Duration.ofMillis(3));
+				CpuBurners burners = new CpuBurners()) {
 			load.awaitMore(300, Duration.ofSeconds(30));
 			ClusterProcess.signal(master.pid(), "HUP");
 			master.awaitLine("Rolling restart done", STARTUP);
