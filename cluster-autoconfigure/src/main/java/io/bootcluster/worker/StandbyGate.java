@@ -21,8 +21,8 @@ import org.springframework.context.SmartLifecycle;
  * warm, but nothing listens. Taking
  * over then costs a bind and a server start, not an application start. Before it waits,
  * the standby serves itself requests on a private loopback port ({@link WarmUpRequests}),
- * so that its request path is compiled when the first client arrives. Other workers pass
- * straight through.
+ * so that its request path is compiled when the first client arrives, and prepares the
+ * messages its takeover reads and writes. Other workers pass straight through.
  */
 public class StandbyGate implements SmartLifecycle {
 
