@@ -203,21 +203,13 @@ final class ReplyRoutes {
 		// Whether bytes are left to write once the socket drains again
 		synchronized boolean writeUnwritten(FrameCodec codec) {
 			try {
-				while (!this.unwritten.isEmpty()) {
-					ByteBuffer frame = this.unwritten.peek();
-					int before = frame.remaining();
-					boolean whole = codec.writeAvailable(this.channel, frame);
-					this.unwrittenBytes -= before - frame.remaining();
-					if (!whole) {
-						return true;
-					}
-					this.unwritten.poll();
-				}
+				this.unwrittenBytes -= codec.writeAvailable(this.channel, this.unwritten);
+				return !this.unwritten.isEmpty();
 			}
 			catch (IOException ex) {
 				close();
+				return false;
 			}
-			return false;
 		}
 
 		// A route carries nothing from the worker: bytes break the protocol, the end is a close

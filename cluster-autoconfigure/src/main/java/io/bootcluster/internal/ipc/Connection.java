@@ -243,16 +243,7 @@ public final class Connection implements Closeable {
 				writable.select();
 				writable.selectedKeys().clear();
 				synchronized (this.writeLock) {
-					while (!this.unwritten.isEmpty()) {
-						ByteBuffer frame = this.unwritten.peek();
-						int before = frame.remaining();
-						boolean whole = this.codec.writeAvailable(this.channel, frame);
-						this.unwrittenBytes -= before - frame.remaining();
-						if (!whole) {
-							break;
-						}
-						this.unwritten.poll();
-					}
+					this.unwrittenBytes -= this.codec.writeAvailable(this.channel, this.unwritten);
 				}
 			}
 		}

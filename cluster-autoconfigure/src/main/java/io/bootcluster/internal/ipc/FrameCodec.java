@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.Queue;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
@@ -127,6 +128,29 @@ public final class FrameCodec {
 		}
 		this.framesWritten.increment();
 		return true;
+	}
+
+	/**
+	 * Writes queued frames, oldest first, as far as a channel that does not block takes
+	 * them now. A frame written in part stays first in the queue.
+	 * @param channel the channel
+	 * @param frames the frames, each made by {@link #encode(Message)}
+	 * @return how many bytes were written
+	 * @throws IOException if the channel fails
+	 */
+	public long writeAvailable(WritableByteChannel channel, Queue<ByteBuffer> frames) throws IOException {
+		long written = 0;
+		while (!frames.isEmpty()) {
+			ByteBuffer frame = frames.peek();
+			int before = frame.remaining();
+			boolean whole = writeAvailable(channel, frame);
+			written += before - frame.remaining();
+			if (!whole) {
+				break;
+			}
+			frames.poll();
+		}
+		return written;
 	}
 
 	/**
