@@ -8,7 +8,8 @@
 # line per figure. ONLY=failover measures failover with a standby alone, and keeps the
 # master's log in FAILOVER_LOG (/tmp/failover.log); FAILOVER_ARGS adds arguments to that
 # cluster's command line. ONLY=warm-up measures the warm-up alone, of the single JVM and of a
-# cluster without the archive, to which WARM_UP_ARGS adds arguments.
+# cluster without the archive, to which WARM_UP_ARGS adds arguments. ONLY=startup measures the
+# startup alone (three rounds, medians), with STARTUP_ARGS added to the cluster.
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
@@ -135,6 +136,8 @@ side_by_side() {
 	echo $((last - started))
 }
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
 rss_mib() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # What a client sees of a worker's death, for several kills in a row: milliseconds from the
@@ -192,6 +195,38 @@ if [ "${ONLY:-}" = warm-up ]; then
 	exit 0
 fi
 
+# ONLY=startup: a training start that writes the class data archive, then three rounds of
+# the plain JVM's start beside the archived cluster's, then the workers' JVMs side by side
+if [ "${ONLY:-}" = startup ]; then
+	cluster training.log ${STARTUP_ARGS:-}
+	await in_log "Created the class data archive\|Could not create a class data archive" training.log
+	stop
+	firsts=() alls=() singles=()
+	for run in 1 2 3; do
+		started=$(now)
+		single
+		await in_log "Tomcat started" single.log
+		singles+=($(($(logged_at "Tomcat started on port" single.log) - started)))
+		stop
+		started=$(now)
+		cluster "archived-$run.log" ${STARTUP_ARGS:-}
+		await workers_listening "archived-$run.log"
+		firsts+=($(($(logged_at "is listening on" "archived-$run.log" first) - started)))
+		alls+=($(($(logged_at "is listening on" "archived-$run.log") - started)))
+		echo "round $run: single ${singles[-1]} ms, cluster first ${firsts[-1]} ms, all ${alls[-1]} ms"
+		workers=$(grep -aoE 'Starting [0-9]+ workers' "$WORK/archived-$run.log" | grep -oE '[0-9]+')
+		pid=$(status | grep -oE '"pid":[0-9]+,"state":"listening"' | grep -oE '[0-9]+' | head -1)
+		mapfile -t worker_command < <(tr '\0' '\n' <"/proc/$pid/cmdline")
+		stop
+	done
+	startup_single=$(median <<<"${singles[*]}")
+	echo "startup single: $startup_single ms (median of 3)"
+	echo "startup first: $(ratio "$(median <<<"${firsts[*]}")" "$startup_single")"
+	echo "startup all: $(ratio "$(median <<<"${alls[*]}")" "$startup_single")"
+	echo "startup floor: $(ratio "$(side_by_side)" "$startup_single")"
+	exit 0
+fi
+
 echo "Machine: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr), $("$JAVA" -version 2>&1 | head -1)"
 
 echo "One plain JVM..."
@@ -245,7 +280,6 @@ await workers_listening standby.log
 failover_standby=$(failovers standby.log 5 standby)
 stop
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 worker_total=0
 for rss in "${rss_workers[@]}"; do worker_total=$((worker_total + rss)); done
 echo
