@@ -10,13 +10,18 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import java.util.stream.Stream;
 
 import io.bootcluster.internal.ipc.ChannelAddress;
 import io.bootcluster.internal.ipc.FrameCodec;
@@ -125,6 +130,40 @@ class ClusterProcessIT {
 				.contains("state=LISTENING", "exitedAfterDisconnect=null", "port=" + port);
 		}
 		assertThat(master.linesMatching("RECORDER created")).containsExactly("RECORDER created in pid " + master.pid());
+	}
+
+	@Test
+	@Order(4)
+	void theMastersCompilersYieldTheCoresToTheWorkers() throws IOException {
+		Map<String, Integer> niceByThread = niceByThread(master.pid());
+		int processNice = niceByThread.get("java " + master.pid());
+		assertThat(niceByThread.keySet()).anyMatch(ClusterProcessIT::isCompiler);
+		niceByThread.forEach((thread, nice) -> assertThat(nice).as(thread)
+			.isEqualTo(isCompiler(thread) ? 19 : processNice));
+	}
+
+	private static boolean isCompiler(String thread) {
+		return thread.contains("CompilerThre");
+	}
+
+	// "<name> <id>" of each of a process's threads, and its nice value
+	private static Map<String, Integer> niceByThread(long pid) throws IOException {
+		Map<String, Integer> niceByThread = new TreeMap<>();
+		try (Stream<Path> threads = Files.list(Path.of("/proc/" + pid + "/task"))) {
+			for (Path thread : threads.toList()) {
+				try {
+					// "id (name) state ...": the nice value is the 17th field after the name
+					String stat = Files.readString(thread.resolve("stat"));
+					String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+					niceByThread.put(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')) + " "
+							+ thread.getFileName(), Integer.parseInt(fields[16]));
+				}
+				catch (NoSuchFileException ex) {
+					// A thread that ended meanwhile
+				}
+			}
+		}
+		return niceByThread;
 	}
 
 	@Test

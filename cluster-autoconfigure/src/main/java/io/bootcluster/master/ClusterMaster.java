@@ -92,6 +92,7 @@ public final class ClusterMaster {
 	private int plan() {
 		// From here on, a reader of the master's output that stalls holds nothing up
 		MasterOutput.install();
+		CompilerPriority.lower();
 		boolean reusePort = SharedPort.reusePortSupported();
 		String unbalanced = !reusePort ? "its JDK offers no SO_REUSEPORT for server sockets"
 				: !System.getProperty("os.name", "").startsWith("Linux")

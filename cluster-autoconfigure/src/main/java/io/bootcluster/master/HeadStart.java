@@ -95,6 +95,8 @@ public final class HeadStart {
 			for (WorkerStart start : plan.starts()) {
 				headStart.fork(start);
 			}
+			// A plan is left by a master of this launch: this JVM is its next master
+			CompilerPriority.lower();
 			return headStart;
 		}
 		catch (IOException | RuntimeException ex) {
