@@ -30,6 +30,15 @@ public class ReusePortHttp11NioProtocol extends Http11NioProtocol {
 	}
 
 	/**
+	 * Starts the connector's request threads before the connector starts: a standby's
+	 * connector starts when it takes over, and its first clients then wait for the listener
+	 * and the acceptor only. Threads that a connector never started end with the JVM.
+	 */
+	void startThreadsAhead() {
+		this.endpoint.createExecutor();
+	}
+
+	/**
 	 * The descriptor of the listener, for the {@link HandshakeFence}.
 	 * @return the descriptor, or -1 when there is none or it cannot be found
 	 */

@@ -53,6 +53,14 @@ class ReusePortNioEndpoint extends NioEndpoint {
 
 	private volatile boolean closing;
 
+	// Once: a standby's threads are started before it takes over
+	@Override
+	public void createExecutor() {
+		if (getExecutor() == null) {
+			super.createExecutor();
+		}
+	}
+
 	@Override
 	protected void initServerSocket() throws Exception {
 		if (getUseInheritedChannel() || getUnixDomainSocketPath() != null) {

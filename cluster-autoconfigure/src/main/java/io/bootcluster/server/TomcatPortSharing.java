@@ -3,6 +3,7 @@ package io.bootcluster.server;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.catalina.LifecycleException;
@@ -24,9 +25,18 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
  */
 public class TomcatPortSharing implements WebServerFactoryCustomizer<TomcatWebServerFactory>, SharedPortSupport {
 
+	// The shared port's protocols, as the factory creates them: Tomcat's service forgets a
+	// connector until the web server starts
+	private final List<ReusePortHttp11NioProtocol> created = new CopyOnWriteArrayList<>();
+
 	@Override
 	public void customize(TomcatWebServerFactory factory) {
 		factory.setProtocol(ReusePortHttp11NioProtocol.class.getName());
+		factory.addConnectorCustomizers((connector) -> {
+			if (connector.getProtocolHandler() instanceof ReusePortHttp11NioProtocol protocol) {
+				this.created.add(protocol);
+			}
+		});
 	}
 
 	@Override
@@ -67,7 +77,8 @@ public class TomcatPortSharing implements WebServerFactoryCustomizer<TomcatWebSe
 	/**
 	 * Starts a plain connector on a loopback port of the kernel's choosing beside the
 	 * created Tomcat, whose own connectors start only when the standby takes over, sends it
-	 * the requests, and removes it.
+	 * the requests, and removes it; then starts the request threads of the shared port's
+	 * connectors.
 	 */
 	@Override
 	public int warmUp(WebServerApplicationContext context, int requests) {
@@ -91,6 +102,7 @@ public class TomcatPortSharing implements WebServerFactoryCustomizer<TomcatWebSe
 			catch (LifecycleException ex) {
 				// Removed already: nothing listens on its port
 			}
+			this.created.forEach(ReusePortHttp11NioProtocol::startThreadsAhead);
 		}
 	}
 
