@@ -46,10 +46,14 @@ class StandbyProcessIT {
 				serving.add(Http.get(port, "/").worker());
 			}
 			assertThat(serving).containsExactlyInAnyOrder(1, 2);
+			// Each serving worker runs a death sentinel, the standby none
+			long worker1 = worker(Http.get(port, "/actuator/cluster").json(), 1).get("pid").asLong();
+			ProcessHandle sentinel1 = awaitSentinel(worker1);
+			assertThat(sentinels(standby.get("pid").asLong())).isEmpty();
 
-			ProcessHandle.of(worker(Http.get(port, "/actuator/cluster").json(), 1).get("pid").asLong())
-				.orElseThrow()
-				.destroyForcibly();
+			ProcessHandle.of(worker1).orElseThrow().destroyForcibly();
+			master.awaitLine("Worker 1 \\(pid " + worker1 + "\\) is dying: its death sentinel ended",
+					Duration.ofSeconds(10));
 			master.awaitLine("Standby worker 3 takes over the slot at once", Duration.ofSeconds(10));
 			master.awaitLine("EVENT listening worker=3 ", Duration.ofSeconds(30));
 			master.awaitLine("Standby worker 4 \\(pid \\d+\\) is ready to take over", Duration.ofSeconds(90));
@@ -71,13 +75,51 @@ class StandbyProcessIT {
 				.isLessThan(100);
 			Http.Response notFound = Http.get(port, "/actuator/metrics/http.server.requests?tag=status:404");
 			assertThat(notFound.status()).as(notFound.body()).isEqualTo(404);
+			assertThat(sentinel1.isAlive()).as("the sentinel died with its worker").isFalse();
 
-			List<ProcessHandle> workers = master.descendants();
-			assertThat(workers).hasSize(3);
+			// A sentinel that dies alone is no worker's death: nobody takes over
+			long worker2 = worker(Http.get(port, "/actuator/cluster").json(), 2).get("pid").asLong();
+			awaitSentinel(worker2).destroyForcibly();
+			master.awaitLine("The death sentinel of worker 2 \\(pid " + worker2 + "\\) ended while it runs",
+					Duration.ofSeconds(10));
+			ClusterProcess.sleep(Duration.ofSeconds(1));
+			assertThat(master.linesMatching("Standby worker 4 takes over")).isEmpty();
+			assertThat(Http.get(port, "/actuator/cluster").json().get("workers"))
+				.filteredOn((worker) -> worker.get("id").asInt() == 2)
+				.singleElement()
+				.satisfies((worker) -> assertThat(worker.get("state").asString()).isEqualTo("listening"));
+
+			List<ProcessHandle> processes = master.descendants();
+			assertThat(master.process().children()).hasSize(3);
 			master.terminate();
 			assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
-			assertThat(workers).noneMatch(ProcessHandle::isAlive);
+			// A sentinel is killed as its worker's last threads end, and reaped by init
+			long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+			while (processes.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+				ClusterProcess.sleep(Duration.ofMillis(50));
+			}
+			assertThat(processes).as("workers and sentinels").noneMatch(ProcessHandle::isAlive);
 		}
+	}
+
+	// A serving worker's sentinel starts once the worker serves: a moment after it listens
+	private static ProcessHandle awaitSentinel(long worker) {
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		List<ProcessHandle> sentinels = sentinels(worker);
+		while (sentinels.isEmpty() && System.nanoTime() < deadline) {
+			ClusterProcess.sleep(Duration.ofMillis(50));
+			sentinels = sentinels(worker);
+		}
+		assertThat(sentinels).as("the death sentinel of pid " + worker).hasSize(1);
+		return sentinels.get(0);
+	}
+
+	private static List<ProcessHandle> sentinels(long worker) {
+		return ProcessHandle.of(worker)
+			.orElseThrow()
+			.children()
+			.filter((child) -> ClusterProcess.commandLineOf(child.pid()).contains("infinity"))
+			.toList();
 	}
 
 	private static JsonNode worker(JsonNode status, int id) {

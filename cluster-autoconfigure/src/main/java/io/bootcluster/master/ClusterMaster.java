@@ -163,7 +163,7 @@ public final class ClusterMaster {
 		FrameCodec codec = new FrameCodec(this.settings.maxFrameSize());
 		int workers = sizing.workers();
 		Supervisor.Layout layout = new Supervisor.Layout(sizing, port, reusePort,
-				Runtime.getRuntime().availableProcessors(), perWorkerState);
+				Runtime.getRuntime().availableProcessors(), perWorkerState, address.socket().getParent());
 		Supervisor supervisor = new Supervisor(this.settings, layout, codec, new ExecutorLoop(), launcher, events);
 		Thread reaper = new Thread(ClusterMaster::killWorkers, "cluster-reaper");
 		Runtime.getRuntime().addShutdownHook(reaper);

@@ -134,13 +134,7 @@ final class MasterRequests {
 		Map<Integer, CompletableFuture<JsonNode>> replies = new LinkedHashMap<>();
 		this.supervisor.listeningConnections().forEach((id, connection) -> {
 			if (connection != from && (wanted == null || wanted.contains(id))) {
-				PendingRequests.Pending pending = this.toWorkers.create(Action.METRICS.wireName(), NullNode.getInstance(),
-						METRICS_TIMEOUT);
-				long requestId = pending.request().id();
-				this.askedOf.put(requestId, connection);
-				pending.reply().whenComplete((result, failure) -> this.askedOf.remove(requestId));
-				connection.trySend(pending.request());
-				replies.put(id, pending.reply());
+				replies.put(id, ask(connection, Action.METRICS, NullNode.getInstance(), METRICS_TIMEOUT));
 			}
 		});
 		CompletableFuture<?>[] all = replies.values()
@@ -149,6 +143,23 @@ final class MasterRequests {
 			.toArray(CompletableFuture[]::new);
 		CompletableFuture.allOf(all)
 			.whenComplete((ignored, failure) -> from.trySend(new Message.Reply(request.id(), null, fitted(replies))));
+	}
+
+	/**
+	 * Asks a worker to do something for the master.
+	 * @param worker the worker's connection
+	 * @param action the action
+	 * @param body its input
+	 * @param timeout how long the worker has to answer
+	 * @return the worker's answer, completed exceptionally with its error or on timeout
+	 */
+	CompletableFuture<JsonNode> ask(Connection worker, Action action, JsonNode body, Duration timeout) {
+		PendingRequests.Pending pending = this.toWorkers.create(action.wireName(), body, timeout);
+		long requestId = pending.request().id();
+		this.askedOf.put(requestId, worker);
+		pending.reply().whenComplete((result, failure) -> this.askedOf.remove(requestId));
+		worker.trySend(pending.request());
+		return pending.reply();
 	}
 
 	private static @Nullable Set<Integer> requestedWorkers(@Nullable JsonNode body) {

@@ -1,6 +1,8 @@
 package io.bootcluster.master;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -37,6 +39,39 @@ final class ProcessWorkerHandle implements WorkerHandle {
 	@Override
 	public boolean isAlive() {
 		return this.process.isAlive();
+	}
+
+	@Override
+	public boolean isExiting() {
+		try {
+			return isExiting(Files.readAllLines(Path.of("/proc/" + pid() + "/status")));
+		}
+		catch (IOException ex) {
+			return !isAlive();
+		}
+	}
+
+	/**
+	 * Whether a process is ending, by its {@code /proc/<pid>/status}: its main thread is a
+	 * zombie (a JVM's waits for the others until it exits), or SIGKILL is pending, which the
+	 * kernel also sends each thread of a process that exits or crashes.
+	 * @param status the file's lines
+	 * @return whether it is ending
+	 */
+	static boolean isExiting(List<String> status) {
+		for (String line : status) {
+			if ((line.startsWith("State:") && (line.contains("Z (") || line.contains("X ("))
+					|| (line.startsWith("SigPnd:") || line.startsWith("ShdPnd:")) && isKillPending(line))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	// A mask in hexadecimal, bit n - 1 for signal n
+	private static boolean isKillPending(String line) {
+		String mask = line.substring(line.indexOf(':') + 1).strip();
+		return mask.length() >= 3 && (Character.digit(mask.charAt(mask.length() - 3), 16) & 1) != 0;
 	}
 
 	@Override

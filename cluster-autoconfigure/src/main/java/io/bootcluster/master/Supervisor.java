@@ -1,5 +1,6 @@
 package io.bootcluster.master;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import io.bootcluster.master.WorkerLife.Departure;
 import io.bootcluster.messaging.ChannelMessenger;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationEvent;
 
@@ -79,9 +81,11 @@ final class Supervisor implements Cluster {
 	 * killed
 	 * @param cpus the cores the workers share, which paces their starts
 	 * @param perWorkerState what the application keeps per process, for the status
+	 * @param channelDirectory the master's private directory, where death sentinels' FIFOs
+	 * are made; {@code null} for none
 	 */
 	record Layout(WorkerSizing sizing, int port, boolean requireReusePort, int cpus,
-			List<ClusterStatus.PerWorkerState> perWorkerState) {
+			List<ClusterStatus.PerWorkerState> perWorkerState, @Nullable Path channelDirectory) {
 	}
 
 	Supervisor(ClusterMaster.MasterSettings settings, Layout layout, FrameCodec codec, Loop loop, Launcher launcher,
@@ -98,7 +102,7 @@ final class Supervisor implements Cluster {
 		this.rollingRestart = new RollingRestart(this.workers, this.history);
 		this.lifecycle = new WorkerLifecycle(this, loop, launcher, layout, settings,
 				new WorkerLifecycle.Parts(this.workers, this.slots, this.router, this.history, this.departures,
-						this.rollingRestart),
+						this.rollingRestart, this.requests),
 				publisher);
 		SessionHolders holders = new SessionHolders();
 		SessionStore sessions = new SessionStore(settings.sessions().maxBytes(), settings.sessions().maxSessionBytes(),

@@ -15,6 +15,13 @@ interface WorkerHandle {
 	boolean isAlive();
 
 	/**
+	 * Whether the process is ending: killed, or exiting, its main thread already gone
+	 * while the kernel frees the rest.
+	 * @return whether it is ending, where the platform tells
+	 */
+	boolean isExiting();
+
+	/**
 	 * Runs an action once the process has ended and its last output lines are written.
 	 * @param action the action, run on a thread of the handle's choosing
 	 */

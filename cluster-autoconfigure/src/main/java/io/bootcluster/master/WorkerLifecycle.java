@@ -61,6 +61,8 @@ final class WorkerLifecycle {
 
 	private final StandbyPool standbys;
 
+	private final DeathSentinels sentinels;
+
 	private final Leadership leadership;
 
 	private final Consumer<ApplicationEvent> publisher;
@@ -87,6 +89,8 @@ final class WorkerLifecycle {
 		this.startupWatch = new StartupWatch(loop, settings.startupTimeout());
 		this.standbys = new StandbyPool(settings.standbyWorkers(), this.workers, this::fork, this.startupWatch,
 				loop::nanoTime);
+		this.sentinels = new DeathSentinels(loop, (settings.standbyWorkers() > 0) ? layout.channelDirectory() : null,
+				parts.requests()::ask, this::takeOverAtOnce);
 		this.departures.onFinish(() -> this.allServed.complete(false));
 		this.leadership = new Leadership(this.workers,
 				(worker) -> publish(new WorkerLeaderEvent(this.source, worker.snapshot(), true)),
@@ -102,9 +106,10 @@ final class WorkerLifecycle {
 	 * @param history the cluster's history
 	 * @param departures how workers leave
 	 * @param rollingRestart the rolling restart
+	 * @param requests the master's requests, to workers among others
 	 */
 	record Parts(WorkerTable workers, Slots slots, MessageRouter router, ClusterHistory history,
-			Departures departures, RollingRestart rollingRestart) {
+			Departures departures, RollingRestart rollingRestart, MasterRequests requests) {
 	}
 
 	StandbyPool standbys() {
@@ -221,6 +226,7 @@ final class WorkerLifecycle {
 			this.standbys.fill();
 		}
 		this.standbys.settled(worker);
+		this.sentinels.watch(worker);
 		WorkerProcess predecessor = worker.predecessor;
 		if (predecessor != null) {
 			worker.predecessor = null;
@@ -283,6 +289,7 @@ final class WorkerLifecycle {
 			disconnected(worker);
 		}
 		worker.stopWatchingStartup();
+		this.sentinels.forget(worker);
 		worker.life.dead();
 		WorkerExit exit = WorkerExit.of(worker.handle.exitValue());
 		worker.exit = exit;
@@ -342,8 +349,9 @@ final class WorkerLifecycle {
 	// A worker that went without being asked: a client may be waiting for its slot, so a
 	// standby takes it before anything else is done, when its channel closes or its
 	// process ends, whichever the master learns first. The crash is counted at the exit
+	// When the worker's channel closes, or its death sentinel ends first
 	private void takeOverAtOnce(WorkerProcess worker) {
-		if (worker.life.isLeaving() || worker.life.isStandby() || !worker.life.hasServed()
+		if (worker.takenOver || worker.life.isLeaving() || worker.life.isStandby() || !worker.life.hasServed()
 				|| worker.predecessor != null || worker.successor != null || this.departures.isStopping()
 				|| this.slots.wouldGiveUp(worker.slot(), worker.activeTime(this.loop.nanoTime()))) {
 			return;

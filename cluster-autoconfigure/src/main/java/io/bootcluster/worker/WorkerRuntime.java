@@ -85,6 +85,7 @@ public final class WorkerRuntime {
 		this.departure = new WorkerDeparture(id, socket, this.link, end);
 		this.failures = new WorkerFailures(id, options.onUncaughtException(), this.heartbeat, this.departure);
 		this.requests = new MasterRequestHandlers(id, this.link);
+		this.requests.register(Action.WATCH_DEATH, DeathSentinel::start);
 		this.leadership = new WorkerLeadership(id, () -> this.link.trySend(new Message.LeadershipReleased()));
 		this.departure.beforeClose((reason) -> {
 			ChannelMessenger messenger = this.messenger;

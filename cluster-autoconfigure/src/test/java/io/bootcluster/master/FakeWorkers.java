@@ -95,6 +95,11 @@ final class FakeWorkers implements Launcher {
 		}
 
 		@Override
+		public boolean isExiting() {
+			return !isAlive();
+		}
+
+		@Override
 		public void onExit(Runnable action) {
 			this.onExit = action;
 		}

@@ -83,7 +83,7 @@ final class SupervisorHarness implements AutoCloseable {
 		ClusterMaster.MasterSettings settings = ClusterSettings.master(properties, List.of(), new StandardEnvironment());
 		// Memory for eight workers
 		WorkerSizing sizing = WorkerSizing.plan(desiredWorkers, cpus, 8L << 30, 1L << 30, List.of(), List.of());
-		Supervisor.Layout layout = new Supervisor.Layout(sizing, 8080, true, cpus, List.of());
+		Supervisor.Layout layout = new Supervisor.Layout(sizing, 8080, true, cpus, List.of(), null);
 		this.supervisor = new Supervisor(settings, layout, this.codec, this.loop, this.workers, this.events::add);
 		this.supervisor.start(() -> {
 		});

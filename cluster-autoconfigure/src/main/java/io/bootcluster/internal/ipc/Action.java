@@ -46,7 +46,13 @@ public enum Action {
 	 * From the master, on a worker's quiet connection: the worker's copy of an HTTP session
 	 * may no longer be the latest, {@code {"id": id}}.
 	 */
-	SESSION_REVOKE;
+	SESSION_REVOKE,
+
+	/**
+	 * From the master to a serving worker: start a death sentinel that writes to the
+	 * master's FIFO, {@code {"fifo": path}}.
+	 */
+	WATCH_DEATH;
 
 	/**
 	 * The action's name on the wire and in an operator's request.
