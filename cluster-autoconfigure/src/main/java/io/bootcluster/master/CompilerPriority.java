@@ -44,7 +44,9 @@ final class CompilerPriority {
 	}
 
 	/**
-	 * Lowers the priority of this JVM's compiler threads, the first time it is called.
+	 * Lowers the priority of this JVM's compiler threads, the first time it is called: once
+	 * the configuration says this JVM is a master, not sooner (a head start's plan may be
+	 * older than a configuration that no longer clusters).
 	 */
 	static void lower() {
 		if (!lowered.compareAndSet(false, true)) {

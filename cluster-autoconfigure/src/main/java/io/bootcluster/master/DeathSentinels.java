@@ -29,8 +29,8 @@ import tools.jackson.databind.JsonNode;
  * takes over at once. The kernel frees a killed JVM's memory before it closes its
  * descriptors: the worker's channel reaches its end 15 to 80 ms after the signal, more the
  * larger the heap. Each watched worker runs a death sentinel (the worker's
- * {@code DeathSentinel}), a small process that the kernel kills as soon as one of the JVM's
- * threads ends, and that holds the only writing end of a FIFO the master reads. Its end of
+ * {@code DeathSentinel}), a small process that the kernel kills as soon as the JVM's thread
+ * that started it ends, and that holds the only writing end of a FIFO the master reads. Its end of
  * file says that the worker is dying if the worker's process is exiting by then (its main
  * thread gone): anything else, a sentinel killed on its own say, is logged and changes
  * nothing, and the channel's end still tells.
@@ -101,7 +101,11 @@ final class DeathSentinels {
 
 	private void ended(Watch watch, String output) {
 		WorkerProcess worker = watch.worker;
-		if (this.watches.remove(worker) != watch || worker.life.isLeaving()) {
+		if (this.watches.remove(worker) != watch) {
+			return;
+		}
+		watch.close();
+		if (worker.life.isLeaving()) {
 			return;
 		}
 		if (worker.handle.isExiting()) {
@@ -150,8 +154,8 @@ final class DeathSentinels {
 				makeFifo();
 				// Read and write: an open that waits for no reader; then the reader's open
 				// waits for no writer
-				if (!opened(FileChannel.open(this.fifo, StandardOpenOption.READ, StandardOpenOption.WRITE),
-						FileChannel.open(this.fifo, StandardOpenOption.READ))) {
+				if (!opened(FileChannel.open(this.fifo, StandardOpenOption.READ, StandardOpenOption.WRITE))
+						|| !opened(FileChannel.open(this.fifo, StandardOpenOption.READ))) {
 					return;
 				}
 				JsonNode body = FrameCodec.mapper().createObjectNode().put("fifo", this.fifo.toString());
@@ -198,9 +202,14 @@ final class DeathSentinels {
 			deleteFifo();
 		}
 
-		private synchronized boolean opened(FileChannel keeper, FileChannel reader) {
-			this.keeper = keeper;
-			this.reader = reader;
+		// The keeper, then the reader: each is closed with the watch from then on
+		private synchronized boolean opened(FileChannel channel) {
+			if (this.keeper == null) {
+				this.keeper = channel;
+			}
+			else {
+				this.reader = channel;
+			}
 			if (this.closed) {
 				close();
 			}
@@ -225,11 +234,13 @@ final class DeathSentinels {
 			return output.toString();
 		}
 
+		// The name first: a worker that opens the FIFO late then makes a file of its own,
+		// which it refuses, rather than wait on a FIFO nobody reads
 		synchronized void close() {
 			this.closed = true;
+			deleteFifo();
 			closeQuietly(this.keeper);
 			closeQuietly(this.reader);
-			deleteFifo();
 		}
 
 		private void deleteFifo() {

@@ -95,8 +95,6 @@ public final class HeadStart {
 			for (WorkerStart start : plan.starts()) {
 				headStart.fork(start);
 			}
-			// A plan is left by a master of this launch: this JVM is its next master
-			CompilerPriority.lower();
 			return headStart;
 		}
 		catch (IOException | RuntimeException ex) {

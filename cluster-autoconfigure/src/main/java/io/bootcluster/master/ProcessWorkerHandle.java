@@ -71,7 +71,8 @@ final class ProcessWorkerHandle implements WorkerHandle {
 	// A mask in hexadecimal, bit n - 1 for signal n
 	private static boolean isKillPending(String line) {
 		String mask = line.substring(line.indexOf(':') + 1).strip();
-		return mask.length() >= 3 && (Character.digit(mask.charAt(mask.length() - 3), 16) & 1) != 0;
+		int digit = (mask.length() >= 3) ? Character.digit(mask.charAt(mask.length() - 3), 16) : -1;
+		return digit > 0 && (digit & 1) != 0;
 	}
 
 	@Override

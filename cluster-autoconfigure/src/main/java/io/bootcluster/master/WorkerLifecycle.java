@@ -259,7 +259,7 @@ final class WorkerLifecycle {
 	 */
 	@Nullable WorkerProcess replace(WorkerProcess worker, String reason) {
 		if (this.departures.isStopping() || worker.life.isLeaving() || worker.successor != null
-				|| !worker.life.hasServed() || worker.life.isDead()) {
+				|| !worker.life.hasServed() || worker.life.isDead() || worker.takenOver) {
 			return null;
 		}
 		WorkerProcess successor = fork(worker.slot(), false, false);
@@ -347,9 +347,9 @@ final class WorkerLifecycle {
 	}
 
 	// A worker that went without being asked: a client may be waiting for its slot, so a
-	// standby takes it before anything else is done, when its channel closes or its
-	// process ends, whichever the master learns first. The crash is counted at the exit
-	// When the worker's channel closes, or its death sentinel ends first
+	// standby takes it before anything else is done, when its death sentinel ends, its
+	// channel closes or its process ends, whichever the master learns first. The crash is
+	// counted at the exit
 	private void takeOverAtOnce(WorkerProcess worker) {
 		if (worker.takenOver || worker.life.isLeaving() || worker.life.isStandby() || !worker.life.hasServed()
 				|| worker.predecessor != null || worker.successor != null || this.departures.isStopping()

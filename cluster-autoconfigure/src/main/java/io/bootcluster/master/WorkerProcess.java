@@ -50,7 +50,7 @@ final class WorkerProcess {
 	/** The worker starting to replace this one. */
 	@Nullable WorkerProcess successor;
 
-	/** Whether a standby took over the worker's slot as soon as its channel closed. */
+	/** Whether a standby took over the worker's slot as soon as the master learned of its death. */
 	boolean takenOver;
 
 	/** Why the master killed the worker, or {@code null} when it did not. */
