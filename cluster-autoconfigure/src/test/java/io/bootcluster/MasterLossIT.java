@@ -24,10 +24,7 @@ class MasterLossIT {
 			List<ProcessHandle> workers = master.descendants();
 			assertThat(workers).hasSize(2);
 			master.kill();
-			long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-			while (workers.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-				Thread.sleep(50);
-			}
+			ClusterProcess.awaitGone(workers, Duration.ofSeconds(5));
 			assertThat(workers).noneMatch(ProcessHandle::isAlive);
 		}
 	}

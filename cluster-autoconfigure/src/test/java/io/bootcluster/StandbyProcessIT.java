@@ -82,22 +82,18 @@ class StandbyProcessIT {
 			awaitSentinel(worker2).destroyForcibly();
 			master.awaitLine("The death sentinel of worker 2 \\(pid " + worker2 + "\\) ended while it runs",
 					Duration.ofSeconds(10));
-			ClusterProcess.sleep(Duration.ofSeconds(1));
+			// The status is taken on the master's loop after the sentinel's end was handled there
+			JsonNode after = Http.get(port, "/actuator/cluster").json();
 			assertThat(master.linesMatching("Standby worker 4 takes over")).isEmpty();
-			assertThat(Http.get(port, "/actuator/cluster").json().get("workers"))
-				.filteredOn((worker) -> worker.get("id").asInt() == 2)
-				.singleElement()
-				.satisfies((worker) -> assertThat(worker.get("state").asString()).isEqualTo("listening"));
+			assertThat(worker(after, 4).get("standby").asBoolean()).isTrue();
+			assertThat(worker(after, 2).get("state").asString()).isEqualTo("listening");
 
 			List<ProcessHandle> processes = master.descendants();
 			assertThat(master.process().children()).hasSize(3);
 			master.terminate();
 			assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
 			// A sentinel is killed as its worker's last threads end, and reaped by init
-			long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-			while (processes.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-				ClusterProcess.sleep(Duration.ofMillis(50));
-			}
+			ClusterProcess.awaitGone(processes, Duration.ofSeconds(5));
 			assertThat(processes).as("workers and sentinels").noneMatch(ProcessHandle::isAlive);
 		}
 	}

@@ -11,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -54,7 +53,7 @@ final class DeathSentinels {
 
 	private final @Nullable Path directory;
 
-	private final Asker asker;
+	private final MasterRequests requests;
 
 	private final Consumer<WorkerProcess> dying;
 
@@ -64,13 +63,13 @@ final class DeathSentinels {
 	 * Creates the sentinels of a cluster.
 	 * @param loop the supervisor's loop
 	 * @param directory the master's private directory, or {@code null} to watch no worker
-	 * @param asker asks a worker to start its sentinel
+	 * @param requests asks a worker to start its sentinel
 	 * @param dying told, on the loop, of a watched worker that is dying
 	 */
-	DeathSentinels(Loop loop, @Nullable Path directory, Asker asker, Consumer<WorkerProcess> dying) {
+	DeathSentinels(Loop loop, @Nullable Path directory, MasterRequests requests, Consumer<WorkerProcess> dying) {
 		this.loop = loop;
 		this.directory = directory;
-		this.asker = asker;
+		this.requests = requests;
 		this.dying = dying;
 	}
 
@@ -119,16 +118,6 @@ final class DeathSentinels {
 		}
 	}
 
-	/**
-	 * Asks a worker to start its death sentinel, writing to a FIFO.
-	 */
-	@FunctionalInterface
-	interface Asker {
-
-		CompletableFuture<JsonNode> ask(Connection worker, Action action, JsonNode body, Duration timeout);
-
-	}
-
 	// One worker's FIFO: made, opened, read to its end on the watch's thread; closed from
 	// the loop when the worker is gone
 	private final class Watch {
@@ -159,7 +148,7 @@ final class DeathSentinels {
 					return;
 				}
 				JsonNode body = FrameCodec.mapper().createObjectNode().put("fifo", this.fifo.toString());
-				DeathSentinels.this.loop.execute(() -> DeathSentinels.this.asker
+				DeathSentinels.this.loop.execute(() -> DeathSentinels.this.requests
 					.ask(connection, Action.WATCH_DEATH, body, ANSWER_TIMEOUT)
 					.whenComplete((answer, failure) -> started(failure)));
 				String output = readToEnd();
@@ -168,11 +157,7 @@ final class DeathSentinels {
 				}
 			}
 			catch (IOException | InterruptedException ex) {
-				if (!this.closed) {
-					logger.info("No death sentinel for " + this.worker + " (" + ex.getMessage()
-							+ "): its death is learned from its channel");
-				}
-				close();
+				none(ex);
 			}
 		}
 
@@ -189,17 +174,22 @@ final class DeathSentinels {
 		// The worker's sentinel runs and holds its writing end, or it could not start
 		private void started(@Nullable Throwable failure) {
 			if (failure != null) {
-				if (!this.closed) {
-					logger.info("No death sentinel for " + this.worker + " (" + failure.getMessage()
-							+ "): its death is learned from its channel");
-				}
-				close();
+				none(failure);
 				return;
 			}
 			synchronized (this) {
 				closeQuietly(this.keeper);
 			}
 			deleteFifo();
+		}
+
+		// The worker runs without a sentinel: said unless the watch ended first
+		private void none(Throwable why) {
+			if (!this.closed) {
+				logger.info("No death sentinel for " + this.worker + " (" + why.getMessage()
+						+ "): its death is learned from its channel");
+			}
+			close();
 		}
 
 		// The keeper, then the reader: each is closed with the watch from then on

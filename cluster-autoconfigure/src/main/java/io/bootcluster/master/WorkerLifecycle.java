@@ -90,7 +90,7 @@ final class WorkerLifecycle {
 		this.standbys = new StandbyPool(settings.standbyWorkers(), this.workers, this::fork, this.startupWatch,
 				loop::nanoTime);
 		this.sentinels = new DeathSentinels(loop, (settings.standbyWorkers() > 0) ? layout.channelDirectory() : null,
-				parts.requests()::ask, this::takeOverAtOnce);
+				parts.requests(), this::takeOverAtOnce);
 		this.departures.onFinish(() -> this.allServed.complete(false));
 		this.leadership = new Leadership(this.workers,
 				(worker) -> publish(new WorkerLeaderEvent(this.source, worker.snapshot(), true)),

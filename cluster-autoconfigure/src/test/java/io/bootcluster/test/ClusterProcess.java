@@ -468,6 +468,19 @@ public final class ClusterProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Waits for processes to end: a process killed by the kernel or orphaned ends a moment
+	 * after whatever ended it, and is reaped by init.
+	 * @param processes the processes
+	 * @param timeout how long to wait at most
+	 */
+	public static void awaitGone(List<ProcessHandle> processes, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (processes.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+			sleep(Duration.ofMillis(50));
+		}
+	}
+
+	/**
 	 * A port nobody listens on right now.
 	 * @return the port
 	 */
