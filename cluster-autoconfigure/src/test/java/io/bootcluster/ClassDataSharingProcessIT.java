@@ -1,13 +1,19 @@
 package io.bootcluster;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.testapp.web.TestApplication;
+import io.bootcluster.worker.StandbyGate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +56,9 @@ class ClassDataSharingProcessIT {
 			ProcessHandle.of(first).orElseThrow().destroyForcibly();
 			long second = workerPid(master, 2);
 			assertThat(ClusterProcess.commandLineOf(second)).contains(ARCHIVE_OPTION + archive);
+			// The training run ran the application alone, and loaded the worker's own classes too
+			assertThat(archivedClasses(ClusterProcess.commandLineOf(second)))
+				.contains(" " + StandbyGate.class.getName() + " ", " " + Message.Welcome.class.getName() + " ");
 		}
 
 		archive.toFile().setWritable(true);
@@ -62,6 +71,17 @@ class ClassDataSharingProcessIT {
 			master.awaitLine("The class data archive " + Pattern.quote(archive.toString()) + " cannot be used", STARTUP);
 			master.awaitLine("Created the class data archive " + Pattern.quote(archive.toString()), STARTUP);
 		}
+	}
+
+	// What the archive a worker maps holds, as its JVM lists it
+	private static String archivedClasses(List<String> workerCommand) throws Exception {
+		List<String> command = new ArrayList<>(
+				workerCommand.subList(0, workerCommand.indexOf(TestApplication.class.getName())));
+		command.add("-XX:+PrintSharedArchiveAndExit");
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String listing = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+		return listing;
 	}
 
 	private static long workerPid(ClusterProcess master, int id) {

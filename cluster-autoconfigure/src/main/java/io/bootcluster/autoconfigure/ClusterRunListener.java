@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.bootcluster.internal.ipc.WorkerIdentity;
 import io.bootcluster.master.ClusterMaster;
 import io.bootcluster.master.HeadStart;
+import io.bootcluster.worker.WorkerClasses;
 import io.bootcluster.worker.WorkerRuntime;
 import org.jspecify.annotations.Nullable;
 
@@ -70,6 +71,8 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 			ProcessHandle.current()
 				.parent()
 				.ifPresent((master) -> master.onExit().thenRun(() -> Runtime.getRuntime().halt(1)));
+			// The archive it writes is for workers: what they load beyond the application too
+			WorkerClasses.load();
 		}
 		if (this.firstInJvm && WorkerIdentity.current() == null && !ClusterSkipCheck.shouldSkip()) {
 			// Before Boot reads the configuration, which takes a second or more: a master
