@@ -144,13 +144,15 @@ final class ClassDataSharing {
 	}
 
 	/**
-	 * Whether the JVM can map the archive with the workers' options and class path: a
-	 * JVM refuses a damaged archive, or one made by another JDK, without a word, and would
-	 * start without any shared class data at all.
+	 * Whether a JVM with the workers' options and class path refuses to map the archive: a
+	 * worker's JVM ignores a damaged archive, or one made by another JDK, without a word,
+	 * and starts without any shared class data at all. A check ended from outside (the
+	 * master stopping, whose shutdown hook ends every helper) or killed for time says
+	 * nothing about the archive, which is then kept.
 	 * @param timeout how long the check may take
-	 * @return whether the archive maps
+	 * @return whether the JVM refused it
 	 */
-	boolean archiveMaps(Duration timeout) {
+	boolean archiveRefused(Duration timeout) {
 		List<String> check = new ArrayList<>();
 		check.add(WorkerCommand.java(this.launch));
 		check.addAll(WorkerCommand.jvmOptions(this.launch));
@@ -159,10 +161,13 @@ final class ClassDataSharing {
 				archivedLaunch().classPath(), "-version"));
 		try {
 			run(check, "check-" + this.unique + ".log", timeout);
-			return true;
+			return false;
+		}
+		catch (HelperJvm.Ended | HelperJvm.Stalled ex) {
+			return false;
 		}
 		catch (IOException ex) {
-			return false;
+			return true;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

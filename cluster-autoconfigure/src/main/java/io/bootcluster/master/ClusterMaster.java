@@ -281,7 +281,7 @@ public final class ClusterMaster {
 			boolean listening = supervisor.awaitAllServed(allStarted);
 			// Checked only now, not before the first fork: a JVM that cannot map an archive
 			// starts without it, so the check would only have held the workers up
-			boolean unusable = archived && !classData.archiveMaps(timeout);
+			boolean unusable = archived && classData.archiveRefused(timeout);
 			if (unusable) {
 				logger.warn("The class data archive " + classData.archive() + " cannot be used (damaged, or made "
 						+ "by another JVM): workers start without it" + (listening ? "; making it again" : ""));

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
@@ -97,6 +98,27 @@ class ClassDataSharingTests {
 		Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
 		assertThat(plan.command()).containsSubsequence("-jar", jar.toString(), "--x=1")
 			.noneMatch((option) -> option.contains(plan.archive().toString()));
+	}
+
+	@Test
+	void onlyAJvmThatRefusesTheArchiveHasItMadeAgain() throws IOException {
+		assertThat(checkedBy("exit 1")).isTrue();
+		assertThat(checkedBy("exit 0")).isFalse();
+		// As when the master stops during the check: its shutdown hook ends every helper
+		assertThat(checkedBy("kill -TERM $$")).isFalse();
+	}
+
+	// Whether a check by a JVM that runs the script finds the archive refused
+	private boolean checkedBy(String script) throws IOException {
+		Path jdk = Files.createTempDirectory(this.directory, "jdk");
+		Path java = Files.createDirectories(jdk.resolve("bin")).resolve("java");
+		Files.writeString(java, "#!/bin/sh\n" + script + "\n");
+		assertThat(java.toFile().setExecutable(true)).isTrue();
+		WorkerCommand.Launch launch = new WorkerCommand.Launch(jdk.toString(), List.of(), Map.of(), "app.jar",
+				"com.example.Application", null, List.of());
+		ClassDataSharing plan = ClassDataSharing.plan(launch, List.of(), this.directory.resolve("archives"));
+		Files.createDirectories(plan.archive().getParent());
+		return plan.archiveRefused(Duration.ofSeconds(30));
 	}
 
 	private static WorkerCommand.Launch classPathLaunch(List<String> options, String classPath) {
