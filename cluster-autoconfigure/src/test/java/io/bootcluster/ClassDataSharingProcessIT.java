@@ -74,14 +74,17 @@ class ClassDataSharingProcessIT {
 	}
 
 	// What the archive a worker maps holds, as its JVM lists it
-	private static String archivedClasses(List<String> workerCommand) throws Exception {
-		List<String> command = new ArrayList<>(
-				workerCommand.subList(0, workerCommand.indexOf(TestApplication.class.getName())));
+	private String archivedClasses(List<String> workerCommand) throws Exception {
+		int mainClass = workerCommand.indexOf(TestApplication.class.getName());
+		assertThat(mainClass).as("main class in %s", workerCommand).isPositive();
+		List<String> command = new ArrayList<>(workerCommand.subList(0, mainClass));
 		command.add("-XX:+PrintSharedArchiveAndExit");
-		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-		String listing = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		Path listing = this.jars.resolve("archive-listing.txt");
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(listing.toFile())
+			.start();
 		assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-		return listing;
+		return Files.readString(listing, StandardCharsets.UTF_8);
 	}
 
 	private static long workerPid(ClusterProcess master, int id) {

@@ -71,8 +71,14 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 			ProcessHandle.current()
 				.parent()
 				.ifPresent((master) -> master.onExit().thenRun(() -> Runtime.getRuntime().halt(1)));
-			// The archive it writes is for workers: what they load beyond the application too
-			WorkerClasses.load();
+			// Workers start from the archive it writes, and load the cluster's own classes,
+			// which the application alone never does
+			try {
+				WorkerClasses.load();
+			}
+			catch (RuntimeException | LinkageError ex) {
+				// The archive then holds the application's classes only: the training goes on
+			}
 		}
 		if (this.firstInJvm && WorkerIdentity.current() == null && !ClusterSkipCheck.shouldSkip()) {
 			// Before Boot reads the configuration, which takes a second or more: a master

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
@@ -35,17 +36,14 @@ public final class WorkerClasses {
 
 	/**
 	 * Loads the cluster's classes from the jar that holds them, without initialising any,
-	 * and writes and reads a sample of every message. Nothing is loaded from a directory:
-	 * a class path with one is never archived.
-	 * @return how many classes were loaded
+	 * and writes and reads a sample of every message with the channel's own mapper. Nothing
+	 * is loaded from a directory: a class path with one is never archived.
 	 */
-	public static int load() {
+	public static void load() {
 		ClassLoader loader = WorkerClasses.class.getClassLoader();
-		int loaded = 0;
 		for (String name : classNames(jarOf(WorkerClasses.class))) {
 			try {
 				Class.forName(name, false, loader);
-				loaded++;
 			}
 			catch (ClassNotFoundException | LinkageError ex) {
 				// Support for what this application lacks (another web server, say)
@@ -59,7 +57,6 @@ public final class WorkerClasses {
 				// Left for the first real message of its type
 			}
 		}
-		return loaded;
 	}
 
 	static List<String> classNames(@Nullable Path jar) {
@@ -86,8 +83,8 @@ public final class WorkerClasses {
 	private static @Nullable Path jarOf(Class<?> type) {
 		CodeSource source = type.getProtectionDomain().getCodeSource();
 		try {
-			return (source != null && "file".equals(source.getLocation().getProtocol()))
-					? Path.of(source.getLocation().toURI()) : null;
+			URL location = (source != null) ? source.getLocation() : null;
+			return (location != null && "file".equals(location.getProtocol())) ? Path.of(location.toURI()) : null;
 		}
 		catch (URISyntaxException | IllegalArgumentException ex) {
 			return null;

@@ -52,7 +52,9 @@ class WorkerClassesTests {
 	}
 
 	@Test
-	void aDirectoryOfClassesIsNeverRead() {
+	void aDirectoryOfClassesIsNeverRead() throws IOException {
+		Path classes = Files.createDirectories(this.directory.resolve("io/bootcluster/worker"));
+		Files.write(classes.resolve("WorkerRuntime.class"), new byte[0]);
 		assertThat(WorkerClasses.classNames(this.directory)).isEmpty();
 		assertThat(WorkerClasses.classNames(null)).isEmpty();
 	}
