@@ -83,7 +83,11 @@ class ClassDataSharingProcessIT {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(listing.toFile())
 			.start();
-		assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+		boolean ended = process.waitFor(1, TimeUnit.MINUTES);
+		if (!ended) {
+			process.destroyForcibly();
+		}
+		assertThat(ended).isTrue();
 		return Files.readString(listing, StandardCharsets.UTF_8);
 	}
 

@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
  * Jackson builds for each message on the channel. The class data archive's training run
  * runs the application alone, without a master, so without this the archive would lack
  * them, and every worker would load, parse and verify them from the jar as it starts
- * (some four hundred classes). Runs on the caller's thread.
+ * (about 450 classes). Runs on the caller's thread.
  */
 public final class WorkerClasses {
 

@@ -8,34 +8,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ProcessWorkerHandleTests {
 
+	// No signal pending
+	private static final String NONE = "0000000000000000";
+
 	@Test
 	void aRunningProcessIsNotExiting() {
-		assertThat(ProcessWorkerHandle.isExiting(status("S (sleeping)", "0000000000000000", "0000000000000000")))
-			.isFalse();
+		assertThat(exiting("S (sleeping)", NONE, NONE)).isFalse();
 		// SIGQUIT (3) and SIGTERM (15) pending: a thread dump, a graceful stop
-		assertThat(ProcessWorkerHandle.isExiting(status("R (running)", "0000000000000004", "0000000000004000")))
-			.isFalse();
+		assertThat(exiting("R (running)", "0000000000000004", "0000000000004000")).isFalse();
 	}
 
 	@Test
 	void aProcessWhoseMainThreadIsGoneIsExiting() {
-		assertThat(ProcessWorkerHandle.isExiting(status("Z (zombie)", "0000000000000000", "0000000000000000")))
-			.isTrue();
-		assertThat(ProcessWorkerHandle.isExiting(status("X (dead)", "0000000000000000", "0000000000000000")))
-			.isTrue();
+		assertThat(exiting("Z (zombie)", NONE, NONE)).isTrue();
+		assertThat(exiting("X (dead)", NONE, NONE)).isTrue();
 	}
 
 	@Test
 	void aProcessWithSigkillPendingIsExiting() {
-		assertThat(ProcessWorkerHandle.isExiting(status("R (running)", "0000000000000000", "0000000000000100")))
-			.isTrue();
-		assertThat(ProcessWorkerHandle.isExiting(status("S (sleeping)", "0000000000004100", "0000000000000000")))
-			.isTrue();
+		assertThat(exiting("R (running)", NONE, "0000000000000100")).isTrue();
+		assertThat(exiting("S (sleeping)", "0000000000004100", NONE)).isTrue();
 	}
 
-	private static List<String> status(String state, String threadPending, String processPending) {
-		return List.of("Name:\tjava", "State:\t" + state, "Tgid:\t42", "SigQ:\t0/95551", "SigPnd:\t" + threadPending,
-				"ShdPnd:\t" + processPending, "SigBlk:\t0000000000000000");
+	// Whether a process with this state and these pending signals is exiting, by its status
+	private static boolean exiting(String state, String threadPending, String processPending) {
+		return ProcessWorkerHandle.isExiting(List.of("Name:\tjava", "State:\t" + state, "Tgid:\t42",
+				"SigQ:\t0/95551", "SigPnd:\t" + threadPending, "ShdPnd:\t" + processPending, "SigBlk:\t" + NONE));
 	}
 
 }
