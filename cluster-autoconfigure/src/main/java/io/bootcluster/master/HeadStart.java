@@ -56,6 +56,8 @@ public final class HeadStart {
 	// A plan not used for this long is removed
 	private static final Duration UNUSED = Duration.ofDays(30);
 
+	private final Path plan;
+
 	private final ChannelAddress address;
 
 	private final long forkedAt = System.nanoTime();
@@ -64,7 +66,8 @@ public final class HeadStart {
 
 	private final Thread killer = new Thread(this::end, "cluster-head-start-end");
 
-	private HeadStart(ChannelAddress address) {
+	private HeadStart(Path plan, ChannelAddress address) {
+		this.plan = plan;
 		this.address = address;
 	}
 
@@ -90,7 +93,7 @@ public final class HeadStart {
 			if (!SharedPort.isFree(plan.port())) {
 				return null;
 			}
-			headStart = new HeadStart(ChannelAddress.create());
+			headStart = new HeadStart(file, ChannelAddress.create());
 			Runtime.getRuntime().addShutdownHook(headStart.killer);
 			for (WorkerStart start : plan.starts()) {
 				headStart.fork(start);
@@ -98,7 +101,8 @@ public final class HeadStart {
 			return headStart;
 		}
 		catch (IOException | RuntimeException ex) {
-			// No plan to go by: the master forks as it plans
+			// No plan to go by (one whose workers cannot be forked is removed): the master
+			// forks as it plans, and records a plan once they serve
 			if (headStart != null) {
 				headStart.abandon();
 			}
@@ -221,12 +225,19 @@ public final class HeadStart {
 	}
 
 	/**
-	 * Kills the workers forked ahead and removes their channel's directory: this JVM is
-	 * not a master after all.
+	 * Kills the workers forked ahead and removes their channel's directory and the plan
+	 * they were forked by: this JVM is not a master after all (the configuration no longer
+	 * clusters, say), and the next start of this launch forks nothing ahead.
 	 */
 	public void abandon() {
 		end();
 		this.address.delete();
+		try {
+			Files.deleteIfExists(this.plan);
+		}
+		catch (IOException ex) {
+			logger.debug("Could not remove the plan " + this.plan, ex);
+		}
 	}
 
 	/**

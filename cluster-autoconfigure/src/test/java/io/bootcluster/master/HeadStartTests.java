@@ -90,6 +90,19 @@ class HeadStartTests {
 	}
 
 	@Test
+	void aLaunchThatIsNoMasterAfterAllRemovesThePlanItWasForkedBy() throws Exception {
+		HeadStart.record(this.directory, ARGUMENTS, ClusterProcess.freePort(), List.of(start(1, 0)));
+		HeadStart headStart = HeadStart.begin(this.directory, ARGUMENTS);
+		assertThat(headStart).isNotNull();
+		assertThat(ownProcesses()).hasSize(1);
+		headStart.abandon();
+		assertThat(plans()).isEmpty();
+		awaitOwnProcesses(0);
+		assertThat(HeadStart.begin(this.directory, ARGUMENTS)).isNull();
+		assertThat(ownProcesses()).isEmpty();
+	}
+
+	@Test
 	void nothingIsForkedWithoutAPlanForThisLaunch() {
 		assertThat(HeadStart.begin(this.directory, ARGUMENTS)).isNull();
 		HeadStart.record(this.directory, List.of("--server.port=8081"), 8081, List.of(start(1, 0)));
