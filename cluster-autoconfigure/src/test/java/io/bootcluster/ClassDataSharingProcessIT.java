@@ -30,6 +30,9 @@ class ClassDataSharingProcessIT {
 
 	private static final Duration STARTUP = Duration.ofSeconds(90);
 
+	// Loaded only by a JVM in which Boot's background preinitializer runs
+	private static final String BACKGROUND_WARMING = "BackgroundPreinitializingApplicationListener$Runner";
+
 	// The JVM of these tests runs the workers too: from Java 25 on, the archive is an AOT cache
 	private static final String ARCHIVE_OPTION = (Runtime.version().feature() >= 25) ? "-XX:AOTCache="
 			: "-XX:SharedArchiveFile=";
@@ -68,9 +71,28 @@ class ClassDataSharingProcessIT {
 			master.awaitLine("Worker 1 was forked at the application's start", STARTUP);
 			long worker = workerPid(master, 1);
 			assertThat(ClusterProcess.commandLineOf(worker)).contains(ARCHIVE_OPTION + archive);
+			// Boot's background warming runs in the worker, not in a master that forked ahead
+			assertThat(loadedClasses(worker)).contains(BACKGROUND_WARMING);
+			assertThat(loadedClasses(master.pid())).doesNotContain(BACKGROUND_WARMING);
 			master.awaitLine("The class data archive " + Pattern.quote(archive.toString()) + " cannot be used", STARTUP);
 			master.awaitLine("Created the class data archive " + Pattern.quote(archive.toString()), STARTUP);
 		}
+	}
+
+	// The classes a running JVM has loaded, as it lists them itself
+	private String loadedClasses(long pid) throws Exception {
+		Path listing = this.jars.resolve("classes-" + pid + ".txt");
+		Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+				Long.toString(pid), "VM.class_hierarchy")
+			.redirectErrorStream(true)
+			.redirectOutput(listing.toFile())
+			.start();
+		boolean ended = process.waitFor(1, TimeUnit.MINUTES);
+		if (!ended) {
+			process.destroyForcibly();
+		}
+		assertThat(ended).isTrue();
+		return Files.readString(listing, StandardCharsets.UTF_8);
 	}
 
 	// What the archive a worker maps holds, as its JVM lists it
