@@ -2,11 +2,12 @@ package io.bootcluster.autoconfigure;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.bootcluster.autoconfigure.FirstStepRunListener.FirstStep;
 import io.bootcluster.internal.ipc.WorkerIdentity;
 import io.bootcluster.master.ClusterMaster;
 import io.bootcluster.master.HeadStart;
+import io.bootcluster.worker.WorkerClasses;
 import io.bootcluster.worker.WorkerRuntime;
 import org.jspecify.annotations.Nullable;
 
@@ -30,16 +31,22 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * application but the first this JVM runs.</li>
  * </ul>
  * Runs after Boot's own listeners, so {@code application.yml} is loaded and logging is
- * set up; what the application's first step found ({@link FirstStepRunListener}) comes
- * through the bootstrap context.
+ * set up; the workers a master forks at the application's first step are forked before
+ * them, by {@link FirstStepRunListener}.
  */
 class ClusterRunListener implements SpringApplicationRunListener, Ordered {
+
+	private static final AtomicBoolean jvmClaimed = new AtomicBoolean();
 
 	private final SpringApplication application;
 
 	private final String[] args;
 
+	private boolean firstInJvm;
+
 	private @Nullable WorkerRuntime worker;
+
+	private @Nullable HeadStart headStart;
 
 	ClusterRunListener(SpringApplication application, String[] args) {
 		this.application = application;
@@ -52,10 +59,37 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 	}
 
 	@Override
+	public void starting(ConfigurableBootstrapContext bootstrapContext) {
+		// An application started while another is starting (a bootstrap context, say) is not
+		// the one to cluster, nor is any application started after the first
+		this.firstInJvm = jvmClaimed.compareAndSet(false, true);
+		if (this.firstInJvm && WorkerIdentity.current() != null) {
+			WorkerRuntime.ignoreInterrupts();
+		}
+		if (this.firstInJvm && System.getenv(ClusterMaster.TRAINING_ENV) != null) {
+			// The class data archive's training run is its master's helper, and ends with it:
+			// a master killed with SIGKILL has no time to end it
+			ProcessHandle.current()
+				.parent()
+				.ifPresent((master) -> master.onExit().thenRun(() -> Runtime.getRuntime().halt(1)));
+			// Workers start from the archive it writes, and load the cluster's own classes,
+			// which the application alone never does
+			try {
+				WorkerClasses.load();
+			}
+			catch (RuntimeException | LinkageError ex) {
+				// The archive then holds the application's classes only: the training goes on
+			}
+		}
+		if (this.firstInJvm) {
+			this.headStart = FirstStepRunListener.takeHeadStart();
+		}
+	}
+
+	@Override
 	public void environmentPrepared(ConfigurableBootstrapContext bootstrapContext,
 			ConfigurableEnvironment environment) {
-		FirstStep firstStep = bootstrapContext.getOrElse(FirstStep.class, FirstStep.NOT_FIRST);
-		if (!firstStep.firstInJvm() || ClusterSkipCheck.shouldSkip()) {
+		if (!this.firstInJvm || ClusterSkipCheck.shouldSkip()) {
 			return;
 		}
 		ClusterProperties properties = ClusterProperties.get(Binder.get(environment));
@@ -68,12 +102,11 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 		}
 		if (this.worker == null && properties.isClustered()) {
 			ClusterMaster master = new ClusterMaster(ClusterSettings.master(properties, List.of(this.args), environment),
-					this.application, environment, firstStep.headStart());
+					this.application, environment, this.headStart);
 			System.exit(master.run());
 		}
-		HeadStart headStart = firstStep.headStart();
-		if (headStart != null) {
-			headStart.abandon();
+		if (this.headStart != null) {
+			this.headStart.abandon();
 		}
 	}
 

@@ -4,41 +4,42 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.bootcluster.internal.ipc.WorkerIdentity;
-import io.bootcluster.master.ClusterMaster;
 import io.bootcluster.master.HeadStart;
-import io.bootcluster.worker.WorkerClasses;
-import io.bootcluster.worker.WorkerRuntime;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringApplicationRunListener;
-import org.springframework.boot.bootstrap.BootstrapRegistry.InstanceSupplier;
 import org.springframework.boot.bootstrap.ConfigurableBootstrapContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.Ordered;
 
 /**
- * The application's first step, before Spring Boot's own run listener: claims this JVM
- * for the first application it runs, and, in a JVM that ran as a master before, forks the
- * workers its last start forked first ({@link HeadStart}). What it found is handed to
- * {@link ClusterRunListener}, which decides once the configuration is read, through the
- * bootstrap context.
+ * The application's first step, before Spring Boot's own run listener: in a JVM that ran
+ * as a master before, forks the workers its last start forked first ({@link HeadStart}),
+ * once per JVM, for {@link ClusterRunListener} to take over in the application that
+ * claims the JVM. That is not always the first to start: with DevTools, the first run
+ * only starts the application again, on another thread, from inside Boot's own listener.
  * <p>
- * Where workers were forked ahead, it also takes Spring Boot's background preinitializer
- * out of the application, which only this early step can do: that thread warms Jackson,
- * Tomcat and the message converters for a web application that a master never runs (about
- * 0.4 s of CPU), on the cores its first worker is starting on. A JVM that turns out not to
- * be a master after all starts without that warming once; the plan it followed is then
- * removed.
+ * While workers forked ahead wait to be taken over, it also takes Spring Boot's background
+ * preinitializer out of every application, which only a run listener ahead of Boot's own
+ * can do: that thread warms Jackson, Tomcat and the message converters for a web
+ * application that a master never runs (about 0.4 s of CPU), on the cores its first worker
+ * is starting on. A JVM that turns out not to be a master after all starts once without
+ * that warming; the plan it followed is then removed.
+ * <p>
+ * Thread-safe: the head start is forked at most once per JVM, and handed over once.
  */
 class FirstStepRunListener implements SpringApplicationRunListener, Ordered {
 
 	private static final String BACKGROUND_PREINITIALIZER = "org.springframework.boot.autoconfigure.preinitialize."
 			+ "BackgroundPreinitializingApplicationListener";
 
-	private static final AtomicBoolean jvmClaimed = new AtomicBoolean();
+	private static final AtomicBoolean headStartTried = new AtomicBoolean();
+
+	private static final AtomicReference<@Nullable HeadStart> forkedAhead = new AtomicReference<>();
 
 	private final SpringApplication application;
 
@@ -56,41 +57,23 @@ class FirstStepRunListener implements SpringApplicationRunListener, Ordered {
 
 	@Override
 	public void starting(ConfigurableBootstrapContext bootstrapContext) {
-		// An application started while another is starting (a bootstrap context, say) is not
-		// the one to cluster, nor is any application started after the first
-		boolean firstInJvm = jvmClaimed.compareAndSet(false, true);
-		if (firstInJvm && WorkerIdentity.current() != null) {
-			WorkerRuntime.ignoreInterrupts();
-		}
-		if (firstInJvm && System.getenv(ClusterMaster.TRAINING_ENV) != null) {
-			prepareTrainingRun();
-		}
-		HeadStart headStart = null;
-		if (firstInJvm && WorkerIdentity.current() == null && !ClusterSkipCheck.shouldSkip()) {
+		if (WorkerIdentity.current() == null && !ClusterSkipCheck.shouldSkip()
+				&& headStartTried.compareAndSet(false, true)) {
 			// Before Boot reads the configuration, which takes a second or more: a master
 			// forks the workers its last start forked first, and checks its plan later
-			headStart = HeadStart.begin(List.of(this.args));
-			if (headStart != null) {
-				withoutBackgroundPreinitializer(this.application);
-			}
+			forkedAhead.set(HeadStart.begin(List.of(this.args)));
 		}
-		bootstrapContext.register(FirstStep.class, InstanceSupplier.of(new FirstStep(firstInJvm, headStart)));
+		if (forkedAhead.get() != null) {
+			withoutBackgroundPreinitializer(this.application);
+		}
 	}
 
-	private static void prepareTrainingRun() {
-		// The class data archive's training run is its master's helper, and ends with it: a
-		// master killed with SIGKILL has no time to end it
-		ProcessHandle.current()
-			.parent()
-			.ifPresent((master) -> master.onExit().thenRun(() -> Runtime.getRuntime().halt(1)));
-		// Workers start from the archive it writes, and load the cluster's own classes,
-		// which the application alone never does
-		try {
-			WorkerClasses.load();
-		}
-		catch (RuntimeException | LinkageError ex) {
-			// The archive then holds the application's classes only: the training goes on
-		}
+	/**
+	 * Hands over the workers forked ahead, once.
+	 * @return the workers forked at the application's first step, or {@code null}
+	 */
+	static @Nullable HeadStart takeHeadStart() {
+		return forkedAhead.getAndSet(null);
 	}
 
 	// Boot's own run listener hands the application's listeners to its events from its first
@@ -100,18 +83,6 @@ class FirstStepRunListener implements SpringApplicationRunListener, Ordered {
 		if (listeners.removeIf((listener) -> listener.getClass().getName().equals(BACKGROUND_PREINITIALIZER))) {
 			application.setListeners(listeners);
 		}
-	}
-
-	/**
-	 * What the first step found.
-	 *
-	 * @param firstInJvm whether this is the first application this JVM runs
-	 * @param headStart the workers forked ahead, if any
-	 */
-	record FirstStep(boolean firstInJvm, @Nullable HeadStart headStart) {
-
-		static final FirstStep NOT_FIRST = new FirstStep(false, null);
-
 	}
 
 }

@@ -1,6 +1,7 @@
 /**
- * When what switches on: the run listener that decides whether this JVM is the master, a
- * worker or neither, the properties, and the auto-configuration of a worker.
+ * When what switches on: the run listeners that fork a master's first workers ahead and
+ * decide whether this JVM is the master, a worker or neither, the properties, and the
+ * auto-configuration of a worker.
  */
 @NullMarked
 package io.bootcluster.autoconfigure;

@@ -102,9 +102,11 @@ public final class HeadStart {
 		}
 		catch (IOException | RuntimeException ex) {
 			// No plan to go by (one whose workers cannot be forked is removed): the master
-			// forks as it plans, and records a plan once they serve
+			// forks as it plans, and records a plan once they serve. Quietly: this comes
+			// before Boot has set logging up
 			if (headStart != null) {
-				headStart.abandon();
+				headStart.stop();
+				headStart.removeFiles();
 			}
 			return null;
 		}
@@ -211,9 +213,14 @@ public final class HeadStart {
 		if (!this.forked.isEmpty()) {
 			logger.info(this.forked.size() + " worker(s) forked at the application's start as the last start's plan "
 					+ "said were stopped: this start planned otherwise");
-			this.forked.forEach((forked) -> forked.process().destroyForcibly());
-			this.forked.clear();
 		}
+		stop();
+	}
+
+	// Kills the workers forked ahead that are left, and the shutdown hook that would
+	private synchronized void stop() {
+		this.forked.forEach((forked) -> forked.process().destroyForcibly());
+		this.forked.clear();
 		if (Thread.currentThread() != this.killer) {
 			try {
 				Runtime.getRuntime().removeShutdownHook(this.killer);
@@ -231,12 +238,16 @@ public final class HeadStart {
 	 */
 	public void abandon() {
 		end();
+		removeFiles();
+	}
+
+	private void removeFiles() {
 		this.address.delete();
 		try {
 			Files.deleteIfExists(this.plan);
 		}
 		catch (IOException ex) {
-			logger.debug("Could not remove the plan " + this.plan, ex);
+			// The next start that is no master tries again
 		}
 	}
 
