@@ -90,8 +90,23 @@ public final class ClusterProcess implements AutoCloseable {
 	 * @return the started process
 	 */
 	public static ClusterProcess startClassFromJars(Path jars, Class<?> mainClass, String... arguments) {
+		return startClassFromJars(jars, List.of(), mainClass, arguments);
+	}
+
+	/**
+	 * Starts a main class as {@link #startClassFromJars(Path, Class, String...)} does, with
+	 * jars that the build otherwise leaves out of the applications the tests start.
+	 * @param jars where the jars are written
+	 * @param included which of the build's exclusions ({@code test.cluster.class-path-excludes})
+	 * to put back
+	 * @param mainClass the application's main class
+	 * @param arguments program arguments
+	 * @return the started process
+	 */
+	public static ClusterProcess startClassFromJars(Path jars, List<String> included, Class<?> mainClass,
+			String... arguments) {
 		List<String> classPath = new ArrayList<>();
-		classPath(WebServerKind.TOMCAT).forEach((entry) -> classPath.add(Files.isDirectory(Path.of(entry))
+		classPath(WebServerKind.TOMCAT, included).forEach((entry) -> classPath.add(Files.isDirectory(Path.of(entry))
 				? jar(Path.of(entry), jars.resolve(classPath.size() + ".jar")).toString() : entry));
 		return startClass(String.join(File.pathSeparator, classPath), mainClass, arguments);
 	}
@@ -126,10 +141,14 @@ public final class ClusterProcess implements AutoCloseable {
 	// The test class path, but for the other servers' jars and those the build says only
 	// its in-process tests need
 	private static Stream<String> classPath(WebServerKind server) {
+		return classPath(server, List.of());
+	}
+
+	private static Stream<String> classPath(WebServerKind server, List<String> included) {
 		List<String> excluded = Stream
 			.concat(server.others(),
 					Stream.of(System.getProperty("test.cluster.class-path-excludes", "").split(","))
-						.filter((jar) -> !jar.isBlank()))
+						.filter((jar) -> !jar.isBlank() && !included.contains(jar)))
 			.toList();
 		return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
 			.filter((entry) -> excluded.stream().noneMatch(entry::contains));
