@@ -34,11 +34,12 @@ class DevToolsProcessIT {
 		String[] arguments = { "--server.port=" + ClusterProcess.freePort(), "--cluster.workers=1",
 				"--cluster.worker.class-data-sharing.enabled=false" };
 		Set<Path> plansBefore = plans();
+		Set<Path> recorded;
 		try (ClusterProcess master = start(arguments)) {
 			master.awaitLine("\\[ *restartedMain\\] .*Starting 1 workers", STARTUP);
 			master.awaitLine("EVENT listening worker=1 ", STARTUP);
 			// Recorded once the worker serves, for the next start
-			awaitNewPlan(plansBefore);
+			recorded = awaitNewPlans(plansBefore);
 		}
 		try (ClusterProcess master = start(arguments)) {
 			master.awaitLine("\\[ *restartedMain\\] .*Starting 1 workers", STARTUP);
@@ -48,6 +49,11 @@ class DevToolsProcessIT {
 			assertThat(master.descendants()).filteredOn((process) -> isJava(process)).hasSize(1);
 			assertThat(master.linesMatching("forked at the application's start as the last start's plan said were "
 					+ "stopped")).isEmpty();
+		}
+		finally {
+			for (Path plan : recorded) {
+				Files.deleteIfExists(plan);
+			}
 		}
 	}
 
@@ -60,12 +66,15 @@ class DevToolsProcessIT {
 		return process.info().command().map((command) -> command.endsWith("/java")).orElse(false);
 	}
 
-	private static void awaitNewPlan(Set<Path> before) throws Exception {
+	private static Set<Path> awaitNewPlans(Set<Path> before) throws Exception {
 		long deadline = System.nanoTime() + STARTUP.toNanos();
-		while (before.containsAll(plans()) && System.nanoTime() < deadline) {
+		Set<Path> added = Set.of();
+		while (added.isEmpty() && System.nanoTime() < deadline) {
 			Thread.sleep(100);
+			added = plans().stream().filter((plan) -> !before.contains(plan)).collect(Collectors.toSet());
 		}
-		assertThat(plans()).as("plans recorded").isNotEqualTo(before);
+		assertThat(added).as("plans recorded").isNotEmpty();
+		return added;
 	}
 
 	private static Set<Path> plans() throws IOException {
@@ -74,7 +83,9 @@ class DevToolsProcessIT {
 			return Set.of();
 		}
 		try (Stream<Path> files = Files.list(directory)) {
-			return files.filter((file) -> file.getFileName().toString().startsWith("start-plan-"))
+			// Not the file a plan is written to before it is moved in place
+			return files.filter((file) -> file.getFileName().toString().startsWith("start-plan-")
+					&& !file.getFileName().toString().endsWith(".tmp"))
 				.collect(Collectors.toSet());
 		}
 	}

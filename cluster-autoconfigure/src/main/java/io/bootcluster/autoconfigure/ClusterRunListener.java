@@ -31,8 +31,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * application but the first this JVM runs.</li>
  * </ul>
  * Runs after Boot's own listeners, so {@code application.yml} is loaded and logging is
- * set up; the workers a master forks at the application's first step are forked before
- * them, by {@link FirstStepRunListener}.
+ * set up. With DevTools, the first run never gets here: Boot's own listener runs the
+ * application again, on another thread, and ends the first run.
  */
 class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 
@@ -81,8 +81,10 @@ class ClusterRunListener implements SpringApplicationRunListener, Ordered {
 				// The archive then holds the application's classes only: the training goes on
 			}
 		}
-		if (this.firstInJvm) {
-			this.headStart = FirstStepRunListener.takeHeadStart();
+		if (this.firstInJvm && WorkerIdentity.current() == null && !ClusterSkipCheck.shouldSkip()) {
+			// Before Boot reads the configuration, which takes a second or more: a master
+			// forks the workers its last start forked first, and checks its plan later
+			this.headStart = HeadStart.begin(List.of(this.args));
 		}
 	}
 

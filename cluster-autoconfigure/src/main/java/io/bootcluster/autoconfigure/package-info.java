@@ -1,7 +1,7 @@
 /**
- * When what switches on: the run listeners that fork a master's first workers ahead and
- * decide whether this JVM is the master, a worker or neither, the properties, and the
- * auto-configuration of a worker.
+ * When what switches on: the run listeners that decide whether this JVM is the master, a
+ * worker or neither (and keep Boot's background warming out of a master that forks
+ * ahead), the properties, and the auto-configuration of a worker.
  */
 @NullMarked
 package io.bootcluster.autoconfigure;

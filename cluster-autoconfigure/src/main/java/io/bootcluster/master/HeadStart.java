@@ -81,6 +81,21 @@ public final class HeadStart {
 		return begin(DIRECTORY, programArguments);
 	}
 
+	/**
+	 * Whether the last start of this launch left a plan, whose workers {@link #begin} forks
+	 * unless its port is taken.
+	 * @param programArguments the application's arguments
+	 * @return whether there is a plan for this launch
+	 */
+	public static boolean planned(List<String> programArguments) {
+		return planned(DIRECTORY, programArguments);
+	}
+
+	static boolean planned(Path directory, List<String> programArguments) {
+		Path file = planFile(directory, programArguments);
+		return file != null && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+	}
+
 	static @Nullable HeadStart begin(Path directory, List<String> programArguments) {
 		Path file = planFile(directory, programArguments);
 		if (file == null || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -102,11 +117,9 @@ public final class HeadStart {
 		}
 		catch (IOException | RuntimeException ex) {
 			// No plan to go by (one whose workers cannot be forked is removed): the master
-			// forks as it plans, and records a plan once they serve. Quietly: this comes
-			// before Boot has set logging up
+			// forks as it plans, and records a plan once they serve
 			if (headStart != null) {
-				headStart.stop();
-				headStart.removeFiles();
+				headStart.abandon();
 			}
 			return null;
 		}
@@ -213,14 +226,9 @@ public final class HeadStart {
 		if (!this.forked.isEmpty()) {
 			logger.info(this.forked.size() + " worker(s) forked at the application's start as the last start's plan "
 					+ "said were stopped: this start planned otherwise");
+			this.forked.forEach((forked) -> forked.process().destroyForcibly());
+			this.forked.clear();
 		}
-		stop();
-	}
-
-	// Kills the workers forked ahead that are left, and the shutdown hook that would
-	private synchronized void stop() {
-		this.forked.forEach((forked) -> forked.process().destroyForcibly());
-		this.forked.clear();
 		if (Thread.currentThread() != this.killer) {
 			try {
 				Runtime.getRuntime().removeShutdownHook(this.killer);
@@ -236,18 +244,14 @@ public final class HeadStart {
 	 * they were forked by: this JVM is not a master after all (the configuration no longer
 	 * clusters, say), and the next start of this launch forks nothing ahead.
 	 */
-	public void abandon() {
+	public synchronized void abandon() {
 		end();
-		removeFiles();
-	}
-
-	private void removeFiles() {
 		this.address.delete();
 		try {
 			Files.deleteIfExists(this.plan);
 		}
 		catch (IOException ex) {
-			// The next start that is no master tries again
+			logger.debug("Could not remove the plan " + this.plan, ex);
 		}
 	}
 

@@ -92,11 +92,13 @@ class HeadStartTests {
 	@Test
 	void aLaunchThatIsNoMasterAfterAllRemovesThePlanItWasForkedBy() throws Exception {
 		HeadStart.record(this.directory, ARGUMENTS, ClusterProcess.freePort(), List.of(start(1, 0)));
+		assertThat(HeadStart.planned(this.directory, ARGUMENTS)).isTrue();
 		HeadStart headStart = HeadStart.begin(this.directory, ARGUMENTS);
 		assertThat(headStart).isNotNull();
 		assertThat(ownProcesses()).hasSize(1);
 		headStart.abandon();
 		assertThat(plans()).isEmpty();
+		assertThat(HeadStart.planned(this.directory, ARGUMENTS)).isFalse();
 		awaitOwnProcesses(0);
 		assertThat(HeadStart.begin(this.directory, ARGUMENTS)).isNull();
 		assertThat(ownProcesses()).isEmpty();
@@ -106,6 +108,8 @@ class HeadStartTests {
 	void nothingIsForkedWithoutAPlanForThisLaunch() {
 		assertThat(HeadStart.begin(this.directory, ARGUMENTS)).isNull();
 		HeadStart.record(this.directory, List.of("--server.port=8081"), 8081, List.of(start(1, 0)));
+		assertThat(HeadStart.planned(this.directory, ARGUMENTS)).isFalse();
+		assertThat(HeadStart.planned(this.directory, List.of("--server.port=8081"))).isTrue();
 		assertThat(HeadStart.begin(this.directory, ARGUMENTS)).isNull();
 		assertThat(ownProcesses()).isEmpty();
 	}
