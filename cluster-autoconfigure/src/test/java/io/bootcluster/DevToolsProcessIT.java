@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * An application run with Spring Boot DevTools, as from an IDE: DevTools runs it again on a
- * thread of its own and ends the first run, so the second run is the master, and takes
- * over the workers the last start's plan had forked in the first.
+ * thread of its own and ends the first run, so the run it started again is the master: it
+ * alone forks the last start's plan ahead, and takes those workers over.
  */
 class DevToolsProcessIT {
 

@@ -14,14 +14,14 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.core.Ordered;
 
 /**
- * The application's first step, before Spring Boot's own run listener: where the last
- * start of this launch left a plan, so that {@link ClusterRunListener} forks its first
- * workers at once ({@link HeadStart}), takes Spring Boot's background preinitializer out of
- * the application, which only a run listener ahead of Boot's own can do. That thread warms
- * Jackson, Tomcat and the message converters for a web application that a master never
- * runs (about 0.4 s of CPU), on the cores its first worker is starting on. A JVM that turns
- * out not to be a master after all starts once without that warming; the plan is then
- * removed.
+ * Takes Spring Boot's background preinitializer out of an application whose launch has a
+ * plan from its last start ({@link HeadStart}), before Boot's own run listener: the only
+ * point where a starter can. Such a JVM is a master whose first workers
+ * {@link ClusterRunListener} forks as it starts, and that thread would warm Jackson, Tomcat
+ * and the message converters for a web application the master never runs (about 0.4 s of
+ * CPU), on the cores its first worker is starting on. A JVM that turns out not to be a
+ * master after all starts once without that warming, and removes the plan. A later
+ * application in the same JVM (rare) starts without it too.
  */
 class FirstStepRunListener implements SpringApplicationRunListener, Ordered {
 

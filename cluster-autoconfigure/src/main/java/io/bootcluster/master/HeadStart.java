@@ -24,7 +24,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The first workers of a start, forked at the application's very first step from the plan
+ * The first workers of a start, forked as the application starts from the plan
  * that the last start of the same launch left, while Spring Boot prepares the environment
  * and the master plans: a second or more of a start that takes a few. When the master
  * launches its first workers, a launch that is exactly one of these (command line, id,
@@ -101,9 +101,17 @@ public final class HeadStart {
 		if (file == null || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
 			return null;
 		}
+		Plan plan;
+		try {
+			plan = Plan.read(file);
+		}
+		catch (IOException | RuntimeException ex) {
+			// Damaged, or written by an older release: the next master records another
+			deleteQuietly(file);
+			return null;
+		}
 		HeadStart headStart = null;
 		try {
-			Plan plan = Plan.read(file);
 			Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
 			if (!SharedPort.isFree(plan.port())) {
 				return null;
@@ -247,11 +255,15 @@ public final class HeadStart {
 	public synchronized void abandon() {
 		end();
 		this.address.delete();
+		deleteQuietly(this.plan);
+	}
+
+	private static void deleteQuietly(Path plan) {
 		try {
-			Files.deleteIfExists(this.plan);
+			Files.deleteIfExists(plan);
 		}
 		catch (IOException ex) {
-			logger.debug("Could not remove the plan " + this.plan, ex);
+			// The next start without a use for it tries again
 		}
 	}
 

@@ -21,7 +21,7 @@ class FirstStepRunListenerTests {
 		.equals("org.springframework.boot.autoconfigure.preinitialize");
 
 	@Test
-	void aMasterForkedAheadTakesOutBootsBackgroundPreinitializerAndNothingElse() {
+	void aLaunchWithAPlanLosesBootsBackgroundPreinitializerAndNothingElse() {
 		SpringApplication application = new SpringApplication(Object.class);
 		Set<ApplicationListener<?>> listeners = application.getListeners();
 		assertThat(listeners).filteredOn(PREINITIALIZER).hasSize(1);

@@ -125,15 +125,18 @@ class HeadStartTests {
 	}
 
 	@Test
-	void aDamagedPlanIsIgnored() throws Exception {
+	void aDamagedPlanIsIgnoredAndRemoved() throws Exception {
 		HeadStart.record(this.directory, ARGUMENTS, ClusterProcess.freePort(), List.of(start(1, 0)));
 		Path plan = plans().get(0);
 		byte[] bytes = Files.readAllBytes(plan);
 		Files.write(plan, Arrays.copyOf(bytes, bytes.length - 5));
 		assertThat(HeadStart.begin(this.directory, ARGUMENTS)).isNull();
+		// Removed, so that the launch does not count as planned
+		assertThat(plans()).isEmpty();
 		Files.writeString(plan, "not a plan");
 		assertThat(HeadStart.begin(this.directory, ARGUMENTS)).isNull();
 		assertThat(ownProcesses()).isEmpty();
+		assertThat(HeadStart.planned(this.directory, ARGUMENTS)).isFalse();
 	}
 
 	@Test
