@@ -92,13 +92,12 @@ public final class HeadStart {
 	}
 
 	static boolean planned(Path directory, List<String> programArguments) {
-		Path file = planFile(directory, programArguments);
-		return file != null && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+		return existingPlan(directory, programArguments) != null;
 	}
 
 	static @Nullable HeadStart begin(Path directory, List<String> programArguments) {
-		Path file = planFile(directory, programArguments);
-		if (file == null || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+		Path file = existingPlan(directory, programArguments);
+		if (file == null) {
 			return null;
 		}
 		Plan plan;
@@ -160,6 +159,11 @@ public final class HeadStart {
 		catch (IOException ex) {
 			logger.debug("Could not record the plan for the next start in " + file, ex);
 		}
+	}
+
+	private static @Nullable Path existingPlan(Path directory, List<String> programArguments) {
+		Path file = planFile(directory, programArguments);
+		return (file != null && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) ? file : null;
 	}
 
 	// Without the JVM's options, which would need the management beans on every start of
