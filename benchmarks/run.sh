@@ -75,11 +75,20 @@ single() {
 	APP=$!
 }
 
-# cluster <log> [arguments...]
+# Where this run may raise priorities (CAP_SYS_NICE, as root), the master puts its serving
+# workers' JIT compilers ahead of their requests; the warm-up is then also measured without
+# that capability, by a cluster launched through this command
+without_nice=()
+if (($(printf '%d' "0x$(awk '/^CapEff/ { print $2 }' /proc/self/status)") >> 23 & 1)) && command -v setpriv >/dev/null; then
+	without_nice=(setpriv --bounding-set=-sys_nice --inh-caps=-sys_nice)
+fi
+launch=()
+
+# cluster <log> [arguments...], launched through the command in 'launch', if any
 cluster() {
 	local log=$1
 	shift
-	"$JAVA" -jar "$JAR" --server.port="$PORT" --cluster.workers=auto --cluster.master.management-port="$MASTER_PORT" \
+	"${launch[@]}" "$JAVA" -jar "$JAR" --server.port="$PORT" --cluster.workers=auto --cluster.master.management-port="$MASTER_PORT" \
 		--cluster.worker.class-data-sharing.directory="$WORK/cds" "$@" >"$WORK/$log" 2>&1 &
 	APP=$!
 }
@@ -178,6 +187,24 @@ if [ "${ONLY:-}" = failover ]; then
 	exit 0
 fi
 
+# The warm-up of a cluster that cannot raise priorities, where this run can
+warm_up_without_nice() {
+	[ ${#without_nice[@]} -gt 0 ] || return 0
+	echo "Cluster without the capability to raise priorities..."
+	launch=("${without_nice[@]}")
+	cluster without-nice.log "$@"
+	launch=()
+	await workers_listening without-nice.log
+	read -r warm_up_unraised _ < <(warm_up_then_rate wrk-without-nice.txt)
+	stop
+}
+
+report_without_nice() {
+	[ ${#without_nice[@]} -gt 0 ] || return 0
+	echo "requests/s second by second, cluster without raising priorities: $(tr '\n' ' ' <"$WORK/seconds-wrk-without-nice.txt")"
+	echo "warm-up of the cluster without raising priorities: $warm_up_unraised s"
+}
+
 # ONLY=warm-up: the single JVM's warm-up and a cluster's, side by side
 if [ "${ONLY:-}" = warm-up ]; then
 	single
@@ -188,9 +215,11 @@ if [ "${ONLY:-}" = warm-up ]; then
 	await workers_listening warm-up.log
 	read -r warm_up_cluster throughput_cluster < <(warm_up_then_rate wrk-cluster.txt)
 	stop
+	warm_up_without_nice --cluster.worker.class-data-sharing.enabled=false ${WARM_UP_ARGS:-}
 	echo "requests/s second by second, single: $(tr '\n' ' ' <"$WORK/seconds-wrk-single.txt")"
 	echo "requests/s second by second, cluster: $(tr '\n' ' ' <"$WORK/seconds-wrk-cluster.txt")"
 	echo "throughput: cluster $throughput_cluster req/s, single $throughput_single req/s"
+	report_without_nice
 	echo "warm-up: cluster $warm_up_cluster s, single $warm_up_single s"
 	exit 0
 fi
@@ -271,6 +300,8 @@ done
 mapfile -t worker_command < <(tr '\0' '\n' <"/proc/$pid/cmdline")
 stop
 
+warm_up_without_nice
+
 echo "The workers' JVMs side by side, without a master..."
 startup_side_by_side=$(side_by_side)
 
@@ -309,6 +340,7 @@ echo "failover without standby: $(median <<<"$failover_plain") ms p50 over 3 kil
 echo "failover: $(median <<<"$failover_standby") ms p50 over 5 kills (first response from the new worker)"
 echo "requests/s second by second, single: $(tr '\n' ' ' <"$WORK/seconds-wrk-single.txt")"
 echo "requests/s second by second, cluster: $(tr '\n' ' ' <"$WORK/seconds-wrk-cluster.txt")"
+report_without_nice
 echo "warm-up: cluster $warm_up_cluster s, single $warm_up_single s"
 echo "startup first: $(ratio "$startup_archived_first" "$startup_single")"
 echo "startup all: $(ratio "$startup_archived" "$startup_single")"

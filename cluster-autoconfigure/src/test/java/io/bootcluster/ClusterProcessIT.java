@@ -142,6 +142,53 @@ class ClusterProcessIT {
 			.isEqualTo(isCompiler(thread) ? 19 : processNice));
 	}
 
+	@Test
+	@Order(4)
+	void servingWorkersCompileAheadOfTheirRequestsWhereTheMasterMayRaisePriorities() throws Exception {
+		// Raised by a command the master does not wait for, once each worker served
+		int expected = mayRaisePriorities(master.pid()) ? -10 : niceByThread(master.pid()).get("java " + master.pid());
+		List<Long> workers = master.linesMatching("Worker \\d \\(pid \\d+\\) is listening")
+			.stream()
+			.map((line) -> Long.parseLong(line.replaceFirst(".*\\(pid (\\d+)\\).*", "$1")))
+			.toList();
+		assertThat(workers).hasSize(2);
+		for (long worker : workers) {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			Map<String, Integer> niceByThread = niceByThread(worker);
+			while (!compilersAt(niceByThread, expected) && System.nanoTime() < deadline) {
+				Thread.sleep(100);
+				niceByThread = niceByThread(worker);
+			}
+			int processNice = niceByThread.get("java " + worker);
+			assertThat(niceByThread.keySet()).anyMatch(ClusterProcessIT::isCompiler);
+			niceByThread.forEach((thread, nice) -> assertThat(nice).as(thread)
+				.isEqualTo(isCompiler(thread) ? expected : processNice));
+		}
+	}
+
+	private static boolean compilersAt(Map<String, Integer> niceByThread, int nice) {
+		return niceByThread.entrySet()
+			.stream()
+			.allMatch((thread) -> !isCompiler(thread.getKey()) || thread.getValue() == nice);
+	}
+
+	// CAP_SYS_NICE (bit 23 of the effective capabilities), or a nice limit down to -10
+	private static boolean mayRaisePriorities(long pid) throws IOException {
+		Path process = Path.of("/proc/" + pid);
+		for (String line : Files.readAllLines(process.resolve("status"))) {
+			if (line.startsWith("CapEff:") && (Long.parseLong(line.substring(7).trim(), 16) & (1L << 23)) != 0) {
+				return true;
+			}
+		}
+		String limit = Files.readAllLines(process.resolve("limits"))
+			.stream()
+			.filter((line) -> line.startsWith("Max nice priority"))
+			.map((line) -> line.substring(17).trim().split("\\s+")[0])
+			.findFirst()
+			.orElse("0");
+		return limit.equals("unlimited") || Integer.parseInt(limit) >= 30;
+	}
+
 	private static boolean isCompiler(String thread) {
 		return thread.contains("CompilerThre");
 	}

@@ -12,21 +12,35 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Puts the master's JIT compiler threads at the lowest CPU priority (nice 19), so that the
- * workers it starts have the cores first. A master compiles the code of its own start,
- * which runs once, on the cores its workers need for theirs: on two cores, its compilers
- * took 2 to 3 s of CPU by the time both workers listened, the master's main thread about
- * 2 s. At the lowest priority they compile when no worker wants the core, so the master's
- * code is still compiled, later. Compiler threads the JVM adds later are started by one of
- * these and inherit its priority.
+ * The CPU priority of JIT compiler threads: the master's own, and those of its serving
+ * workers.
  * <p>
- * Only the compilers: a priority once lowered cannot be raised again without privileges,
- * and the threads that supervise the workers and read the channel must keep theirs. The
- * JDK cannot set a thread's priority on Linux; {@code renice} (util-linux, BusyBox) does,
- * given the thread's id. Where it is missing, or where the JVM names no compiler thread
- * (another platform), nothing changes.
+ * The master's compilers go to the lowest priority (nice 19), so that the workers it
+ * starts have the cores first. A master compiles the code of its own start, which runs
+ * once, on the cores its workers need for theirs: on two cores, its compilers took 2 to 3 s
+ * of CPU by the time both workers listened, the master's main thread about 2 s. At the
+ * lowest priority they compile when no worker wants the core, so the master's code is
+ * still compiled, later. Only the compilers: a priority once lowered cannot be raised again
+ * without privileges, and the threads that supervise the workers and read the channel must
+ * keep theirs.
  * <p>
- * Thread-safe: lowers at most once per JVM.
+ * A serving worker's compilers go up (nice -10), where the master may raise priorities
+ * (CAP_SYS_NICE, or a nice limit that allows it). Under load, the kernel shares a core
+ * equally among the runnable threads, so a worker's one C2 compiler got a thirtieth of the
+ * CPU beside thirty request threads, and every worker compiles the same hot code: on two
+ * cores, a cluster took about three times as long as one plain JVM to reach full speed.
+ * With its compilers ahead of its requests, a worker compiles its hot code in the seconds
+ * after it starts serving and serves faster sooner, as HotSpot intends (it asks for compiler
+ * threads above normal priority, which Linux ignores unless privileged). Only once the
+ * worker serves: its start is left as it was.
+ * <p>
+ * The JDK cannot set a thread's priority on Linux; {@code renice} (util-linux, BusyBox)
+ * does, given the thread's id. Where it is missing, or where the JVM names no compiler
+ * thread (another platform), nothing changes. Compiler threads the JVM adds later are
+ * started by one of these and inherit its priority.
+ * <p>
+ * Thread-safe: lowers the master's at most once per JVM; raises a worker's from whichever
+ * thread sees it serve.
  */
 final class CompilerPriority {
 
@@ -40,6 +54,15 @@ final class CompilerPriority {
 
 	private static final AtomicBoolean lowered = new AtomicBoolean();
 
+	// The nice value of a serving worker's compilers, where the master may set it
+	static final int WORKER_COMPILERS_NICE = -10;
+
+	// CAP_SYS_NICE, as numbered in linux/capability.h
+	private static final int CAP_SYS_NICE = 23;
+
+	private static final boolean mayRaise = mayRaise(Path.of("/proc/self/status"), Path.of("/proc/self/limits"),
+			WORKER_COMPILERS_NICE);
+
 	private CompilerPriority() {
 	}
 
@@ -49,24 +72,68 @@ final class CompilerPriority {
 	 * older than a configuration that no longer clusters).
 	 */
 	static void lower() {
-		if (!lowered.compareAndSet(false, true)) {
-			return;
+		if (lowered.compareAndSet(false, true)) {
+			renice(THREADS, 19, "lower the priority of the master's JIT compilers");
 		}
-		List<String> compilers = compilerThreads(THREADS);
+	}
+
+	/**
+	 * Raises the priority of a serving worker's compiler threads, where this JVM may.
+	 * @param pid the worker's process id
+	 */
+	static void raise(long pid) {
+		if (mayRaise) {
+			renice(Path.of("/proc/" + pid + "/task"), WORKER_COMPILERS_NICE,
+					"raise the priority of worker pid " + pid + "'s JIT compilers");
+		}
+	}
+
+	private static void renice(Path threads, int nice, String purpose) {
+		List<String> compilers = compilerThreads(threads);
 		if (compilers.isEmpty()) {
 			return;
 		}
-		List<String> command = new ArrayList<>(List.of("renice", "-n", "19", "-p"));
+		List<String> command = new ArrayList<>(List.of("renice", "-n", Integer.toString(nice), "-p"));
 		command.addAll(compilers);
 		try {
-			// Not waited for: the master's start goes on while it runs
+			// Not waited for: whoever asked goes on while it runs
 			new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 				.start();
 		}
 		catch (IOException ex) {
-			logger.debug("Could not lower the priority of the master's JIT compilers: " + ex.getMessage());
+			logger.debug("Could not " + purpose + ": " + ex.getMessage());
 		}
+	}
+
+	/**
+	 * Whether a process may set a thread's nice value as low as the one given: it has
+	 * CAP_SYS_NICE, or its nice limit (RLIMIT_NICE, where {@code 20 - limit} is the lowest
+	 * nice value allowed) reaches it.
+	 * @param status the process's {@code /proc/<pid>/status}
+	 * @param limits the process's {@code /proc/<pid>/limits}
+	 * @param nice the nice value
+	 * @return whether it may, {@code false} where the files cannot be read
+	 */
+	static boolean mayRaise(Path status, Path limits, int nice) {
+		try {
+			for (String line : Files.readAllLines(status)) {
+				if (line.startsWith("CapEff:")
+						&& (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << CAP_SYS_NICE)) != 0) {
+					return true;
+				}
+			}
+			for (String line : Files.readAllLines(limits)) {
+				if (line.startsWith("Max nice priority")) {
+					String soft = line.substring("Max nice priority".length()).trim().split("\\s+")[0];
+					return soft.equals("unlimited") || 20 - Long.parseLong(soft) <= nice;
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.debug("Could not tell whether worker priorities may be raised: " + ex);
+		}
+		return false;
 	}
 
 	/**

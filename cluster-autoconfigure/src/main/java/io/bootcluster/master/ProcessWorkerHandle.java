@@ -37,6 +37,11 @@ final class ProcessWorkerHandle implements WorkerHandle {
 	}
 
 	@Override
+	public void favourCompilers() {
+		CompilerPriority.raise(pid());
+	}
+
+	@Override
 	public boolean isAlive() {
 		return this.process.isAlive();
 	}

@@ -55,4 +55,11 @@ interface WorkerHandle {
 	 */
 	Optional<Duration> cpuTime();
 
+	/**
+	 * Puts the process's JIT compilers ahead of its other threads, where the master may:
+	 * the worker serves, and compiles its hot code as it does.
+	 */
+	default void favourCompilers() {
+	}
+
 }

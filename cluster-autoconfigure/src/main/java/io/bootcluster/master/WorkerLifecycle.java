@@ -219,6 +219,7 @@ final class WorkerLifecycle {
 	// Listening and ready: the worker has started, and may take over from a predecessor
 	private void served(WorkerProcess worker) {
 		worker.stopWatchingStartup();
+		worker.handle.favourCompilers();
 		startUnstarted();
 		// Standbys start only once the cluster serves, so that they do not slow its start
 		if (!this.allServed.isDone() && this.workers.serving() >= this.slots.desired()) {
