@@ -4,10 +4,11 @@
 # listening, and the workers' own JVMs side by side without a master), the warm-up (seconds
 # of load until requests/s stay within 10% of their plateau), throughput under wrk, the
 # memory of the master and of each worker, and failover after a worker's SIGKILL as a client
-# sees it (three kills without a standby worker, five with). Ends with one '<name>: <value>'
-# line per figure. ONLY=failover measures failover with a standby alone, and keeps the
-# master's log in FAILOVER_LOG (/tmp/failover.log); FAILOVER_ARGS adds arguments to that
-# cluster's command line. ONLY=warm-up measures the warm-up alone, of the single JVM and of a
+# sees it (three kills without a standby worker, five with). Where it may raise priorities
+# (CAP_SYS_NICE), it measures the cluster's warm-up also without. Ends with one
+# '<name>: <value>' line per figure. ONLY=failover measures failover with a standby alone,
+# and keeps the master's log in FAILOVER_LOG (/tmp/failover.log); FAILOVER_ARGS adds
+# arguments to that cluster's command line. ONLY=warm-up measures the warm-up alone, of the single JVM and of a
 # cluster without the archive, to which WARM_UP_ARGS adds arguments. ONLY=startup measures the
 # startup alone (three rounds, medians), with STARTUP_ARGS added to the cluster.
 set -euo pipefail
@@ -145,6 +146,9 @@ side_by_side() {
 	echo $((last - started))
 }
 
+# Requests served over a warm-up's minute, from its series
+served() { awk '{ s += $1 } END { printf "%.0f", s }' "$WORK/seconds-$1"; }
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 rss_mib() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
@@ -202,7 +206,7 @@ warm_up_without_nice() {
 report_without_nice() {
 	[ ${#without_nice[@]} -gt 0 ] || return 0
 	echo "requests/s second by second, cluster without raising priorities: $(tr '\n' ' ' <"$WORK/seconds-wrk-without-nice.txt")"
-	echo "warm-up of the cluster without raising priorities: $warm_up_unraised s"
+	echo "warm-up of the cluster without raising priorities: $warm_up_unraised s, $(served wrk-without-nice.txt) requests in its minute"
 }
 
 # ONLY=warm-up: the single JVM's warm-up and a cluster's, side by side
@@ -220,6 +224,7 @@ if [ "${ONLY:-}" = warm-up ]; then
 	echo "requests/s second by second, cluster: $(tr '\n' ' ' <"$WORK/seconds-wrk-cluster.txt")"
 	echo "throughput: cluster $throughput_cluster req/s, single $throughput_single req/s"
 	report_without_nice
+	echo "warm-up minute: cluster $(served wrk-cluster.txt) requests, single $(served wrk-single.txt)"
 	echo "warm-up: cluster $warm_up_cluster s, single $warm_up_single s"
 	exit 0
 fi
@@ -341,6 +346,7 @@ echo "failover: $(median <<<"$failover_standby") ms p50 over 5 kills (first resp
 echo "requests/s second by second, single: $(tr '\n' ' ' <"$WORK/seconds-wrk-single.txt")"
 echo "requests/s second by second, cluster: $(tr '\n' ' ' <"$WORK/seconds-wrk-cluster.txt")"
 report_without_nice
+echo "warm-up minute: cluster $(served wrk-cluster.txt) requests, single $(served wrk-single.txt)"
 echo "warm-up: cluster $warm_up_cluster s, single $warm_up_single s"
 echo "startup first: $(ratio "$startup_archived_first" "$startup_single")"
 echo "startup all: $(ratio "$startup_archived" "$startup_single")"
