@@ -78,10 +78,10 @@ single() {
 
 # Where this run may raise priorities (CAP_SYS_NICE, as root), the master puts its serving
 # workers' JIT compilers ahead of their requests; the warm-up is then also measured without
-# that capability, by a cluster launched through this command
+# that capability or a nice limit, by a cluster launched through this command
 without_nice=()
 if (($(printf '%d' "0x$(awk '/^CapEff/ { print $2 }' /proc/self/status)") >> 23 & 1)) && command -v setpriv >/dev/null; then
-	without_nice=(setpriv --bounding-set=-sys_nice --inh-caps=-sys_nice)
+	without_nice=(prlimit --nice=0:0 setpriv --bounding-set=-sys_nice --inh-caps=-sys_nice)
 fi
 launch=()
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import io.bootcluster.internal.ipc.DaemonThreads;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -25,22 +26,22 @@ import org.apache.commons.logging.LogFactory;
  * keep theirs.
  * <p>
  * A serving worker's compilers go up (nice -10), where the master may raise priorities
- * (CAP_SYS_NICE, or a nice limit that allows it). Under load, the kernel shares a core
- * equally among the runnable threads, so a worker's one C2 compiler got a thirtieth of the
- * CPU beside thirty request threads, and every worker compiles the same hot code: on two
- * cores, a cluster took about three times as long as one plain JVM to reach full speed.
- * With its compilers ahead of its requests, a worker compiles its hot code in the seconds
- * after it starts serving and serves faster sooner, as HotSpot intends (it asks for compiler
- * threads above normal priority, which Linux ignores unless privileged). Only once the
- * worker serves: its start is left as it was.
+ * (CAP_SYS_NICE in the host's user namespace, or a nice limit that allows it). Under load,
+ * the kernel shares the cores equally among the runnable threads, so a worker's one C2
+ * compiler got a small slice beside its request threads and the other workers', and every
+ * worker compiles the same hot code: on two cores, a cluster took about twice as long as one
+ * plain JVM to reach full speed. With its compilers ahead of its requests, a worker compiles
+ * its hot code in the seconds after it starts serving, and serves at full speed sooner. Only
+ * once the worker serves: compilers ahead of a starting worker's main thread made its start
+ * slower.
  * <p>
  * The JDK cannot set a thread's priority on Linux; {@code renice} (util-linux, BusyBox)
  * does, given the thread's id. Where it is missing, or where the JVM names no compiler
  * thread (another platform), nothing changes. Compiler threads the JVM adds later are
  * started by one of these and inherit its priority.
  * <p>
- * Thread-safe: lowers the master's at most once per JVM; raises a worker's from whichever
- * thread sees it serve.
+ * Thread-safe: lowers the master's at most once per JVM; raises a worker's on a thread of
+ * its own, so that the supervisor's loop never waits for {@code renice}.
  */
 final class CompilerPriority {
 
@@ -52,16 +53,21 @@ final class CompilerPriority {
 	// the kernel keeps the first 15 characters
 	private static final String COMPILER_THREAD = "CompilerThre";
 
-	private static final AtomicBoolean lowered = new AtomicBoolean();
-
 	// The nice value of a serving worker's compilers, where the master may set it
 	static final int WORKER_COMPILERS_NICE = -10;
 
 	// CAP_SYS_NICE, as numbered in linux/capability.h
 	private static final int CAP_SYS_NICE = 23;
 
-	private static final boolean mayRaise = mayRaise(Path.of("/proc/self/status"), Path.of("/proc/self/limits"),
-			WORKER_COMPILERS_NICE);
+	// The identity mapping of all user ids: the host's own user namespace, where a capability
+	// counts for setting priorities (in any other, the kernel refuses)
+	private static final String HOST_USER_NAMESPACE = "0 0 4294967295";
+
+	private static final boolean MAY_RAISE = mayRaise(Path.of("/proc/self"), WORKER_COMPILERS_NICE);
+
+	private static final AtomicBoolean lowered = new AtomicBoolean();
+
+	private static final AtomicBoolean refusalLogged = new AtomicBoolean();
 
 	private CompilerPriority() {
 	}
@@ -73,57 +79,67 @@ final class CompilerPriority {
 	 */
 	static void lower() {
 		if (lowered.compareAndSet(false, true)) {
-			renice(THREADS, 19, "lower the priority of the master's JIT compilers");
+			renice(THREADS, 19);
 		}
 	}
 
 	/**
-	 * Raises the priority of a serving worker's compiler threads, where this JVM may.
+	 * Raises the priority of a serving worker's compiler threads, where this JVM may, on a
+	 * thread of its own.
 	 * @param pid the worker's process id
 	 */
 	static void raise(long pid) {
-		if (mayRaise) {
-			renice(Path.of("/proc/" + pid + "/task"), WORKER_COMPILERS_NICE,
-					"raise the priority of worker pid " + pid + "'s JIT compilers");
+		if (MAY_RAISE) {
+			DaemonThreads.start("cluster-compiler-priority",
+					() -> renice(Path.of("/proc/" + pid + "/task"), WORKER_COMPILERS_NICE));
 		}
 	}
 
-	private static void renice(Path threads, int nice, String purpose) {
+	// Not waited for: whoever asked goes on while it runs
+	private static void renice(Path threads, int nice) {
 		List<String> compilers = compilerThreads(threads);
 		if (compilers.isEmpty()) {
 			return;
 		}
-		List<String> command = new ArrayList<>(List.of("renice", "-n", Integer.toString(nice), "-p"));
+		// A bare number sets the value; "-n" adds to it with BusyBox, and with util-linux
+		// under POSIXLY_CORRECT
+		List<String> command = new ArrayList<>(List.of("renice", Integer.toString(nice), "-p"));
 		command.addAll(compilers);
 		try {
-			// Not waited for: whoever asked goes on while it runs
 			new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-				.start();
+				.start()
+				.onExit()
+				.thenAccept((renice) -> {
+					if (renice.exitValue() != 0 && nice < 0 && refusalLogged.compareAndSet(false, true)) {
+						logger.info("Could not raise the priority of the workers' JIT compilers (renice exited with "
+								+ renice.exitValue() + "): they compile at the priority of their requests");
+					}
+				});
 		}
 		catch (IOException ex) {
-			logger.debug("Could not " + purpose + ": " + ex.getMessage());
+			logger.debug("Could not start renice: " + ex.getMessage());
 		}
 	}
 
 	/**
 	 * Whether a process may set a thread's nice value as low as the one given: it has
-	 * CAP_SYS_NICE, or its nice limit (RLIMIT_NICE, where {@code 20 - limit} is the lowest
-	 * nice value allowed) reaches it.
-	 * @param status the process's {@code /proc/<pid>/status}
-	 * @param limits the process's {@code /proc/<pid>/limits}
+	 * CAP_SYS_NICE in the host's user namespace, or its nice limit (RLIMIT_NICE, where
+	 * {@code 20 - limit} is the lowest nice value allowed) reaches it.
+	 * @param process the process's directory in {@code /proc}
 	 * @param nice the nice value
 	 * @return whether it may, {@code false} where the files cannot be read
 	 */
-	static boolean mayRaise(Path status, Path limits, int nice) {
+	static boolean mayRaise(Path process, int nice) {
 		try {
-			for (String line : Files.readAllLines(status)) {
-				if (line.startsWith("CapEff:")
+			String userNamespace = String.join(" ", Files.readString(process.resolve("uid_map")).trim().split("\\s+"));
+			for (String line : Files.readAllLines(process.resolve("status"))) {
+				if (line.startsWith("CapEff:") && userNamespace.equals(HOST_USER_NAMESPACE)
 						&& (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << CAP_SYS_NICE)) != 0) {
 					return true;
 				}
 			}
-			for (String line : Files.readAllLines(limits)) {
+			for (String line : Files.readAllLines(process.resolve("limits"))) {
 				if (line.startsWith("Max nice priority")) {
 					String soft = line.substring("Max nice priority".length()).trim().split("\\s+")[0];
 					return soft.equals("unlimited") || 20 - Long.parseLong(soft) <= nice;

@@ -56,8 +56,8 @@ interface WorkerHandle {
 	Optional<Duration> cpuTime();
 
 	/**
-	 * Puts the process's JIT compilers ahead of its other threads, where the master may:
-	 * the worker serves, and compiles its hot code as it does.
+	 * Puts the process's JIT compilers ahead of its other threads, where the master may;
+	 * called as the worker starts serving, so that it compiles its hot code first.
 	 */
 	default void favourCompilers() {
 	}

@@ -36,41 +36,54 @@ class CompilerPriorityTests {
 	}
 
 	@Test
-	void mayRaiseWithTheCapabilityToSetPriorities(@TempDir Path directory) throws IOException {
-		Path limits = limits(directory, "0");
-		assertThat(CompilerPriority.mayRaise(status(directory, "0000000000800000"), limits, -10)).isTrue();
-		assertThat(CompilerPriority.mayRaise(status(directory, "000001fffeffffff"), limits, -10)).isTrue();
-		assertThat(CompilerPriority.mayRaise(status(directory, "000001fffe7fffff"), limits, -10))
-			.as("every capability but CAP_SYS_NICE, as in a container")
+	void mayRaiseWithTheCapabilityToSetPriorities(@TempDir Path process) throws IOException {
+		process(process, "0 0 4294967295", "0000000000800000", "0");
+		assertThat(CompilerPriority.mayRaise(process, -10)).isTrue();
+		process(process, "0 0 4294967295", "000001fffeffffff", "0");
+		assertThat(CompilerPriority.mayRaise(process, -10)).isTrue();
+		process(process, "0 0 4294967295", "000001ffff7fffff", "0");
+		assertThat(CompilerPriority.mayRaise(process, -10)).as("every capability but CAP_SYS_NICE, as in a container")
 			.isFalse();
 	}
 
 	@Test
-	void mayRaiseAsFarAsTheNiceLimitAllows(@TempDir Path directory) throws IOException {
-		Path status = status(directory, "0000000000000000");
-		assertThat(CompilerPriority.mayRaise(status, limits(directory, "0"), -10)).isFalse();
-		assertThat(CompilerPriority.mayRaise(status, limits(directory, "29"), -10)).isFalse();
-		assertThat(CompilerPriority.mayRaise(status, limits(directory, "30"), -10)).isTrue();
-		assertThat(CompilerPriority.mayRaise(status, limits(directory, "unlimited"), -10)).isTrue();
+	void mayNotRaiseWithTheCapabilityOfAnotherUserNamespace(@TempDir Path process) throws IOException {
+		// A rootless container: root inside, with every capability, which the kernel does
+		// not count for priorities
+		process(process, "0 1000 1", "000001ffffffffff", "0");
+		assertThat(CompilerPriority.mayRaise(process, -10)).isFalse();
 	}
 
 	@Test
-	void mayNotRaiseWhereTheProcessCannotBeRead(@TempDir Path directory) throws IOException {
-		assertThat(CompilerPriority.mayRaise(directory.resolve("absent"), directory.resolve("absent"), -10)).isFalse();
-		Files.writeString(directory.resolve("status"), "CapEff:\tnot hex\n");
-		assertThat(CompilerPriority.mayRaise(directory.resolve("status"), limits(directory, "40"), -10)).isFalse();
+	void mayRaiseAsFarAsTheNiceLimitAllows(@TempDir Path process) throws IOException {
+		process(process, "0 1000 1", "0000000000000000", "0");
+		assertThat(CompilerPriority.mayRaise(process, -10)).isFalse();
+		process(process, "0 1000 1", "0000000000000000", "29");
+		assertThat(CompilerPriority.mayRaise(process, -10)).isFalse();
+		process(process, "0 1000 1", "0000000000000000", "30");
+		assertThat(CompilerPriority.mayRaise(process, -10)).isTrue();
+		process(process, "0 1000 1", "0000000000000000", "unlimited");
+		assertThat(CompilerPriority.mayRaise(process, -10)).isTrue();
 	}
 
-	private static Path status(Path directory, String effectiveCapabilities) throws IOException {
-		return Files.writeString(directory.resolve("status"),
-				"Name:\tjava\nCapInh:\t0000000000000000\nCapEff:\t" + effectiveCapabilities + "\nCapBnd:\t000001ffffffffff\n");
+	@Test
+	void mayNotRaiseWhereTheProcessCannotBeRead(@TempDir Path process) throws IOException {
+		assertThat(CompilerPriority.mayRaise(process.resolve("absent"), -10)).isFalse();
+		process(process, "0 0 4294967295", "not hex", "40");
+		assertThat(CompilerPriority.mayRaise(process, -10)).isFalse();
 	}
 
-	private static Path limits(Path directory, String nice) throws IOException {
-		return Files.writeString(directory.resolve("limits"),
+	// A process's uid_map, status (its effective capabilities) and limits (its nice limit)
+	private static void process(Path process, String userIds, String effectiveCapabilities, String niceLimit)
+			throws IOException {
+		Files.writeString(process.resolve("uid_map"), "         " + userIds.replace(" ", "          ") + "\n");
+		Files.writeString(process.resolve("status"), "Name:\tjava\nCapInh:\t0000000000000000\nCapEff:\t"
+				+ effectiveCapabilities + "\nCapBnd:\t000001ffffffffff\n");
+		Files.writeString(process.resolve("limits"),
 				"Limit                     Soft Limit           Hard Limit           Units     \n"
 						+ "Max open files            1024                 4096                 files     \n"
-						+ "Max nice priority         " + nice + "                    " + nice + "                    \n");
+						+ "Max nice priority         " + niceLimit + "                    " + niceLimit
+						+ "                    \n");
 	}
 
 }

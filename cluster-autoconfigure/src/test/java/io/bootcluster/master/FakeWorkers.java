@@ -70,6 +70,8 @@ final class FakeWorkers implements Launcher {
 
 		volatile boolean threadDumpRequested;
 
+		int compilersFavoured;
+
 		Duration cpu = Duration.ZERO;
 
 		private Runnable onExit = () -> {
@@ -131,6 +133,11 @@ final class FakeWorkers implements Launcher {
 		@Override
 		public Optional<Duration> cpuTime() {
 			return Optional.of(this.cpu);
+		}
+
+		@Override
+		public void favourCompilers() {
+			this.compilersFavoured++;
 		}
 
 		/**

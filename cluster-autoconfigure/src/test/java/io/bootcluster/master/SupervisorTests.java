@@ -53,6 +53,16 @@ class SupervisorTests {
 	}
 
 	@Test
+	void aWorkerCompilesAheadOfItsRequestsOnlyOnceItServes() throws Exception {
+		start(1, 0, 10);
+		assertThat(this.cluster.join(1)).isTrue();
+		this.cluster.send(1, new Message.Listening("0.0.0.0", 8080, true));
+		assertThat(this.cluster.worker(1).compilersFavoured).as("listening, not ready yet").isZero();
+		this.cluster.send(1, new Message.Ready(true));
+		assertThat(this.cluster.worker(1).compilersFavoured).isOne();
+	}
+
+	@Test
 	void twoCoresStartOneWorkerAtATime() throws Exception {
 		this.cluster = new SupervisorHarness(3, 0, 10, 2);
 		assertThat(this.cluster.workers.count()).isEqualTo(1);
