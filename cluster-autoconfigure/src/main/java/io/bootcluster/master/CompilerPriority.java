@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.bootcluster.internal.ipc.DaemonThreads;
@@ -49,9 +50,10 @@ final class CompilerPriority {
 
 	private static final Path THREADS = Path.of("/proc/self/task");
 
-	// HotSpot names them "C1 CompilerThread0", "C2 CompilerThread1", "JVMCI CompilerThread0";
-	// the kernel keeps the first 15 characters
-	private static final String COMPILER_THREAD = "CompilerThre";
+	// HotSpot names them "C1 CompilerThread0", "C2 CompilerThread1", and with Graal "JVMCI
+	// CompilerThread0" or "JVMCI-native CompilerThread0"; the kernel keeps the first 15
+	// characters
+	private static final Pattern COMPILER_THREAD = Pattern.compile("(C1|C2) CompilerThre.*|JVMCI.*");
 
 	// The nice value of a serving worker's compilers, where the master may set it
 	static final int WORKER_COMPILERS_NICE = -10;
@@ -111,14 +113,26 @@ final class CompilerPriority {
 				.start()
 				.onExit()
 				.thenAccept((renice) -> {
-					if (renice.exitValue() != 0 && nice < 0 && refusalLogged.compareAndSet(false, true)) {
-						logger.info("Could not raise the priority of the workers' JIT compilers (renice exited with "
-								+ renice.exitValue() + "): they compile at the priority of their requests");
+					// Also when one thread ended meanwhile, which the others do not show
+					if (renice.exitValue() != 0 && nice < 0) {
+						logRefusal("renice exited with " + renice.exitValue());
 					}
 				});
 		}
 		catch (IOException ex) {
-			logger.debug("Could not start renice: " + ex.getMessage());
+			if (nice < 0) {
+				logRefusal(ex.getMessage());
+			}
+			else {
+				logger.debug("Could not lower the priority of the master's JIT compilers: " + ex.getMessage());
+			}
+		}
+	}
+
+	private static void logRefusal(String why) {
+		if (refusalLogged.compareAndSet(false, true)) {
+			logger.info("Could not raise the priority of the workers' JIT compilers (" + why
+					+ "): they may compile at the priority of their requests");
 		}
 	}
 
@@ -128,17 +142,34 @@ final class CompilerPriority {
 	 * {@code 20 - limit} is the lowest nice value allowed) reaches it.
 	 * @param process the process's directory in {@code /proc}
 	 * @param nice the nice value
-	 * @return whether it may, {@code false} where the files cannot be read
+	 * @return whether it may, {@code false} where neither can be read
 	 */
 	static boolean mayRaise(Path process, int nice) {
+		return hasNiceCapability(process) || niceLimitAllows(process, nice);
+	}
+
+	private static boolean hasNiceCapability(Path process) {
 		try {
-			String userNamespace = String.join(" ", Files.readString(process.resolve("uid_map")).trim().split("\\s+"));
+			// A kernel without user namespaces has no uid_map: all is the host's
+			Path userIds = process.resolve("uid_map");
+			if (Files.exists(userIds) && !String.join(" ", Files.readString(userIds).trim().split("\\s+"))
+				.equals(HOST_USER_NAMESPACE)) {
+				return false;
+			}
 			for (String line : Files.readAllLines(process.resolve("status"))) {
-				if (line.startsWith("CapEff:") && userNamespace.equals(HOST_USER_NAMESPACE)
-						&& (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << CAP_SYS_NICE)) != 0) {
-					return true;
+				if (line.startsWith("CapEff:")) {
+					return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << CAP_SYS_NICE)) != 0;
 				}
 			}
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.debug("Could not read the capabilities of " + process + ": " + ex);
+		}
+		return false;
+	}
+
+	private static boolean niceLimitAllows(Path process, int nice) {
+		try {
 			for (String line : Files.readAllLines(process.resolve("limits"))) {
 				if (line.startsWith("Max nice priority")) {
 					String soft = line.substring("Max nice priority".length()).trim().split("\\s+")[0];
@@ -147,7 +178,7 @@ final class CompilerPriority {
 			}
 		}
 		catch (IOException | RuntimeException ex) {
-			logger.debug("Could not tell whether worker priorities may be raised: " + ex);
+			logger.debug("Could not read the limits of " + process + ": " + ex);
 		}
 		return false;
 	}
@@ -168,7 +199,7 @@ final class CompilerPriority {
 
 	private static boolean isCompiler(Path task) {
 		try {
-			return Files.readString(task.resolve("comm")).contains(COMPILER_THREAD);
+			return COMPILER_THREAD.matcher(Files.readString(task.resolve("comm")).trim()).matches();
 		}
 		catch (IOException ex) {
 			// A thread that ended meanwhile

@@ -24,7 +24,22 @@ class CompilerPriorityTests {
 		Path threads = Path.of("/proc/self/task");
 		assertThat(CompilerPriority.compilerThreads(threads)).isNotEmpty()
 			.allSatisfy((id) -> assertThat(Files.readString(threads.resolve(id).resolve("comm")))
-				.matches("(C1|C2|JVMCI) CompilerThre\\s*"));
+				.matches("((C1|C2) CompilerThre|JVMCI.*)\\s*"));
+	}
+
+	@Test
+	void findsGraalsCompilerThreadsByTheNamesTheKernelKeeps(@TempDir Path directory) throws IOException {
+		thread(directory, 1, "main");
+		thread(directory, 2, "C2 CompilerThre");
+		thread(directory, 3, "JVMCI CompilerT");
+		thread(directory, 4, "JVMCI-native Co");
+		thread(directory, 5, "C1 CompilerThre");
+		thread(directory, 6, "Common-Cleaner");
+		assertThat(CompilerPriority.compilerThreads(directory)).containsExactly("2", "3", "4", "5");
+	}
+
+	private static void thread(Path threads, int id, String name) throws IOException {
+		Files.writeString(Files.createDirectories(threads.resolve(Integer.toString(id))).resolve("comm"), name + "\n");
 	}
 
 	@Test
@@ -55,6 +70,20 @@ class CompilerPriorityTests {
 	}
 
 	@Test
+	void aKernelWithoutUserNamespacesIsTheHostsOwn(@TempDir Path process) throws IOException {
+		process(process, "0 1000 1", "0000000000800000", "0");
+		Files.delete(process.resolve("uid_map"));
+		assertThat(CompilerPriority.mayRaise(process, -10)).isTrue();
+	}
+
+	@Test
+	void mayNotRaiseWithTheCapabilityOfANamespaceThatMapsSeveralRanges(@TempDir Path process) throws IOException {
+		process(process, "0 0 4294967295", "0000000000800000", "0");
+		Files.writeString(process.resolve("uid_map"), "         0       1000          1\n         1     100000      65536\n");
+		assertThat(CompilerPriority.mayRaise(process, -10)).isFalse();
+	}
+
+	@Test
 	void mayRaiseAsFarAsTheNiceLimitAllows(@TempDir Path process) throws IOException {
 		process(process, "0 1000 1", "0000000000000000", "0");
 		assertThat(CompilerPriority.mayRaise(process, -10)).isFalse();
@@ -69,8 +98,14 @@ class CompilerPriorityTests {
 	@Test
 	void mayNotRaiseWhereTheProcessCannotBeRead(@TempDir Path process) throws IOException {
 		assertThat(CompilerPriority.mayRaise(process.resolve("absent"), -10)).isFalse();
-		process(process, "0 0 4294967295", "not hex", "40");
+		process(process, "0 0 4294967295", "not hex", "0");
 		assertThat(CompilerPriority.mayRaise(process, -10)).isFalse();
+	}
+
+	@Test
+	void theNiceLimitDecidesWhereTheCapabilitiesCannotBeRead(@TempDir Path process) throws IOException {
+		process(process, "0 0 4294967295", "not hex", "30");
+		assertThat(CompilerPriority.mayRaise(process, -10)).isTrue();
 	}
 
 	// A process's uid_map, status (its effective capabilities) and limits (its nice limit)
