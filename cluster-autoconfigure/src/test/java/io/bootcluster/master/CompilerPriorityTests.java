@@ -52,12 +52,10 @@ class CompilerPriorityTests {
 
 	@Test
 	void mayRaiseWithTheCapabilityToSetPriorities(@TempDir Path process) throws IOException {
-		process(process, "0 0 4294967295", "0000000000800000", "0");
-		assertThat(CompilerPriority.mayRaise(process, -10)).isTrue();
-		process(process, "0 0 4294967295", "000001fffeffffff", "0");
-		assertThat(CompilerPriority.mayRaise(process, -10)).isTrue();
-		process(process, "0 0 4294967295", "000001ffff7fffff", "0");
-		assertThat(CompilerPriority.mayRaise(process, -10)).as("every capability but CAP_SYS_NICE, as in a container")
+		assertThat(mayRaise(process, "0 0 4294967295", "0000000000800000", "0")).isTrue();
+		assertThat(mayRaise(process, "0 0 4294967295", "000001fffeffffff", "0")).isTrue();
+		assertThat(mayRaise(process, "0 0 4294967295", "000001ffff7fffff", "0"))
+			.as("every capability but CAP_SYS_NICE, as in a container")
 			.isFalse();
 	}
 
@@ -65,51 +63,45 @@ class CompilerPriorityTests {
 	void mayNotRaiseWithTheCapabilityOfAnotherUserNamespace(@TempDir Path process) throws IOException {
 		// A rootless container: root inside, with every capability, which the kernel does
 		// not count for priorities
-		process(process, "0 1000 1", "000001ffffffffff", "0");
-		assertThat(CompilerPriority.mayRaise(process, -10)).isFalse();
+		assertThat(mayRaise(process, "0 1000 1", "000001ffffffffff", "0")).isFalse();
 	}
 
 	@Test
 	void aKernelWithoutUserNamespacesIsTheHostsOwn(@TempDir Path process) throws IOException {
-		process(process, "0 1000 1", "0000000000800000", "0");
+		mayRaise(process, "0 1000 1", "0000000000800000", "0");
 		Files.delete(process.resolve("uid_map"));
 		assertThat(CompilerPriority.mayRaise(process, -10)).isTrue();
 	}
 
 	@Test
 	void mayNotRaiseWithTheCapabilityOfANamespaceThatMapsSeveralRanges(@TempDir Path process) throws IOException {
-		process(process, "0 0 4294967295", "0000000000800000", "0");
+		mayRaise(process, "0 0 4294967295", "0000000000800000", "0");
 		Files.writeString(process.resolve("uid_map"), "         0       1000          1\n         1     100000      65536\n");
 		assertThat(CompilerPriority.mayRaise(process, -10)).isFalse();
 	}
 
 	@Test
 	void mayRaiseAsFarAsTheNiceLimitAllows(@TempDir Path process) throws IOException {
-		process(process, "0 1000 1", "0000000000000000", "0");
-		assertThat(CompilerPriority.mayRaise(process, -10)).isFalse();
-		process(process, "0 1000 1", "0000000000000000", "29");
-		assertThat(CompilerPriority.mayRaise(process, -10)).isFalse();
-		process(process, "0 1000 1", "0000000000000000", "30");
-		assertThat(CompilerPriority.mayRaise(process, -10)).isTrue();
-		process(process, "0 1000 1", "0000000000000000", "unlimited");
-		assertThat(CompilerPriority.mayRaise(process, -10)).isTrue();
+		assertThat(mayRaise(process, "0 1000 1", "0000000000000000", "0")).isFalse();
+		assertThat(mayRaise(process, "0 1000 1", "0000000000000000", "29")).isFalse();
+		assertThat(mayRaise(process, "0 1000 1", "0000000000000000", "30")).isTrue();
+		assertThat(mayRaise(process, "0 1000 1", "0000000000000000", "unlimited")).isTrue();
 	}
 
 	@Test
 	void mayNotRaiseWhereTheProcessCannotBeRead(@TempDir Path process) throws IOException {
 		assertThat(CompilerPriority.mayRaise(process.resolve("absent"), -10)).isFalse();
-		process(process, "0 0 4294967295", "not hex", "0");
-		assertThat(CompilerPriority.mayRaise(process, -10)).isFalse();
+		assertThat(mayRaise(process, "0 0 4294967295", "not hex", "0")).isFalse();
 	}
 
 	@Test
 	void theNiceLimitDecidesWhereTheCapabilitiesCannotBeRead(@TempDir Path process) throws IOException {
-		process(process, "0 0 4294967295", "not hex", "30");
-		assertThat(CompilerPriority.mayRaise(process, -10)).isTrue();
+		assertThat(mayRaise(process, "0 0 4294967295", "not hex", "30")).isTrue();
 	}
 
-	// A process's uid_map, status (its effective capabilities) and limits (its nice limit)
-	private static void process(Path process, String userIds, String effectiveCapabilities, String niceLimit)
+	// Whether a process may raise a priority to -10, by its uid_map, status (its effective
+	// capabilities) and limits (its nice limit)
+	private static boolean mayRaise(Path process, String userIds, String effectiveCapabilities, String niceLimit)
 			throws IOException {
 		Files.writeString(process.resolve("uid_map"), "         " + userIds.replace(" ", "          ") + "\n");
 		Files.writeString(process.resolve("status"), "Name:\tjava\nCapInh:\t0000000000000000\nCapEff:\t"
@@ -119,6 +111,7 @@ class CompilerPriorityTests {
 						+ "Max open files            1024                 4096                 files     \n"
 						+ "Max nice priority         " + niceLimit + "                    " + niceLimit
 						+ "                    \n");
+		return CompilerPriority.mayRaise(process, -10);
 	}
 
 }
