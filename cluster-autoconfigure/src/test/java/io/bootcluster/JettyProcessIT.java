@@ -30,7 +30,7 @@ class JettyProcessIT {
 	}
 
 	@Test
-	void aJettyStandbyWarmsUpThenTakesOver() throws IOException {
+	void aJettyStandbyWarmsUpThenTakesOver() throws Exception {
 		int port = ClusterProcess.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.JETTY, TestApplication.class,
 				"--server.port=" + port, "--cluster.workers=1", "--cluster.standby-workers=1")) {

@@ -40,7 +40,7 @@ class NettyProcessIT {
 	}
 
 	@Test
-	void aNettyStandbyWarmsUpThenTakesOver() throws IOException {
+	void aNettyStandbyWarmsUpThenTakesOver() throws Exception {
 		int port = ClusterProcess.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.NETTY, TestApplication.class,
 				"--server.port=" + port, "--cluster.workers=1", "--cluster.standby-workers=1",

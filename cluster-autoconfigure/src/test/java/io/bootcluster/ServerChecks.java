@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
@@ -26,14 +27,17 @@ final class ServerChecks {
 	 * requests, and serves once the worker is SIGKILLed.
 	 * @param master the cluster, started with a worker and a standby
 	 * @param port the shared port
-	 * @throws IOException if a request fails
+	 * @throws Exception if a request fails, or the killed worker does not end
 	 */
-	static void standbyWarmsUpThenTakesOver(ClusterProcess master, int port) throws IOException {
+	static void standbyWarmsUpThenTakesOver(ClusterProcess master, int port) throws Exception {
 		master.awaitLine("Standby worker 2 \\(pid \\d+\\) is ready to take over", Duration.ofSeconds(90));
 		assertThat(master.linesMatching("^\\[worker 2\\] .*served itself 300 requests on a private port")).hasSize(1);
-		long first = Http.get(port, "/").pid();
-		ProcessHandle.of(first).orElseThrow().destroyForcibly();
+		ProcessHandle first = ProcessHandle.of(Http.get(port, "/").pid()).orElseThrow();
+		first.destroyForcibly();
 		master.awaitLine("EVENT listening worker=2 ", Duration.ofSeconds(30));
+		// The standby takes over as the killed worker dies, before the kernel has closed its
+		// listener, which until then may still take a connection and reset it
+		first.onExit().get(30, TimeUnit.SECONDS);
 		assertThat(Http.get(port, "/").worker()).isEqualTo(2);
 	}
 
