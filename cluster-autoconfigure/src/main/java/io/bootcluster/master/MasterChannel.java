@@ -139,7 +139,7 @@ final class MasterChannel implements ChannelServer.Handler {
 		this.loop.execute(() -> {
 			WorkerProcess worker = this.workers.unbind(connection);
 			if (worker != null && worker.life.isConnected()) {
-				this.lifecycle.disconnected(worker);
+				this.lifecycle.exits().disconnected(worker);
 			}
 		});
 	}

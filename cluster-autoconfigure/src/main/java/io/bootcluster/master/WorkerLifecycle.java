@@ -3,16 +3,11 @@ package io.bootcluster.master;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 import io.bootcluster.Cluster;
-import io.bootcluster.ClusterStatus;
 import io.bootcluster.ClusterWorkerEvent;
-import io.bootcluster.WorkerDisconnectEvent;
-import io.bootcluster.WorkerExit;
-import io.bootcluster.WorkerExitEvent;
 import io.bootcluster.WorkerForkEvent;
 import io.bootcluster.WorkerLeaderEvent;
 import io.bootcluster.WorkerListeningEvent;
@@ -27,11 +22,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEvent;
 
 /**
- * A worker's life as the master lives it, from fork to exit: each step moves the worker's
+ * A worker's life as the master lives it, from fork to serving: each step moves the worker's
  * {@link WorkerLife}, publishes its event, and decides what the cluster does next. A
- * worker that serves may take over from its predecessor and lets the next start begin; a
- * worker that is gone leaves its slot to its successor, to a new worker after the
- * backoff, or to a standby at once. Owned by the supervisor's loop.
+ * worker that serves may take over from its predecessor and lets the next start begin;
+ * what becomes of a worker that is gone is {@link WorkerExits}'. Owned by the supervisor's
+ * loop.
  */
 final class WorkerLifecycle {
 
@@ -65,6 +60,8 @@ final class WorkerLifecycle {
 
 	private final Leadership leadership;
 
+	private final WorkerExits exits;
+
 	private final Consumer<ApplicationEvent> publisher;
 
 	// Completed once every worker the cluster wants has served (true), or when the cluster
@@ -96,6 +93,8 @@ final class WorkerLifecycle {
 				(worker) -> publish(new WorkerLeaderEvent(this.source, worker.snapshot(), true)),
 				(worker) -> publish(new WorkerLeaderEvent(this.source, worker.snapshot(), false)));
 		this.departures.onRetire(this.leadership::update);
+		this.exits = new WorkerExits(source, loop, parts, this.standbys, this.sentinels, this.leadership, this::fork,
+				this::startUnstarted, this::publish);
 	}
 
 	/**
@@ -118,6 +117,10 @@ final class WorkerLifecycle {
 
 	Leadership leadership() {
 		return this.leadership;
+	}
+
+	WorkerExits exits() {
+		return this.exits;
 	}
 
 	CompletableFuture<Boolean> allServed() {
@@ -168,7 +171,7 @@ final class WorkerLifecycle {
 		this.workers.add(worker);
 		publish(new WorkerForkEvent(this.source, worker.snapshot()));
 		this.startupWatch.watch(worker);
-		worker.handle.onExit(() -> this.loop.execute(() -> exited(worker)));
+		worker.handle.onExit(() -> this.loop.execute(() -> this.exits.exited(worker)));
 		return worker;
 	}
 
@@ -272,119 +275,9 @@ final class WorkerLifecycle {
 		return successor;
 	}
 
-	void disconnected(WorkerProcess worker) {
-		takeOverAtOnce(worker);
-		if (!worker.life.isLeaving() && worker.handle.isAlive()) {
-			logger.warn("The channel of " + worker + " closed while it was not asked to go: it exits, and is "
-					+ "replaced");
-		}
-		this.router.leave(worker.id, worker.connection());
-		worker.life.disconnected();
-		publish(new WorkerDisconnectEvent(this.source, worker.snapshot()));
-		this.leadership.update();
-	}
-
-	private void exited(WorkerProcess worker) {
-		if (worker.life.isConnected()) {
-			// The process ended before its channel's end of stream reached us
-			disconnected(worker);
-		}
-		worker.stopWatchingStartup();
-		this.sentinels.forget(worker);
-		worker.life.dead();
-		WorkerExit exit = WorkerExit.of(worker.handle.exitValue());
-		worker.exit = exit;
-		this.workers.remove(worker);
-		this.history.recordExit(worker.exitReason(), worker.life.isLeaving());
-		worker.slot().lastExit = new ClusterStatus.Exit(worker.id, exit.code(), exit.signal(),
-				ClusterHistory.timestamp(Instant.now()));
-		publish(new WorkerExitEvent(this.source, worker.snapshot()));
-		this.leadership.gone(worker);
-		Duration uptime = worker.activeTime(this.loop.nanoTime());
-		if (worker.life.isLeaving()) {
-			logger.info("Worker " + worker.id + " exited with " + exit);
-		}
-		else {
-			logger.warn("Worker " + worker.id + " (pid " + worker.handle.pid() + ") died unexpectedly with " + exit
-					+ " after " + uptime.toMillis() + " ms");
-		}
-		if (this.departures.isStopping()) {
-			this.departures.exitedWhileStopping();
-			return;
-		}
-		startUnstarted();
-		this.standbys.settled(worker);
-		refill(worker, uptime);
-	}
-
-	// What becomes of the slot of a worker that is gone
-	private void refill(WorkerProcess worker, Duration uptime) {
-		boolean restartPredecessor = this.rollingRestart.gone(worker);
-		WorkerProcess predecessor = worker.predecessor;
-		WorkerProcess successor = worker.successor;
-		if (predecessor != null) {
-			// A replacement that never served: its predecessor serves on
-			predecessor.successor = null;
-			logger.error("Replacement " + worker + " ended with " + worker.exit + " before it was ready; " + predecessor
-					+ " keeps serving");
-		}
-		else if (successor != null) {
-			// Died while its successor starts: the successor takes the slot
-			successor.predecessor = null;
-			if (!worker.life.isLeaving()) {
-				this.slots.replaced(worker.slot());
-			}
-		}
-		else if (!restartPredecessor) {
-			switch (worker.life.departure()) {
-				case REPLACE -> fork(worker.slot(), false);
-				case REPLACED -> {
-					// Its successor serves in its slot
-				}
-				case REMOVE -> exitIfNothingIsLeft();
-				case NONE -> crashed(worker, uptime);
-			}
-		}
-	}
-
-	// A worker that went without being asked: a client may be waiting for its slot, so a
-	// standby takes it before anything else is done, when its death sentinel ends, its
-	// channel closes or its process ends, whichever the master learns first. The crash is
-	// counted at the exit
+	// A standby takes a dying worker's slot as soon as its death sentinel ends
 	private void takeOverAtOnce(WorkerProcess worker) {
-		if (worker.takenOver || worker.life.isLeaving() || worker.life.isStandby() || !worker.life.hasServed()
-				|| worker.predecessor != null || worker.successor != null || this.departures.isStopping()
-				|| this.slots.wouldGiveUp(worker.slot(), worker.activeTime(this.loop.nanoTime()))) {
-			return;
-		}
-		worker.takenOver = this.standbys.takeOver(worker.slot());
-	}
-
-	private void crashed(WorkerProcess worker, Duration uptime) {
-		Slot slot = worker.slot();
-		boolean standbySlot = slot == this.standbys.slot();
-		Duration delay = this.slots.crashed(slot, uptime, standbySlot);
-		if (worker.takenOver) {
-			// A standby serves in the slot since the worker's channel closed
-			return;
-		}
-		if (delay == null) {
-			exitIfNothingIsLeft();
-		}
-		else if (standbySlot || !this.standbys.takeOver(slot)) {
-			logger.warn("Replacing it in " + delay.toMillis() + " ms (crash " + slot.crashesInRow + " of at most "
-					+ this.slots.maxCrashes() + " in a row)");
-			this.loop.schedule(() -> fork(slot, standbySlot), delay);
-		}
-	}
-
-	private void exitIfNothingIsLeft() {
-		// Standbys left waiting serve nobody: with no member and no slot to fill, the master
-		// exits, and its workers with it
-		if (this.workers.all().stream().allMatch((worker) -> worker.life.isStandby()) && this.slots.noneLeft()) {
-			logger.error("No worker is left and none will be respawned: the master exits");
-			this.departures.finish(1);
-		}
+		this.exits.takeOverAtOnce(worker);
 	}
 
 	private void publish(ClusterWorkerEvent event) {
