@@ -8,9 +8,10 @@
 # (CAP_SYS_NICE), it measures the cluster's warm-up also without. Ends with one
 # '<name>: <value>' line per figure. ONLY=failover measures failover with a standby alone,
 # and keeps the master's log in FAILOVER_LOG (/tmp/failover.log); FAILOVER_ARGS adds
-# arguments to that cluster's command line. ONLY=warm-up measures the warm-up alone, of the single JVM and of a
-# cluster without the archive, to which WARM_UP_ARGS adds arguments. ONLY=startup measures the
-# startup alone (three rounds, medians), with STARTUP_ARGS added to the cluster.
+# arguments to that cluster's command line. ONLY=warm-up measures the warm-up alone, of the
+# single JVM and of a cluster without the archive, to which WARM_UP_ARGS adds arguments.
+# ONLY=startup measures the startup alone (three rounds, medians), with STARTUP_ARGS added
+# to the cluster.
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
@@ -80,7 +81,7 @@ single() {
 # workers' JIT compilers ahead of their requests; the warm-up is then also measured without
 # that capability or a nice limit, by a cluster launched through this command
 without_nice=()
-if (($(printf '%d' "0x$(awk '/^CapEff/ { print $2 }' /proc/self/status)") >> 23 & 1)) && command -v setpriv >/dev/null; then
+if (($(printf '%d' "0x$(awk '/^CapEff/ { print $2 }' /proc/self/status)") >> 23 & 1)) && command -v setpriv >/dev/null && command -v prlimit >/dev/null; then
 	without_nice=(prlimit --nice=0:0 setpriv --bounding-set=-sys_nice --inh-caps=-sys_nice)
 fi
 launch=()

@@ -56,7 +56,7 @@ final class CompilerPriority {
 	private static final Pattern COMPILER_THREAD = Pattern.compile("(C1|C2) CompilerThre.*|JVMCI.*");
 
 	// The nice value of a serving worker's compilers, where the master may set it
-	static final int WORKER_COMPILERS_NICE = -10;
+	private static final int WORKER_COMPILERS_NICE = -10;
 
 	// CAP_SYS_NICE, as numbered in linux/capability.h
 	private static final int CAP_SYS_NICE = 23;
