@@ -28,17 +28,7 @@ final class WorkerExits {
 
 	private final Loop loop;
 
-	private final WorkerTable workers;
-
-	private final Slots slots;
-
-	private final MessageRouter router;
-
-	private final ClusterHistory history;
-
-	private final Departures departures;
-
-	private final RollingRestart rollingRestart;
+	private final WorkerLifecycle.Parts parts;
 
 	private final StandbyPool standbys;
 
@@ -57,12 +47,7 @@ final class WorkerExits {
 			Consumer<ClusterWorkerEvent> publisher) {
 		this.source = source;
 		this.loop = loop;
-		this.workers = parts.workers();
-		this.slots = parts.slots();
-		this.router = parts.router();
-		this.history = parts.history();
-		this.departures = parts.departures();
-		this.rollingRestart = parts.rollingRestart();
+		this.parts = parts;
 		this.standbys = standbys;
 		this.sentinels = sentinels;
 		this.leadership = leadership;
@@ -77,7 +62,7 @@ final class WorkerExits {
 			logger.warn("The channel of " + worker + " closed while it was not asked to go: it exits, and is "
 					+ "replaced");
 		}
-		this.router.leave(worker.id, worker.connection());
+		this.parts.router().leave(worker.id, worker.connection());
 		worker.life.disconnected();
 		this.publisher.accept(new WorkerDisconnectEvent(this.source, worker.snapshot()));
 		this.leadership.update();
@@ -93,8 +78,8 @@ final class WorkerExits {
 		worker.life.dead();
 		WorkerExit exit = WorkerExit.of(worker.handle.exitValue());
 		worker.exit = exit;
-		this.workers.remove(worker);
-		this.history.recordExit(worker.exitReason(), worker.life.isLeaving());
+		this.parts.workers().remove(worker);
+		this.parts.history().recordExit(worker.exitReason(), worker.life.isLeaving());
 		worker.slot().lastExit = new ClusterStatus.Exit(worker.id, exit.code(), exit.signal(),
 				ClusterHistory.timestamp(Instant.now()));
 		this.publisher.accept(new WorkerExitEvent(this.source, worker.snapshot()));
@@ -107,8 +92,8 @@ final class WorkerExits {
 			logger.warn("Worker " + worker.id + " (pid " + worker.handle.pid() + ") died unexpectedly with " + exit
 					+ " after " + uptime.toMillis() + " ms");
 		}
-		if (this.departures.isStopping()) {
-			this.departures.exitedWhileStopping();
+		if (this.parts.departures().isStopping()) {
+			this.parts.departures().exitedWhileStopping();
 			return;
 		}
 		this.startUnstarted.run();
@@ -118,7 +103,7 @@ final class WorkerExits {
 
 	// What becomes of the slot of a worker that is gone
 	private void refill(WorkerProcess worker, Duration uptime) {
-		boolean restartPredecessor = this.rollingRestart.gone(worker);
+		boolean restartPredecessor = this.parts.rollingRestart().gone(worker);
 		WorkerProcess predecessor = worker.predecessor;
 		WorkerProcess successor = worker.successor;
 		if (predecessor != null) {
@@ -131,7 +116,7 @@ final class WorkerExits {
 			// Died while its successor starts: the successor takes the slot
 			successor.predecessor = null;
 			if (!worker.life.isLeaving()) {
-				this.slots.replaced(worker.slot());
+				this.parts.slots().replaced(worker.slot());
 			}
 		}
 		else if (!restartPredecessor) {
@@ -152,8 +137,8 @@ final class WorkerExits {
 	// counted at the exit
 	void takeOverAtOnce(WorkerProcess worker) {
 		if (worker.takenOver || worker.life.isLeaving() || worker.life.isStandby() || !worker.life.hasServed()
-				|| worker.predecessor != null || worker.successor != null || this.departures.isStopping()
-				|| this.slots.wouldGiveUp(worker.slot(), worker.activeTime(this.loop.nanoTime()))) {
+				|| worker.predecessor != null || worker.successor != null || this.parts.departures().isStopping()
+				|| this.parts.slots().wouldGiveUp(worker.slot(), worker.activeTime(this.loop.nanoTime()))) {
 			return;
 		}
 		worker.takenOver = this.standbys.takeOver(worker.slot());
@@ -162,7 +147,7 @@ final class WorkerExits {
 	private void crashed(WorkerProcess worker, Duration uptime) {
 		Slot slot = worker.slot();
 		boolean standbySlot = slot == this.standbys.slot();
-		Duration delay = this.slots.crashed(slot, uptime, standbySlot);
+		Duration delay = this.parts.slots().crashed(slot, uptime, standbySlot);
 		if (worker.takenOver) {
 			// A standby serves in the slot since the worker's channel closed
 			return;
@@ -172,7 +157,7 @@ final class WorkerExits {
 		}
 		else if (standbySlot || !this.standbys.takeOver(slot)) {
 			logger.warn("Replacing it in " + delay.toMillis() + " ms (crash " + slot.crashesInRow + " of at most "
-					+ this.slots.maxCrashes() + " in a row)");
+					+ this.parts.slots().maxCrashes() + " in a row)");
 			this.loop.schedule(() -> this.forker.fork(slot, standbySlot), delay);
 		}
 	}
@@ -180,9 +165,9 @@ final class WorkerExits {
 	private void exitIfNothingIsLeft() {
 		// Standbys left waiting serve nobody: with no member and no slot to fill, the master
 		// exits, and its workers with it
-		if (this.workers.all().stream().allMatch((worker) -> worker.life.isStandby()) && this.slots.noneLeft()) {
+		if (this.parts.workers().all().stream().allMatch((worker) -> worker.life.isStandby()) && this.parts.slots().noneLeft()) {
 			logger.error("No worker is left and none will be respawned: the master exits");
-			this.departures.finish(1);
+			this.parts.departures().finish(1);
 		}
 	}
 
