@@ -62,6 +62,9 @@ public final class ChaosRun {
 
 	private final List<Long> outOfMemory = new ArrayList<>();
 
+	// When the whole cluster was stopped
+	private final List<Long> pauses = new ArrayList<>();
+
 	private final List<String> problems = new ArrayList<>();
 
 	private int faults;
@@ -197,6 +200,9 @@ public final class ChaosRun {
 		List<Long> all = new ArrayList<>();
 		all.add(master.pid());
 		master.descendants().forEach((process) -> all.add(process.pid()));
+		synchronized (this.pauses) {
+			this.pauses.add(System.nanoTime());
+		}
 		all.forEach((pid) -> ClusterProcess.signal(pid, "STOP"));
 		ClusterProcess.sleep(HEARTBEAT_TIMEOUT.plusSeconds(2));
 		all.forEach((pid) -> ProcessHandle.of(pid).ifPresent((handle) -> ClusterProcess.signal(pid, "CONT")));
@@ -316,7 +322,21 @@ public final class ChaosRun {
 		synchronized (this.outOfMemory) {
 			afterOutOfMemory = this.outOfMemory.stream().anyMatch((at) -> within(failure.at(), at));
 		}
-		return (fresh && afterKill) || afterOutOfMemory;
+		return (fresh && afterKill) || afterOutOfMemory || connectTimedOutInPause(failure);
+	}
+
+	// A worker retiring in a rolling restart drops new handshakes for a moment before it
+	// closes its listener (the handshake fence). Stopped in that moment, it keeps them
+	// dropped for the whole pause, longer than the load's 5 s connect timeout; the clients
+	// whose connections the kernel hands to that listener time out
+	private boolean connectTimedOutInPause(KeepAliveLoad.Failure failure) {
+		if (!failure.what().contains("Connect timed out")) {
+			return false;
+		}
+		long reach = HEARTBEAT_TIMEOUT.plusSeconds(2).plusSeconds(5).toNanos();
+		synchronized (this.pauses) {
+			return this.pauses.stream().anyMatch((at) -> failure.at() >= at && failure.at() - at <= reach);
+		}
 	}
 
 	private static boolean within(long failedAt, long faultAt) {
