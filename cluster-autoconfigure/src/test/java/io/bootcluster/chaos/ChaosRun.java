@@ -179,18 +179,26 @@ public final class ChaosRun {
 		if (pid <= 0) {
 			return "no worker listening to kill";
 		}
-		this.kills.put(System.nanoTime(), pid);
-		ClusterProcess.signal(pid, "KILL");
+		long at = System.nanoTime();
+		this.kills.put(at, pid);
+		if (!ClusterProcess.signalIfAlive(pid, "KILL")) {
+			this.kills.remove(at);
+			return "worker pid " + pid + " had already exited";
+		}
 		return "SIGKILL worker pid " + pid;
 	}
 
 	// Past the heartbeat timeout: the master takes it for hung and kills it
 	private String stopWorker(long pid) {
 		if (pid > 0) {
-			this.kills.put(System.nanoTime(), pid);
-			ClusterProcess.signal(pid, "STOP");
+			long at = System.nanoTime();
+			this.kills.put(at, pid);
+			if (!ClusterProcess.signalIfAlive(pid, "STOP")) {
+				this.kills.remove(at);
+				return "worker pid " + pid + " had already exited";
+			}
 			ClusterProcess.sleep(HEARTBEAT_TIMEOUT.plusSeconds(2));
-			ProcessHandle.of(pid).ifPresent((handle) -> ClusterProcess.signal(pid, "CONT"));
+			ClusterProcess.signalIfAlive(pid, "CONT");
 		}
 		return "SIGSTOP worker pid " + pid + " for " + HEARTBEAT_TIMEOUT.plusSeconds(2).toSeconds() + "s";
 	}
@@ -203,9 +211,10 @@ public final class ChaosRun {
 		synchronized (this.pauses) {
 			this.pauses.add(System.nanoTime());
 		}
-		all.forEach((pid) -> ClusterProcess.signal(pid, "STOP"));
+		// A worker that a restart retires, or a command the master runs, may end before its signal
+		all.forEach((pid) -> ClusterProcess.signalIfAlive(pid, "STOP"));
 		ClusterProcess.sleep(HEARTBEAT_TIMEOUT.plusSeconds(2));
-		all.forEach((pid) -> ProcessHandle.of(pid).ifPresent((handle) -> ClusterProcess.signal(pid, "CONT")));
+		all.forEach((pid) -> ClusterProcess.signalIfAlive(pid, "CONT"));
 		return "SIGSTOP the whole cluster for " + HEARTBEAT_TIMEOUT.plusSeconds(2).toSeconds() + "s";
 	}
 

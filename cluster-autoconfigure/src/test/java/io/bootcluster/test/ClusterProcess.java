@@ -424,11 +424,33 @@ public final class ClusterProcess implements AutoCloseable {
 	 * @param name the signal's name without {@code SIG}, such as {@code HUP}
 	 */
 	public static void signal(long pid, String name) {
+		if (!sendSignal(pid, name)) {
+			throw new AssertionError("kill -" + name + " " + pid + " failed");
+		}
+	}
+
+	/**
+	 * Sends a signal by name unless the process has already ended: a fault aimed at a
+	 * worker that a restart retired, or at a helper process the master ran for a moment,
+	 * between the choice and the signal.
+	 * @param pid the process
+	 * @param name the signal's name without {@code SIG}
+	 * @return whether the process was there to receive it
+	 */
+	public static boolean signalIfAlive(long pid, String name) {
+		if (sendSignal(pid, name)) {
+			return true;
+		}
+		if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+			throw new AssertionError("kill -" + name + " " + pid + " failed on a running process");
+		}
+		return false;
+	}
+
+	private static boolean sendSignal(long pid, String name) {
 		try {
 			Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
-			if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-				throw new AssertionError("kill -" + name + " " + pid + " failed");
-			}
+			return kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
