@@ -2,7 +2,7 @@
 # The sample app as one plain JVM and as a cluster, measured side by side in one run:
 # startup (with and without the class data archive, to the first and to the last worker
 # listening, and the workers' own JVMs side by side without a master), the warm-up (seconds
-# of load until requests/s stay within 10% of their plateau), throughput under wrk, the
+# of load until requests/s reach 90% of their plateau), throughput under wrk, the
 # memory of the master and of each worker, and failover after a worker's SIGKILL as a client
 # sees it (three kills without a standby worker, five with). Where it may raise priorities
 # (CAP_SYS_NICE), it measures the cluster's warm-up also without. Ends with one
@@ -99,9 +99,11 @@ rate() { wrk -t2 -c32 -d"$1" "http://127.0.0.1:$PORT/" | tee "$WORK/$2" | grep -
 
 # Requests/s second by second for a minute from the moment the application serves (every
 # JVM compiles its hot code as it serves, and each worker of a cluster sees a share of the
-# requests), then the measured round. The plateau is the mean of the minute's last ten
-# seconds; the warm-up, the seconds until the mean of every later five stays within 10% of
-# it (one second alone moves by more than that). Prints "<warm-up seconds> <requests/s>"
+# requests), then the measured round. The plateau is the median second of the minute's last
+# twenty; the warm-up, the seconds until five in a row first average at least 90% of it (one
+# second alone moves by more than that, and a shared machine may serve a fifth less in the
+# minute's last seconds than in its middle, which a figure that asks the rate to stay until
+# the end would count as warming). Prints "<warm-up seconds> <requests/s>"
 warm_up_then_rate() {
 	local series="$WORK/seconds-$1"
 	: >"$series"
@@ -110,14 +112,18 @@ warm_up_then_rate() {
 	done
 	local warm_up
 	warm_up=$(awk '{ v[NR] = $1 } END {
-		for (i = NR - 9; i <= NR; i++) p += v[i]; p /= 10
-		t = NR - 3
-		for (i = NR - 4; i >= 1; i--) {
-			m = (v[i] + v[i + 1] + v[i + 2] + v[i + 3] + v[i + 4]) / 5
-			if (m < 0.9 * p || m > 1.1 * p) break
-			t = i
+		for (i = NR - 19; i <= NR; i++) {
+			for (j = ++n; j > 1 && last[j - 1] > v[i]; j--) last[j] = last[j - 1]
+			last[j] = v[i]
 		}
-		print t - 1 }' "$series")
+		p = (last[10] + last[11]) / 2
+		for (i = 1; i + 4 <= NR; i++) {
+			if ((v[i] + v[i + 1] + v[i + 2] + v[i + 3] + v[i + 4]) / 5 >= 0.9 * p) {
+				print i - 1
+				exit
+			}
+		}
+		print NR }' "$series")
 	echo "$warm_up $(rate "${WRK_SECONDS}s" "$1")"
 }
 
