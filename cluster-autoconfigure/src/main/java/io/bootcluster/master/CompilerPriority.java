@@ -27,7 +27,9 @@ import org.apache.commons.logging.LogFactory;
  * keep theirs.
  * <p>
  * A serving worker's compilers go up (nice -10), where the master may raise priorities
- * (CAP_SYS_NICE in the host's user namespace, or a nice limit that allows it). Under load,
+ * (CAP_SYS_NICE in the host's user namespace, or a nice limit that allows it), or where
+ * {@code renice} may (a file capability, which an image that runs as another user than root
+ * can give it); the latter is tried until refused once. Under load,
  * the kernel shares the cores equally among the runnable threads, so a worker's one C2
  * compiler got a small slice beside its request threads and the other workers', and every
  * worker compiles the same hot code: on two cores, a cluster took about twice as long as one
@@ -71,6 +73,10 @@ final class CompilerPriority {
 
 	private static final AtomicBoolean refusalLogged = new AtomicBoolean();
 
+	// Where this JVM's own rights do not allow it, renice may still (a file capability, as a
+	// container image that runs as another user than root may give it): tried until refused
+	private static final AtomicBoolean refused = new AtomicBoolean();
+
 	private CompilerPriority() {
 	}
 
@@ -86,12 +92,12 @@ final class CompilerPriority {
 	}
 
 	/**
-	 * Raises the priority of a serving worker's compiler threads, where this JVM may, on a
-	 * thread of its own.
+	 * Raises the priority of a serving worker's compiler threads, on a thread of its own:
+	 * where this JVM may, or {@code renice} may and has not been refused yet.
 	 * @param pid the worker's process id
 	 */
 	static void raise(long pid) {
-		if (MAY_RAISE) {
+		if (MAY_RAISE || !refused.get()) {
 			DaemonThreads.start("cluster-compiler-priority",
 					() -> renice(Path.of("/proc/" + pid + "/task"), WORKER_COMPILERS_NICE));
 		}
@@ -113,15 +119,15 @@ final class CompilerPriority {
 				.start()
 				.onExit()
 				.thenAccept((renice) -> {
-					// Also when one thread ended meanwhile, which the others do not show
-					if (renice.exitValue() != 0 && nice < 0) {
-						logRefusal("renice exited with " + renice.exitValue());
+					// Not when only a thread that ended meanwhile was missed
+					if (nice < 0 && !anyAt(threads, compilers, nice)) {
+						refuse("renice exited with " + renice.exitValue());
 					}
 				});
 		}
 		catch (IOException ex) {
 			if (nice < 0) {
-				logRefusal(ex.getMessage());
+				refuse(ex.getMessage());
 			}
 			else {
 				logger.debug("Could not lower the priority of the master's JIT compilers: " + ex.getMessage());
@@ -129,8 +135,12 @@ final class CompilerPriority {
 		}
 	}
 
-	private static void logRefusal(String why) {
-		if (refusalLogged.compareAndSet(false, true)) {
+	private static void refuse(String why) {
+		refused.set(true);
+		if (!MAY_RAISE) {
+			logger.debug("Could not raise the priority of the workers' JIT compilers: " + why);
+		}
+		else if (refusalLogged.compareAndSet(false, true)) {
 			logger.info("Could not raise the priority of the workers' JIT compilers (" + why
 					+ "): they may compile at the priority of their requests");
 		}
@@ -179,6 +189,30 @@ final class CompilerPriority {
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.debug("Could not read the limits of " + process + ": " + ex);
+		}
+		return false;
+	}
+
+	/**
+	 * Whether any of the threads given is at a nice value, as the kernel says.
+	 * @param threads the process's task directory
+	 * @param ids the threads' ids
+	 * @param nice the nice value
+	 * @return whether one is, {@code false} where none can be read
+	 */
+	static boolean anyAt(Path threads, List<String> ids, int nice) {
+		for (String id : ids) {
+			try {
+				// After the command's name, which may hold spaces: the state is the third field
+				// of the line and the nice value the nineteenth
+				String stat = Files.readString(threads.resolve(id).resolve("stat"));
+				if (Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]) == nice) {
+					return true;
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				// A thread that ended meanwhile
+			}
 		}
 		return false;
 	}

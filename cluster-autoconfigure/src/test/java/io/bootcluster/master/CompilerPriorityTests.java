@@ -3,6 +3,7 @@ package io.bootcluster.master;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -48,6 +49,33 @@ class CompilerPriorityTests {
 		Files.writeString(thread.resolve("comm"), "main\n");
 		assertThat(CompilerPriority.compilerThreads(directory.resolve("task"))).isEmpty();
 		assertThat(CompilerPriority.compilerThreads(directory.resolve("absent"))).isEmpty();
+	}
+
+	@Test
+	void readsAThreadsNiceValueAsTheKernelGivesIt(@TempDir Path threads) throws IOException {
+		// pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+		// utime stime cutime cstime priority nice ...
+		stat(threads, 7, "7 (C2 CompilerThre) S 1 1 1 0 -1 4194368 0 0 0 0 5 1 0 0 30 10 20 0");
+		stat(threads, 8, "8 (a thread) named) S 1 1 1 0 -1 4194368 0 0 0 0 5 1 0 0 10 -10 20 0");
+		assertThat(CompilerPriority.anyAt(threads, List.of("7"), 10)).isTrue();
+		assertThat(CompilerPriority.anyAt(threads, List.of("7"), -10)).isFalse();
+		assertThat(CompilerPriority.anyAt(threads, List.of("7", "8"), -10)).as("a name with ') ' in it").isTrue();
+		assertThat(CompilerPriority.anyAt(threads, List.of("9"), -10)).as("a thread that ended").isFalse();
+	}
+
+	@Test
+	@EnabledOnOs(OS.LINUX)
+	void readsTheNiceValueOfThisJvmsThreads() throws IOException {
+		Path threads = Path.of("/proc/self/task");
+		List<String> compilers = CompilerPriority.compilerThreads(threads);
+		String stat = Files.readString(Path.of("/proc/self/stat"));
+		int nice = Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+		assertThat(CompilerPriority.anyAt(threads, compilers, nice)).isTrue();
+		assertThat(CompilerPriority.anyAt(threads, compilers, nice + 1)).isFalse();
+	}
+
+	private static void stat(Path threads, int id, String line) throws IOException {
+		Files.writeString(Files.createDirectories(threads.resolve(Integer.toString(id))).resolve("stat"), line + "\n");
 	}
 
 	@Test
