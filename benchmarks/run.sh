@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The sample app as one plain JVM and as a cluster, measured side by side in one run:
 # startup (with and without the class data archive, to the first and to the last worker
-# listening, and the workers' own JVMs side by side without a master), the warm-up (seconds
+# listening, the archived one in three rounds alternated with the plain JVM's, and the
+# workers' own JVMs side by side without a master), the warm-up (seconds
 # of load until requests/s reach 90% of their plateau), throughput under wrk, the
 # memory of the master and of each worker, and failover after a worker's SIGKILL as a client
 # sees it (three kills without a standby worker, five with). Where it may raise priorities
@@ -123,7 +124,8 @@ warm_up_then_rate() {
 				exit
 			}
 		}
-		print NR }' "$series")
+		# Never: later than the start of the last five
+		print ">" NR - 5 }' "$series")
 	echo "$warm_up $(rate "${WRK_SECONDS}s" "$1")"
 }
 
@@ -236,13 +238,12 @@ if [ "${ONLY:-}" = warm-up ]; then
 	exit 0
 fi
 
-# ONLY=startup: a training start that writes the class data archive, then three rounds of
-# the plain JVM's start beside the archived cluster's, then the workers' JVMs side by side
-if [ "${ONLY:-}" = startup ]; then
-	cluster training.log ${STARTUP_ARGS:-}
-	await in_log "Created the class data archive\|Could not create a class data archive" training.log
-	stop
-	firsts=() alls=() singles=()
+# Three rounds of the plain JVM's start beside the archived cluster's, alternated, since the
+# speed of a shared machine moves from one minute to the next; prints each round and sets
+# startup_single, startup_first and startup_all to the medians, and workers and
+# worker_command to the cluster's; arguments go to the cluster's command line
+startup_rounds() {
+	local run started pid firsts=() alls=() singles=()
 	for run in 1 2 3; do
 		started=$(now)
 		single
@@ -250,7 +251,7 @@ if [ "${ONLY:-}" = startup ]; then
 		singles+=($(($(logged_at "Tomcat started on port" single.log) - started)))
 		stop
 		started=$(now)
-		cluster "archived-$run.log" ${STARTUP_ARGS:-}
+		cluster "archived-$run.log" "$@"
 		await workers_listening "archived-$run.log"
 		firsts+=($(($(logged_at "is listening on" "archived-$run.log" first) - started)))
 		alls+=($(($(logged_at "is listening on" "archived-$run.log") - started)))
@@ -261,9 +262,20 @@ if [ "${ONLY:-}" = startup ]; then
 		stop
 	done
 	startup_single=$(median <<<"${singles[*]}")
+	startup_first=$(median <<<"${firsts[*]}")
+	startup_all=$(median <<<"${alls[*]}")
+}
+
+# ONLY=startup: a training start that writes the class data archive, then the rounds, then
+# the workers' JVMs side by side
+if [ "${ONLY:-}" = startup ]; then
+	cluster training.log ${STARTUP_ARGS:-}
+	await in_log "Created the class data archive\|Could not create a class data archive" training.log
+	stop
+	startup_rounds ${STARTUP_ARGS:-}
 	echo "startup single: $startup_single ms (median of 3)"
-	echo "startup first: $(ratio "$(median <<<"${firsts[*]}")" "$startup_single")"
-	echo "startup all: $(ratio "$(median <<<"${alls[*]}")" "$startup_single")"
+	echo "startup first: $(ratio "$startup_first" "$startup_single")"
+	echo "startup all: $(ratio "$startup_all" "$startup_single")"
 	echo "startup floor: $(ratio "$(side_by_side)" "$startup_single")"
 	exit 0
 fi
@@ -274,7 +286,7 @@ echo "One plain JVM..."
 started=$(now)
 single
 await in_log "Tomcat started" single.log
-startup_single=$(($(logged_at "Tomcat started on port" single.log) - started))
+startup_single_once=$(($(logged_at "Tomcat started on port" single.log) - started))
 read -r warm_up_single throughput_single < <(warm_up_then_rate wrk-single.txt)
 stop
 
@@ -293,12 +305,13 @@ await in_log "Created the class data archive\|Could not create a class data arch
 in_log "Created the class data archive" training.log || { echo "No class data archive; logs in $WORK" >&2; exit 1; }
 stop
 
+echo "Startup, the plain JVM and the archived cluster, three rounds each..."
+startup_rounds
+
 echo "Cluster with the archive..."
 started=$(now)
 cluster archived.log
 await workers_listening archived.log
-startup_archived=$(($(logged_at "is listening on" archived.log) - started))
-startup_archived_first=$(($(logged_at "is listening on" archived.log first) - started))
 first_fork=$(($(logged_at "Starting [0-9]* workers" archived.log) - started))
 # The first workers were forked at the application's start, by the training run's plan
 head_start=$(grep -aoE "as the last start's plan said, [0-9]+ ms" "$WORK/archived.log" | grep -oE '[0-9]+' | head -1 || true)
@@ -309,7 +322,6 @@ for pid in $(status | grep -oE '"pid":[0-9]+,"state":"listening"' | grep -oE '[0
 	rss_workers+=("$(rss_mib "$pid")")
 done
 [ ${#rss_workers[@]} -gt 0 ] || { echo "No listening worker to measure; logs in $WORK" >&2; exit 1; }
-mapfile -t worker_command < <(tr '\0' '\n' <"/proc/$pid/cmdline")
 stop
 
 warm_up_without_nice
@@ -327,17 +339,15 @@ worker_total=0
 for rss in "${rss_workers[@]}"; do worker_total=$((worker_total + rss)); done
 echo
 echo "workers: $workers"
-echo "startup single: $startup_single ms"
+echo "startup single, the run's first start: $startup_single_once ms"
 echo "startup cluster without archive: $startup_plain ms"
-echo "startup cluster with archive: $startup_archived ms"
-echo "startup cluster with archive, first worker listening: $startup_archived_first ms"
+echo "startup ratio cluster/single without archive: $(ratio "$startup_plain" "$startup_single_once")"
+echo "startup single, median of 3: $startup_single ms"
+echo "startup cluster with archive, first worker listening, median of 3: $startup_first ms"
+echo "startup cluster with archive, all workers listening, median of 3: $startup_all ms"
 echo "startup $workers archived worker JVMs side by side, no master: $startup_side_by_side ms"
 echo "master startup to its plan: $first_fork ms"
 echo "first workers forked at the application's start, before the plan: ${head_start:-none} ms"
-echo "startup ratio cluster/single without archive: $(ratio "$startup_plain" "$startup_single")"
-echo "startup ratio cluster/single with archive: $(ratio "$startup_archived" "$startup_single")"
-echo "startup ratio cluster/single with archive, first worker: $(ratio "$startup_archived_first" "$startup_single")"
-echo "startup ratio side by side/single (the floor on this machine): $(ratio "$startup_side_by_side" "$startup_single")"
 echo "throughput single: $throughput_single req/s"
 echo "throughput cluster: $throughput_cluster req/s"
 echo "throughput ratio cluster/single: $(ratio "$throughput_cluster" "$throughput_single")"
@@ -355,6 +365,6 @@ echo "requests/s second by second, cluster: $(tr '\n' ' ' <"$WORK/seconds-wrk-cl
 report_without_nice
 echo "warm-up minute: cluster $(served wrk-cluster.txt) requests, single $(served wrk-single.txt)"
 echo "warm-up: cluster $warm_up_cluster s, single $warm_up_single s"
-echo "startup first: $(ratio "$startup_archived_first" "$startup_single")"
-echo "startup all: $(ratio "$startup_archived" "$startup_single")"
+echo "startup first: $(ratio "$startup_first" "$startup_single")"
+echo "startup all: $(ratio "$startup_all" "$startup_single")"
 echo "startup floor: $(ratio "$startup_side_by_side" "$startup_single")"
