@@ -119,8 +119,10 @@ final class CompilerPriority {
 				.start()
 				.onExit()
 				.thenAccept((renice) -> {
-					// Not when only a thread that ended meanwhile was missed
-					if (nice < 0 && !anyAt(threads, compilers, nice)) {
+					// Not when only a thread that ended meanwhile was missed, nor when the
+					// whole worker ended
+					if (nice < 0 && renice.exitValue() != 0 && Files.isDirectory(threads)
+							&& !anyAt(threads, compilers, nice)) {
 						refuse("renice exited with " + renice.exitValue());
 					}
 				});
