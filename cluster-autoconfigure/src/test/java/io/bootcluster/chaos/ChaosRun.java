@@ -197,8 +197,12 @@ public final class ChaosRun {
 				this.kills.remove(at);
 				return "worker pid " + pid + " had already exited";
 			}
-			ClusterProcess.sleep(HEARTBEAT_TIMEOUT.plusSeconds(2));
-			ClusterProcess.signalIfAlive(pid, "CONT");
+			try {
+				ClusterProcess.sleep(HEARTBEAT_TIMEOUT.plusSeconds(2));
+			}
+			finally {
+				ClusterProcess.signalIfAlive(pid, "CONT");
+			}
 		}
 		return "SIGSTOP worker pid " + pid + " for " + HEARTBEAT_TIMEOUT.plusSeconds(2).toSeconds() + "s";
 	}
@@ -212,9 +216,13 @@ public final class ChaosRun {
 			this.pauses.add(System.nanoTime());
 		}
 		// A worker that a restart retires, or a command the master runs, may end before its signal
-		all.forEach((pid) -> ClusterProcess.signalIfAlive(pid, "STOP"));
-		ClusterProcess.sleep(HEARTBEAT_TIMEOUT.plusSeconds(2));
-		all.forEach((pid) -> ClusterProcess.signalIfAlive(pid, "CONT"));
+		try {
+			all.forEach((pid) -> ClusterProcess.signalIfAlive(pid, "STOP"));
+			ClusterProcess.sleep(HEARTBEAT_TIMEOUT.plusSeconds(2));
+		}
+		finally {
+			all.forEach((pid) -> ClusterProcess.signalIfAlive(pid, "CONT"));
+		}
 		return "SIGSTOP the whole cluster for " + HEARTBEAT_TIMEOUT.plusSeconds(2).toSeconds() + "s";
 	}
 

@@ -449,7 +449,11 @@ public final class ClusterProcess implements AutoCloseable {
 
 	private static boolean sendSignal(long pid, String name) {
 		try {
-			Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+			// What kill says of a process that has ended is expected, and the caller's to report
+			Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid))
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.redirectError(ProcessBuilder.Redirect.DISCARD)
+				.start();
 			return kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0;
 		}
 		catch (IOException ex) {
