@@ -2,9 +2,9 @@
 # The sample app as one plain JVM and as a cluster, measured side by side in one run:
 # startup (with and without the class data archive, to the first and to the last worker
 # listening, the archived one in three rounds alternated with the plain JVM's, and the
-# workers' own JVMs side by side without a master), the warm-up (seconds
-# of load until requests/s reach 90% of their plateau), throughput under wrk, the
-# memory of the master and of each worker, and failover after a worker's SIGKILL as a client
+# workers' own JVMs side by side without a master), the warm-up (seconds of load until
+# requests/s reach 90% of their plateau), throughput under wrk, the memory of the master
+# and of each worker, and failover after a worker's SIGKILL as a client
 # sees it (three kills without a standby worker, five with). Where it may raise priorities
 # (CAP_SYS_NICE), it measures the cluster's warm-up also without. Ends with one
 # '<name>: <value>' line per figure. ONLY=failover measures failover with a standby alone,
