@@ -8,6 +8,7 @@ import java.time.Duration;
 import io.bootcluster.internal.ipc.ChannelAddress;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 
@@ -21,12 +22,12 @@ class ChannelLossIT {
 
 	@Test
 	void aWorkerWhoseChannelClosesIsReplacedAndTheChannelStays() throws IOException {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
 				"--cluster.workers=1", "--cluster.restart.initial-backoff=0s")) {
 			master.awaitLine("EVENT listening worker=1 ", Duration.ofSeconds(60));
 			long workerPid = Http.get(port, "/").pid();
-			Path socket = Path.of(ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow());
+			Path socket = Path.of(Processes.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow());
 			// The master reads a key longer than Jackson reads by default, then the worker's
 			// channel closes under it while the master lives on
 			Http.get(port, "/tell-master-long-key");

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import io.bootcluster.worker.StandbyGate;
 import org.junit.jupiter.api.Test;
@@ -45,22 +46,22 @@ class ClassDataSharingProcessIT {
 
 	@Test
 	void workersStartFromTheArchiveOnceCreatedAndInSpiteOfADamagedOne() throws Exception {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		String[] arguments = { "--server.port=" + port, "--cluster.workers=1",
 				"--cluster.worker.class-data-sharing.enabled=true",
 				"--cluster.worker.class-data-sharing.directory=" + this.directory };
 		Path archive;
 		try (ClusterProcess master = ClusterProcess.startClassFromJars(this.jars, TestApplication.class, arguments)) {
 			long first = workerPid(master, 1);
-			assertThat(String.join(" ", ClusterProcess.commandLineOf(first))).doesNotContain(ARCHIVE_OPTION);
+			assertThat(String.join(" ", Processes.commandLineOf(first))).doesNotContain(ARCHIVE_OPTION);
 			archive = Path.of(master.awaitLine("Created the class data archive (\\S+) in", STARTUP).group(1));
 			assertThat(archive).startsWith(this.directory).isRegularFile();
 
 			ProcessHandle.of(first).orElseThrow().destroyForcibly();
 			long second = workerPid(master, 2);
-			assertThat(ClusterProcess.commandLineOf(second)).contains(ARCHIVE_OPTION + archive);
+			assertThat(Processes.commandLineOf(second)).contains(ARCHIVE_OPTION + archive);
 			// The training run ran the application alone, and loaded the worker's own classes too
-			assertThat(archivedClasses(ClusterProcess.commandLineOf(second)))
+			assertThat(archivedClasses(Processes.commandLineOf(second)))
 				.contains(" " + StandbyGate.class.getName() + " ", " " + Message.Welcome.class.getName() + " ");
 		}
 
@@ -70,7 +71,7 @@ class ClassDataSharingProcessIT {
 			// As the first start's plan said, with the archive it made: before the master planned it
 			master.awaitLine("Worker 1 was forked at the application's start", STARTUP);
 			long worker = workerPid(master, 1);
-			assertThat(ClusterProcess.commandLineOf(worker)).contains(ARCHIVE_OPTION + archive);
+			assertThat(Processes.commandLineOf(worker)).contains(ARCHIVE_OPTION + archive);
 			// Boot's background warming runs in the worker, not in a master that forked ahead
 			// (Boot warms in the background only where there is more than one processor)
 			if (Runtime.getRuntime().availableProcessors() > 1) {

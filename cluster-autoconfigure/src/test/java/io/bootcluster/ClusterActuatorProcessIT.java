@@ -21,6 +21,7 @@ import io.bootcluster.test.Browser;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.KubernetesManifests;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,8 +50,8 @@ class ClusterActuatorProcessIT {
 
 	@BeforeAll
 	static void startCluster() {
-		port = ClusterProcess.freePort();
-		masterPort = ClusterProcess.freePort();
+		port = Processes.freePort();
+		masterPort = Processes.freePort();
 		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2",
 				"--cluster.master.management-port=" + masterPort,
 				"--management.endpoints.web.exposure.include=cluster,health,metrics,prometheus",
@@ -265,7 +266,7 @@ class ClusterActuatorProcessIT {
 						+ "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
 					.getBytes(StandardCharsets.US_ASCII));
 			stalled.getOutputStream().flush();
-			ClusterProcess.sleep(Duration.ofMillis(500));
+			Processes.sleep(Duration.ofMillis(500));
 			long started = System.nanoTime();
 			assertThat(Http.get(masterPort, "/actuator/cluster").status()).isEqualTo(200);
 			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
@@ -314,7 +315,7 @@ class ClusterActuatorProcessIT {
 			JsonNode victim = Http.get(masterPort, "/actuator/cluster").json().get("workers").get(0);
 			int id = victim.get("id").asInt();
 			int replacement = ids.stream().mapToInt(Integer::intValue).max().getAsInt() + 1;
-			ClusterProcess.signal(victim.get("pid").asLong(), "KILL");
+			Processes.signal(victim.get("pid").asLong(), "KILL");
 			browser.awaitTrue("document.querySelector('.worker[data-worker=\"" + id + "\"][data-state=dead]') !== null "
 					+ "&& document.querySelector('.worker[data-worker=\"" + replacement + "\"]:not(.gone)') !== null",
 					Duration.ofSeconds(2));

@@ -29,6 +29,7 @@ import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.ListeningSockets;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +55,7 @@ class ClusterProcessIT {
 
 	@BeforeAll
 	static void startCluster() {
-		port = ClusterProcess.freePort();
+		port = Processes.freePort();
 		// A heap in JAVA_TOOL_OPTIONS, as container images size one JVM: the workers share it
 		master = ClusterProcess.startClass(Map.of("JAVA_TOOL_OPTIONS", "-Xmx1g"), TestApplication.class,
 				"--server.port=" + port, "--cluster.workers=2", "--cluster.worker.jvm-arguments=-Dworker.only=yes",
@@ -79,7 +80,7 @@ class ClusterProcessIT {
 		List<Long> children = master.process().children().map(ProcessHandle::pid).toList();
 		assertThat(pids).hasSize(2).doesNotContain(master.pid());
 		// Each worker has a slot of its own, as its environment says
-		assertThat(pids.stream().map((pid) -> ClusterProcess.environmentOf(pid, "CLUSTER_WORKER_SLOT").orElseThrow()))
+		assertThat(pids.stream().map((pid) -> Processes.environmentOf(pid, "CLUSTER_WORKER_SLOT").orElseThrow()))
 			.containsExactlyInAnyOrder("0", "1");
 		assertThat(children).containsAll(pids);
 		assertThat(ListeningSockets.listens(master.pid(), port)).isFalse();
@@ -251,7 +252,7 @@ class ClusterProcessIT {
 	@Order(7)
 	void channelRefusesConnectionsWithoutTheSecret() throws IOException {
 		long workerPid = Http.get(port, "/").pid();
-		String socket = ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow();
+		String socket = Processes.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow();
 		try (SocketChannel intruder = SocketChannel.open(StandardProtocolFamily.UNIX)) {
 			intruder.connect(UnixDomainSocketAddress.of(socket));
 			new FrameCodec(FrameCodec.DEFAULT_MAX_FRAME_SIZE).write(intruder,
@@ -274,8 +275,8 @@ class ClusterProcessIT {
 	@Order(8)
 	void aWorkerTheMasterRefusesExitsWithoutServing() throws Exception {
 		long workerPid = Http.get(port, "/").pid();
-		String socket = ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow();
-		int ownPort = ClusterProcess.freePort();
+		String socket = Processes.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow();
+		int ownPort = Processes.freePort();
 		try (ClusterProcess impostor = ClusterProcess.startClass(Map.of(ChannelAddress.WORKER_ID_ENV, "7",
 				ChannelAddress.SOCKET_ENV, socket), TestApplication.class, "--server.port=" + ownPort)) {
 			impostor.process().getOutputStream().write("not-the-secret\n".getBytes(StandardCharsets.UTF_8));
@@ -296,9 +297,9 @@ class ClusterProcessIT {
 		// Ctrl-C or a closed terminal signals the whole process group, workers included
 		Matcher listening = master.awaitLine("EVENT listening worker=2 pid=(\\d+)", Duration.ofSeconds(1));
 		long worker = Long.parseLong(listening.group(1));
-		ClusterProcess.signal(worker, "INT");
-		ClusterProcess.signal(worker, "HUP");
-		ClusterProcess.sleep(Duration.ofSeconds(1));
+		Processes.signal(worker, "INT");
+		Processes.signal(worker, "HUP");
+		Processes.sleep(Duration.ofSeconds(1));
 		assertThat(ProcessHandle.of(worker)).hasValueSatisfying((handle) -> assertThat(handle.isAlive()).isTrue());
 		assertThat(master.linesMatching("^EVENT (disconnect|exit)")).isEmpty();
 	}
@@ -308,8 +309,8 @@ class ClusterProcessIT {
 	void applicationsAWorkerStartsAreNoWorkers() throws Exception {
 		// A worker's children inherit its environment, CLUSTER_WORKER_ID included
 		int refusedBefore = master.linesMatching("Refused a channel connection").size();
-		int plainPort = ClusterProcess.freePort();
-		int clusterPort = ClusterProcess.freePort();
+		int plainPort = Processes.freePort();
+		int clusterPort = Processes.freePort();
 		long plain = Http.get(port, "/spawn?args=--server.port=" + plainPort).json().get("pid").asLong();
 		long clustered = Http.get(port, "/spawn?args=--server.port=" + clusterPort + ",--cluster.workers=1")
 			.json()
@@ -325,7 +326,7 @@ class ClusterProcessIT {
 			assertThat(ownWorker.worker()).isEqualTo(1);
 			assertThat(ProcessHandle.of(ownWorker.pid()).flatMap(ProcessHandle::parent).map(ProcessHandle::pid))
 				.hasValue(clustered);
-			assertThat(ClusterProcess.environmentOf(ownWorker.pid(), ChannelAddress.MASTER_PID_ENV))
+			assertThat(Processes.environmentOf(ownWorker.pid(), ChannelAddress.MASTER_PID_ENV))
 				.hasValue(Long.toString(clustered));
 			// Neither tried to join this cluster's master
 			assertThat(master.linesMatching("Refused a channel connection")).hasSize(refusedBefore);
@@ -344,7 +345,7 @@ class ClusterProcessIT {
 			if (System.nanoTime() > deadline) {
 				throw new AssertionError("Nothing served on port " + port + " within " + STARTUP.toSeconds() + "s");
 			}
-			ClusterProcess.sleep(Duration.ofMillis(200));
+			Processes.sleep(Duration.ofMillis(200));
 		}
 		return Http.get(port, "/");
 	}
@@ -359,7 +360,7 @@ class ClusterProcessIT {
 		master.awaitLine("EVENT listening worker=3 ", STARTUP);
 		// The replacement inherits the slot of worker 1, the first one forked
 		Matcher replacement = master.awaitLine("EVENT listening worker=3 pid=(\\d+)", Duration.ofSeconds(1));
-		assertThat(ClusterProcess.environmentOf(Long.parseLong(replacement.group(1)), "CLUSTER_WORKER_SLOT"))
+		assertThat(Processes.environmentOf(Long.parseLong(replacement.group(1)), "CLUSTER_WORKER_SLOT"))
 			.hasValue("0");
 		List<String> workerOne = master.linesMatching("^EVENT \\w+ worker=1 ");
 		assertThat(workerOne).extracting((line) -> line.split(" ")[1])

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 
 import io.bootcluster.internal.ipc.UserDirectory;
 import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,7 @@ class DevToolsProcessIT {
 
 	@Test
 	void theRunDevToolsRestartedIsTheMasterAndTakesOverTheWorkersForkedAhead() throws Exception {
-		String[] arguments = { "--server.port=" + ClusterProcess.freePort(), "--cluster.workers=1",
+		String[] arguments = { "--server.port=" + Processes.freePort(), "--cluster.workers=1",
 				"--cluster.worker.class-data-sharing.enabled=false" };
 		Set<Path> plansBefore = plans();
 		Set<Path> recorded;

@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.time.Duration;
 
 import io.bootcluster.test.ClusterProcess;
-import io.bootcluster.test.ClusterProcess.WebServerKind;
 import io.bootcluster.test.KeepAliveLoad;
+import io.bootcluster.test.Processes;
+import io.bootcluster.test.WebServerKind;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class JettyProcessIT {
 
 	@Test
 	void jettyWorkersShareThePortRestartAndStop() throws IOException {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.JETTY, TestApplication.class,
 				"--server.port=" + port, "--cluster.workers=2")) {
 			master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
@@ -31,7 +32,7 @@ class JettyProcessIT {
 
 	@Test
 	void aJettyStandbyWarmsUpThenTakesOver() throws Exception {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.JETTY, TestApplication.class,
 				"--server.port=" + port, "--cluster.workers=1", "--cluster.standby-workers=1")) {
 			ServerChecks.standbyWarmsUpThenTakesOver(master, port);

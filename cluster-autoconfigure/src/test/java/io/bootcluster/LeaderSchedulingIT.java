@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,21 +29,21 @@ class LeaderSchedulingIT {
 	@Test
 	void scheduledJobRunsOnTheLeaderOnly() throws Exception {
 		Path runs = this.directory.resolve("runs.txt");
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
 				"--cluster.workers=2", "--test.scheduled-file=" + runs)) {
 			master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
 			master.awaitLine("EVENT leader worker=", Duration.ofSeconds(10));
-			ClusterProcess.sleep(Duration.ofSeconds(1));
+			Processes.sleep(Duration.ofSeconds(1));
 			long from = System.currentTimeMillis();
-			ClusterProcess.sleep(Duration.ofSeconds(5));
+			Processes.sleep(Duration.ofSeconds(5));
 			List<Run> steady = runs(runs).stream().filter((run) -> run.at() >= from && run.at() < from + 5_000).toList();
 			// One process, about as many runs as one process makes in 5 s: not twice as many
 			assertThat(steady.stream().map(Run::pid).distinct()).hasSize(1);
 			assertThat(steady).hasSizeBetween(20, 28);
 			long leader = steady.get(0).pid();
 			long killedAt = System.currentTimeMillis();
-			ClusterProcess.signal(leader, "KILL");
+			Processes.signal(leader, "KILL");
 			Run successor = awaitRunByAnother(runs, leader, killedAt);
 			long takeover = successor.at() - killedAt;
 			System.out.println("LEADER TAKEOVER " + takeover + " ms after the leader's SIGKILL");
@@ -50,9 +51,9 @@ class LeaderSchedulingIT {
 			// A rolling restart hands leadership over: no two workers in the same period
 			master.awaitLine("EVENT listening worker=3", STARTUP);
 			long restartFrom = System.currentTimeMillis();
-			ClusterProcess.signal(master.pid(), "HUP");
+			Processes.signal(master.pid(), "HUP");
 			master.awaitLine("Rolling restart done", STARTUP);
-			ClusterProcess.sleep(Duration.ofSeconds(1));
+			Processes.sleep(Duration.ofSeconds(1));
 			List<Run> during = runs(runs).stream().filter((run) -> run.at() >= restartFrom).toList();
 			assertThat(pidSwitches(during)).as("each worker runs it in one stretch, then never again")
 				.isEqualTo(during.stream().map(Run::pid).distinct().count() - 1);
@@ -68,7 +69,7 @@ class LeaderSchedulingIT {
 					return run;
 				}
 			}
-			ClusterProcess.sleep(Duration.ofMillis(20));
+			Processes.sleep(Duration.ofMillis(20));
 		}
 		throw new AssertionError("No other worker ran the job within 30s");
 	}

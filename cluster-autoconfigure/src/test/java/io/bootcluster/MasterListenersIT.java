@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +26,7 @@ class MasterListenersIT {
 	@Test
 	void aBlockedFailingListenerHoldsUpNoWorker() throws IOException {
 		Path release = this.directory.resolve("release");
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
 				"--cluster.workers=2", "--test.blocking-master-listener=" + release)) {
 			master.awaitLines("Worker \\d+ \\(pid \\d+\\) is listening", 2, Duration.ofSeconds(60));

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 
@@ -17,14 +18,14 @@ class MasterLossIT {
 
 	@Test
 	void workersExitWithinFiveSecondsOfTheirMastersSigkill() throws InterruptedException {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
 				"--cluster.workers=2")) {
 			master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
 			List<ProcessHandle> workers = master.descendants();
 			assertThat(workers).hasSize(2);
 			master.kill();
-			ClusterProcess.awaitGone(workers, Duration.ofSeconds(5));
+			Processes.awaitGone(workers, Duration.ofSeconds(5));
 			assertThat(workers).noneMatch(ProcessHandle::isAlive);
 		}
 	}

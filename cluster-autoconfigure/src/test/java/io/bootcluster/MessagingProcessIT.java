@@ -14,6 +14,7 @@ import io.bootcluster.internal.ipc.FrameCodec;
 import io.bootcluster.internal.ipc.Message;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +36,7 @@ class MessagingProcessIT {
 
 	@BeforeAll
 	static void startCluster() {
-		port = ClusterProcess.freePort();
+		port = Processes.freePort();
 		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2",
 				"--cluster.ipc.max-frame-size=64KB", "--spring.jackson.property-naming-strategy=SNAKE_CASE",
 				// Says when a worker cannot attach a connection, and asks on its main channel
@@ -125,10 +126,10 @@ class MessagingProcessIT {
 	@Test
 	void garbageOnTheMastersSocketChangesNothing() throws IOException {
 		long workerPid = Http.get(port, "/").pid();
-		Path socket = Path.of(ClusterProcess.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow());
+		Path socket = Path.of(Processes.environmentOf(workerPid, ChannelAddress.SOCKET_ENV).orElseThrow());
 		// The secret is not in any process's environment: the master writes it to each
 		// worker's standard input
-		assertThat(ClusterProcess.environmentOf(workerPid, "CLUSTER_IPC_SECRET")).isEmpty();
+		assertThat(Processes.environmentOf(workerPid, "CLUSTER_IPC_SECRET")).isEmpty();
 		String secret = "not-the-secret";
 		Random random = new Random(42);
 		for (int round = 0; round < 60; round++) {

@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.time.Duration;
 
 import io.bootcluster.test.ClusterProcess;
-import io.bootcluster.test.ClusterProcess.WebServerKind;
-import io.bootcluster.test.KeepAliveLoad;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.Json;
+import io.bootcluster.test.KeepAliveLoad;
+import io.bootcluster.test.Processes;
+import io.bootcluster.test.WebServerKind;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -23,7 +24,7 @@ class NettyProcessIT {
 
 	@Test
 	void nettyWorkersShareThePortRestartAndStop() throws IOException {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.NETTY, TestApplication.class,
 				"--server.port=" + port, "--cluster.workers=2", "--spring.main.web-application-type=reactive",
 				"--management.endpoints.web.exposure.include=cluster")) {
@@ -41,7 +42,7 @@ class NettyProcessIT {
 
 	@Test
 	void aNettyStandbyWarmsUpThenTakesOver() throws Exception {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.NETTY, TestApplication.class,
 				"--server.port=" + port, "--cluster.workers=1", "--cluster.standby-workers=1",
 				"--spring.main.web-application-type=reactive")) {

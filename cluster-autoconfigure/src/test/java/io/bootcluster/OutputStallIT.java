@@ -6,6 +6,7 @@ import java.util.Set;
 
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -22,8 +23,8 @@ class OutputStallIT {
 
 	@Test
 	void masterWhoseOutputNobodyReadsKeepsSupervisingAndWorkersKeepServing() throws Exception {
-		int port = ClusterProcess.freePort();
-		int masterPort = ClusterProcess.freePort();
+		int port = Processes.freePort();
+		int masterPort = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
 				"--cluster.workers=2", "--cluster.master.management-port=" + masterPort)) {
 			master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
@@ -43,7 +44,7 @@ class OutputStallIT {
 			long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
 			while (!twoListeningWithout(masterPort, killed)) {
 				assertThat(System.nanoTime()).as("the replacement listening, in 30 s").isLessThan(deadline);
-				ClusterProcess.sleep(Duration.ofMillis(200));
+				Processes.sleep(Duration.ofMillis(200));
 			}
 			for (int i = 0; i < 20; i++) {
 				assertThat(Http.get(port, "/").status()).isEqualTo(200);

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ class PauseIT {
 
 	@Test
 	void aClusterStoppedLongerThanTheHeartbeatTimeoutComesBackWhole() throws IOException {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
 				"--cluster.workers=2", "--cluster.worker.heartbeat-timeout=2s")) {
 			master.awaitLines("EVENT listening worker=\\d+", 2, Duration.ofSeconds(90));
@@ -31,13 +32,13 @@ class PauseIT {
 			pids.add(master.pid());
 			master.descendants().forEach((worker) -> pids.add(worker.pid()));
 			assertThat(pids).hasSize(3);
-			pids.forEach((pid) -> ClusterProcess.signal(pid, "STOP"));
-			ClusterProcess.sleep(Duration.ofSeconds(6));
-			pids.forEach((pid) -> ClusterProcess.signal(pid, "CONT"));
+			pids.forEach((pid) -> Processes.signal(pid, "STOP"));
+			Processes.sleep(Duration.ofSeconds(6));
+			pids.forEach((pid) -> Processes.signal(pid, "CONT"));
 			master.awaitLine("The master did not run for \\d+s: every worker gets a whole heartbeat timeout",
 					Duration.ofSeconds(10));
 			// Two heartbeat timeouts after the stop: a worker judged hung would be dying now
-			ClusterProcess.sleep(Duration.ofSeconds(4));
+			Processes.sleep(Duration.ofSeconds(4));
 			assertThat(master.linesMatching("sent no heartbeat|died unexpectedly|^EVENT exit")).isEmpty();
 			Set<Integer> serving = new HashSet<>();
 			for (int i = 0; i < 60 && serving.size() < 2; i++) {

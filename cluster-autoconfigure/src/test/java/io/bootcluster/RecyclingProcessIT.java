@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.KeepAliveLoad;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class RecyclingProcessIT {
 
 	@Test
 	void workerIsRecycledAfterMaxRequestsWithoutFailingARequest() {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
 				"--cluster.workers=1", "--cluster.worker.max-requests=200")) {
 			master.awaitLine("EVENT listening worker=1 ", Duration.ofSeconds(90));

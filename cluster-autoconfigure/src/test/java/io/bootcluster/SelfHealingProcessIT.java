@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.KeepAliveLoad;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,7 +49,7 @@ class SelfHealingProcessIT {
 	static void startCluster() throws IOException {
 		brokenBuild = Files.createTempFile("broken-build", ".marker");
 		Files.delete(brokenBuild);
-		port = ClusterProcess.freePort();
+		port = Processes.freePort();
 		master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port, "--cluster.workers=2",
 				"--cluster.worker.heartbeat-timeout=5s", "--cluster.worker.jvm-arguments=-Xmx128m",
 				"--cluster.worker.startup-timeout=3s",
@@ -72,7 +73,7 @@ class SelfHealingProcessIT {
 		try (KeepAliveLoad load = KeepAliveLoad.start(port, "/ping", CLIENTS, Duration.ofMillis(3));
 				CpuBurners burners = new CpuBurners()) {
 			load.awaitMore(300, Duration.ofSeconds(30));
-			ClusterProcess.signal(master.pid(), "HUP");
+			Processes.signal(master.pid(), "HUP");
 			master.awaitLine("Rolling restart done", STARTUP);
 			master.awaitLine("EVENT exit worker=2 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(30));
 			load.awaitMore(300, Duration.ofSeconds(30));
@@ -161,7 +162,7 @@ class SelfHealingProcessIT {
 	@Order(6)
 	void frozenWorkerIsKilledAndReplaced() throws IOException {
 		Http.Response frozen = Http.get(port, "/");
-		ClusterProcess.signal(frozen.pid(), "STOP");
+		Processes.signal(frozen.pid(), "STOP");
 		master.awaitLine("worker " + frozen.worker() + " \\(pid \\d+\\) sent no heartbeat", Duration.ofSeconds(20));
 		master.awaitLine("EVENT exit worker=" + frozen.worker() + " .*exit=137/SIGKILL", Duration.ofSeconds(10));
 		// Not the listening line of the newest worker forked so far: the replacement may not be
@@ -187,7 +188,7 @@ class SelfHealingProcessIT {
 			if (System.nanoTime() > deadline) {
 				throw new AssertionError("The cluster did not settle: " + status);
 			}
-			ClusterProcess.sleep(Duration.ofMillis(200));
+			Processes.sleep(Duration.ofMillis(200));
 		}
 	}
 

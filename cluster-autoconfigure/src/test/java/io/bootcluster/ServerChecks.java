@@ -11,6 +11,7 @@ import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.KeepAliveLoad;
 import io.bootcluster.test.ListeningSockets;
+import io.bootcluster.test.Processes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,7 +63,7 @@ final class ServerChecks {
 		// are caught as the old workers leave
 		try (KeepAliveLoad load = KeepAliveLoad.start(port, "/ping", 6, Duration.ofMillis(3))) {
 			load.awaitMore(300, Duration.ofSeconds(30));
-			ClusterProcess.signal(master.pid(), "HUP");
+			Processes.signal(master.pid(), "HUP");
 			master.awaitLine("Rolling restart done", Duration.ofSeconds(90));
 			master.awaitLine("EVENT exit worker=2 .*exitedAfterDisconnect=true exit=0/null", Duration.ofSeconds(30));
 			load.awaitMore(300, Duration.ofSeconds(30));

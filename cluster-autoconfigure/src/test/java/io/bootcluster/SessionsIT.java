@@ -17,9 +17,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import io.bootcluster.test.ClusterProcess;
-import io.bootcluster.test.ClusterProcess.WebServerKind;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.Json;
+import io.bootcluster.test.Processes;
+import io.bootcluster.test.WebServerKind;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -37,7 +38,7 @@ class SessionsIT {
 
 	@Test
 	void servletSessionsAreSharedByEveryWorkerAndOutliveThem() throws Exception {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		ExecutorService pool = Executors.newFixedThreadPool(24);
 		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
 				"--cluster.workers=2", "--cluster.sessions.max-bytes=64KB",
@@ -87,7 +88,7 @@ class SessionsIT {
 			CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
 			// Both workers are replaced, one at a time, while the counter keeps counting
-			ClusterProcess.signal(master.pid(), "HUP");
+			Processes.signal(master.pid(), "HUP");
 			long deadline = System.nanoTime() + STARTUP.toNanos();
 			while (master.linesMatching("Rolling restart done").isEmpty()) {
 				assertThat(System.nanoTime()).as("the rolling restart is done within %s", STARTUP).isLessThan(deadline);
@@ -122,7 +123,7 @@ class SessionsIT {
 
 	@Test
 	void reactiveSessionsAreSharedByEveryWorker() throws Exception {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(WebServerKind.NETTY, TestApplication.class,
 				"--server.port=" + port, "--cluster.workers=2", "--spring.main.web-application-type=reactive")) {
 			master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);

@@ -9,6 +9,7 @@ import java.util.Set;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.ListeningSockets;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -23,7 +24,7 @@ class StandbyProcessIT {
 
 	@Test
 	void standbyTakesOverFromAKilledWorkerAndIsReplenished() throws IOException {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
 				"--cluster.workers=2", "--cluster.standby-workers=1",
 				"--management.endpoints.web.exposure.include=cluster,metrics")) {
@@ -70,7 +71,7 @@ class StandbyProcessIT {
 			}
 			assertThat(serving).containsExactlyInAnyOrder(2, 3);
 			// Its own requests are not traffic: neither counted nor measured
-			ClusterProcess.sleep(Duration.ofSeconds(2));
+			Processes.sleep(Duration.ofSeconds(2));
 			assertThat(worker(Http.get(port, "/actuator/cluster").json(), 3).get("requests").asLong())
 				.isLessThan(100);
 			Http.Response notFound = Http.get(port, "/actuator/metrics/http.server.requests?tag=status:404");
@@ -93,7 +94,7 @@ class StandbyProcessIT {
 			master.terminate();
 			assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
 			// A sentinel is killed as its worker's last threads end, and reaped by init
-			ClusterProcess.awaitGone(processes, Duration.ofSeconds(5));
+			Processes.awaitGone(processes, Duration.ofSeconds(5));
 			assertThat(processes).as("workers and sentinels").noneMatch(ProcessHandle::isAlive);
 		}
 	}
@@ -103,7 +104,7 @@ class StandbyProcessIT {
 		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 		List<ProcessHandle> sentinels = sentinels(worker);
 		while (sentinels.isEmpty() && System.nanoTime() < deadline) {
-			ClusterProcess.sleep(Duration.ofMillis(50));
+			Processes.sleep(Duration.ofMillis(50));
 			sentinels = sentinels(worker);
 		}
 		assertThat(sentinels).as("the death sentinel of pid " + worker).hasSize(1);
@@ -114,7 +115,7 @@ class StandbyProcessIT {
 		return ProcessHandle.of(worker)
 			.orElseThrow()
 			.children()
-			.filter((child) -> ClusterProcess.commandLineOf(child.pid()).contains("infinity"))
+			.filter((child) -> Processes.commandLineOf(child.pid()).contains("infinity"))
 			.toList();
 	}
 

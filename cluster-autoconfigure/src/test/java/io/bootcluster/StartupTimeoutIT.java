@@ -3,6 +3,7 @@ package io.bootcluster;
 import java.time.Duration;
 
 import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ class StartupTimeoutIT {
 
 	@Test
 	void workerWhoseStartKeepsUsingTheCpuOutlastsTheStartupTimeout() {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(TestApplication.class, "--server.port=" + port,
 				"--cluster.workers=1", "--cluster.worker.startup-timeout=2s", "--test.busy-startup=6s")) {
 			master.awaitLine("EVENT listening worker=1", Duration.ofSeconds(60));

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.logging.CompactJsonFormatter;
 import io.bootcluster.testapp.web.TestApplication;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +32,7 @@ class StructuredLoggingProcessIT {
 	@ValueSource(strings = { "ecs", "logstash", "gelf", "custom" })
 	void everyLineIsAJsonObjectAndEveryWorkerLineNamesItsWorker(String format) {
 		String property = "custom".equals(format) ? CompactJsonFormatter.class.getName() : format;
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		// Two workers for one format, told apart in its lines; one for the others, whose
 		// lines differ only in the format
 		int workers = "ecs".equals(format) ? 2 : 1;
@@ -41,7 +42,7 @@ class StructuredLoggingProcessIT {
 				"--cluster.worker.jvm-arguments=-Xverify:none")) {
 			master.awaitLines("EVENT listening worker=\\d+", workers, Duration.ofSeconds(90));
 			long workerPid = master.descendants().get(0).pid();
-			ClusterProcess.signal(workerPid, "QUIT");
+			Processes.signal(workerPid, "QUIT");
 			master.awaitLine("Full thread dump", Duration.ofSeconds(10));
 			master.terminate();
 			assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();

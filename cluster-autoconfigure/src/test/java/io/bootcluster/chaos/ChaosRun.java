@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.KeepAliveLoad;
+import io.bootcluster.test.Processes;
 import io.bootcluster.testapp.web.TestApplication;
 import tools.jackson.databind.JsonNode;
 
@@ -95,8 +96,8 @@ public final class ChaosRun {
 	 * @throws Exception if the run itself fails
 	 */
 	public Result run() throws Exception {
-		int port = ClusterProcess.freePort();
-		int masterPort = ClusterProcess.freePort();
+		int port = Processes.freePort();
+		int masterPort = Processes.freePort();
 		long requests;
 		List<KeepAliveLoad.Failure> failed;
 		Duration recovered;
@@ -105,13 +106,13 @@ public final class ChaosRun {
 		try (ClusterProcess master = start(port, masterPort)) {
 			master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
 			long anyWorker = members(masterPort).get(0);
-			channel = Path.of(ClusterProcess.environmentOf(anyWorker, "CLUSTER_IPC_SOCKET").orElseThrow());
+			channel = Path.of(Processes.environmentOf(anyWorker, "CLUSTER_IPC_SOCKET").orElseThrow());
 			try (KeepAliveLoad load = KeepAliveLoad.start(port, "/pid", 4)) {
 				long end = System.nanoTime() + this.duration.toNanos();
 				while (System.nanoTime() < end) {
 					fault(master, port, masterPort);
 					this.faults++;
-					ClusterProcess.sleep(Duration.ofMillis(500 + this.random.nextInt(2000)));
+					Processes.sleep(Duration.ofMillis(500 + this.random.nextInt(2000)));
 				}
 				recovered = awaitRecovered(masterPort);
 				load.awaitMore(100, Duration.ofSeconds(30));
@@ -181,7 +182,7 @@ public final class ChaosRun {
 		}
 		long at = System.nanoTime();
 		this.kills.put(at, pid);
-		if (!ClusterProcess.signalIfAlive(pid, "KILL")) {
+		if (!Processes.signalIfAlive(pid, "KILL")) {
 			this.kills.remove(at);
 			return "worker pid " + pid + " had already exited";
 		}
@@ -193,15 +194,15 @@ public final class ChaosRun {
 		if (pid > 0) {
 			long at = System.nanoTime();
 			this.kills.put(at, pid);
-			if (!ClusterProcess.signalIfAlive(pid, "STOP")) {
+			if (!Processes.signalIfAlive(pid, "STOP")) {
 				this.kills.remove(at);
 				return "worker pid " + pid + " had already exited";
 			}
 			try {
-				ClusterProcess.sleep(HEARTBEAT_TIMEOUT.plusSeconds(2));
+				Processes.sleep(HEARTBEAT_TIMEOUT.plusSeconds(2));
 			}
 			finally {
-				ClusterProcess.signalIfAlive(pid, "CONT");
+				Processes.signalIfAlive(pid, "CONT");
 			}
 		}
 		return "SIGSTOP worker pid " + pid + " for " + HEARTBEAT_TIMEOUT.plusSeconds(2).toSeconds() + "s";
@@ -217,11 +218,11 @@ public final class ChaosRun {
 		}
 		// A worker that a restart retires, or a command the master runs, may end before its signal
 		try {
-			all.forEach((pid) -> ClusterProcess.signalIfAlive(pid, "STOP"));
-			ClusterProcess.sleep(HEARTBEAT_TIMEOUT.plusSeconds(2));
+			all.forEach((pid) -> Processes.signalIfAlive(pid, "STOP"));
+			Processes.sleep(HEARTBEAT_TIMEOUT.plusSeconds(2));
 		}
 		finally {
-			all.forEach((pid) -> ClusterProcess.signalIfAlive(pid, "CONT"));
+			all.forEach((pid) -> Processes.signalIfAlive(pid, "CONT"));
 		}
 		return "SIGSTOP the whole cluster for " + HEARTBEAT_TIMEOUT.plusSeconds(2).toSeconds() + "s";
 	}
@@ -262,7 +263,7 @@ public final class ChaosRun {
 	}
 
 	private String garbage(long pid) {
-		String socket = (pid > 0) ? ClusterProcess.environmentOf(pid, "CLUSTER_IPC_SOCKET").orElse(null) : null;
+		String socket = (pid > 0) ? Processes.environmentOf(pid, "CLUSTER_IPC_SOCKET").orElse(null) : null;
 		if (socket != null) {
 			try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
 				channel.connect(UnixDomainSocketAddress.of(socket));
@@ -279,7 +280,7 @@ public final class ChaosRun {
 
 	private static String stallOutput(ClusterProcess master) {
 		master.pauseOutput();
-		ClusterProcess.sleep(Duration.ofSeconds(5));
+		Processes.sleep(Duration.ofSeconds(5));
 		master.resumeOutput();
 		return "nobody reads the master's output for 5s";
 	}
@@ -295,7 +296,7 @@ public final class ChaosRun {
 			if (!restarting && members(status).size() == status.get("desiredWorkers").asInt()) {
 				return Duration.ofNanos(System.nanoTime() - started);
 			}
-			ClusterProcess.sleep(Duration.ofMillis(100));
+			Processes.sleep(Duration.ofMillis(100));
 		}
 		this.problems.add("the cluster was not back to its workers within 2 minutes");
 		return Duration.ofMinutes(2);
@@ -363,7 +364,7 @@ public final class ChaosRun {
 	private int orphans(List<Long> pids) {
 		long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
 		while (System.nanoTime() < deadline && pids.stream().anyMatch(ChaosRun::alive)) {
-			ClusterProcess.sleep(Duration.ofMillis(100));
+			Processes.sleep(Duration.ofMillis(100));
 		}
 		List<Long> left = pids.stream().filter(ChaosRun::alive).toList();
 		left.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
@@ -384,8 +385,8 @@ public final class ChaosRun {
 	}
 
 	private void startAndStop() {
-		int port = ClusterProcess.freePort();
-		try (ClusterProcess master = start(port, ClusterProcess.freePort())) {
+		int port = Processes.freePort();
+		try (ClusterProcess master = start(port, Processes.freePort())) {
 			master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
 			master.terminate();
 			if (master.awaitExit(Duration.ofSeconds(60)) != 0) {
@@ -401,18 +402,18 @@ public final class ChaosRun {
 	// trains the class data archive: every process under it ends within seconds, and the
 	// port is free again
 	private int killMaster(int moment) throws IOException {
-		int port = ClusterProcess.freePort();
-		int masterPort = ClusterProcess.freePort();
+		int port = Processes.freePort();
+		int masterPort = Processes.freePort();
 		List<Long> workers = new ArrayList<>();
 		try (ClusterProcess master = (moment == 2) ? startTraining(port, masterPort) : start(port, masterPort)) {
 			if (moment == 0) {
 				master.awaitLine("EVENT fork worker=1", STARTUP);
-				ClusterProcess.sleep(Duration.ofMillis(this.random.nextInt(4000)));
+				Processes.sleep(Duration.ofMillis(this.random.nextInt(4000)));
 			}
 			else if (moment == 1) {
 				master.awaitLines("EVENT listening worker=\\d+", 2, STARTUP);
 				command(masterPort, "{\"action\":\"restart\"}", "rolling restart");
-				ClusterProcess.sleep(Duration.ofMillis(this.random.nextInt(3000)));
+				Processes.sleep(Duration.ofMillis(this.random.nextInt(3000)));
 			}
 			else {
 				awaitTraining(master);
@@ -426,7 +427,7 @@ public final class ChaosRun {
 		int orphans = orphans(workers);
 		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 		while (Http.accepts(port) && System.nanoTime() < deadline) {
-			ClusterProcess.sleep(Duration.ofMillis(100));
+			Processes.sleep(Duration.ofMillis(100));
 		}
 		if (Http.accepts(port)) {
 			this.problems.add("port " + port + " still served after its master was killed");
@@ -452,14 +453,14 @@ public final class ChaosRun {
 			if (training) {
 				return;
 			}
-			ClusterProcess.sleep(Duration.ofMillis(50));
+			Processes.sleep(Duration.ofMillis(50));
 		}
 		throw new AssertionError("No training run began within " + STARTUP.toSeconds() + "s");
 	}
 
 	private static boolean isTraining(ProcessHandle process) {
 		try {
-			return String.join(" ", ClusterProcess.commandLineOf(process.pid()))
+			return String.join(" ", Processes.commandLineOf(process.pid()))
 				.matches(".*-XX:(ArchiveClassesAtExit|AOTCacheOutput)=.*");
 		}
 		catch (UncheckedIOException ex) {

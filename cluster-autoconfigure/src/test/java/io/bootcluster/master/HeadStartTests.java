@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Processes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +47,7 @@ class HeadStartTests {
 	@Test
 	void aLaunchTakesOverTheWorkerTheLastStartPlannedExactlySo() throws Exception {
 		HeadStart.WorkerStart planned = start(1, 0);
-		HeadStart.record(this.directory, ARGUMENTS, ClusterProcess.freePort(), List.of(planned));
+		HeadStart.record(this.directory, ARGUMENTS, Processes.freePort(), List.of(planned));
 		HeadStart headStart = HeadStart.begin(this.directory, ARGUMENTS);
 		assertThat(headStart).isNotNull();
 		try {
@@ -76,7 +76,7 @@ class HeadStartTests {
 
 	@Test
 	void workersNoLaunchTookOverAreKilledAtTheEndOfTheFirstRound() throws Exception {
-		HeadStart.record(this.directory, ARGUMENTS, ClusterProcess.freePort(), List.of(start(1, 0), start(2, 1)));
+		HeadStart.record(this.directory, ARGUMENTS, Processes.freePort(), List.of(start(1, 0), start(2, 1)));
 		HeadStart headStart = HeadStart.begin(this.directory, ARGUMENTS);
 		assertThat(headStart).isNotNull();
 		Process taken = headStart.takeOver(start(1, 0));
@@ -91,7 +91,7 @@ class HeadStartTests {
 
 	@Test
 	void aLaunchThatIsNoMasterAfterAllRemovesThePlanItWasForkedBy() throws Exception {
-		HeadStart.record(this.directory, ARGUMENTS, ClusterProcess.freePort(), List.of(start(1, 0)));
+		HeadStart.record(this.directory, ARGUMENTS, Processes.freePort(), List.of(start(1, 0)));
 		assertThat(HeadStart.planned(this.directory, ARGUMENTS)).isTrue();
 		HeadStart headStart = HeadStart.begin(this.directory, ARGUMENTS);
 		assertThat(headStart).isNotNull();
@@ -126,7 +126,7 @@ class HeadStartTests {
 
 	@Test
 	void aDamagedPlanIsIgnoredAndRemoved() throws Exception {
-		HeadStart.record(this.directory, ARGUMENTS, ClusterProcess.freePort(), List.of(start(1, 0)));
+		HeadStart.record(this.directory, ARGUMENTS, Processes.freePort(), List.of(start(1, 0)));
 		Path plan = plans().get(0);
 		byte[] bytes = Files.readAllBytes(plan);
 		Files.write(plan, Arrays.copyOf(bytes, bytes.length - 5));
@@ -141,7 +141,7 @@ class HeadStartTests {
 
 	@Test
 	void aPlanInADirectoryOthersMayWriteToIsNeverRun() throws Exception {
-		HeadStart.record(this.directory, ARGUMENTS, ClusterProcess.freePort(), List.of(start(1, 0)));
+		HeadStart.record(this.directory, ARGUMENTS, Processes.freePort(), List.of(start(1, 0)));
 		Files.setPosixFilePermissions(this.directory, PosixFilePermissions.fromString("rwxrwxrwx"));
 		assertThat(HeadStart.begin(this.directory, ARGUMENTS)).isNull();
 		assertThat(ownProcesses()).isEmpty();

@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.bootcluster.internal.ipc.DaemonThreads;
-import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.KeepAliveLoad;
 import io.bootcluster.test.ListeningSockets;
+import io.bootcluster.test.Processes;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory;
@@ -31,7 +31,7 @@ class TomcatPortSharingTests {
 
 	@Test
 	void twoServersShareOnePortAndEachReportsItsSharedListener() throws IOException {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		WebServer first = start(port, "first");
 		WebServer second = start(port, "second");
 		try {
@@ -59,7 +59,7 @@ class TomcatPortSharingTests {
 
 	@Test
 	void retiredServerClosesItsListenerAndServesWhatItAccepted() throws Exception {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		WebServer retiring = start(port, "retiring");
 		WebServer staying = start(port, "staying");
 		AtomicBoolean running = new AtomicBoolean(true);
@@ -81,13 +81,13 @@ class TomcatPortSharingTests {
 					}
 				}));
 			}
-			ClusterProcess.sleep(Duration.ofMillis(500));
+			Processes.sleep(Duration.ofMillis(500));
 			assertThat(this.portSharing.retire(retiring, Duration.ofSeconds(5))).isTrue();
 			// Gone from the kernel's group at once, not only once Tomcat stops
 			assertThat(ListeningSockets.count(port)).isEqualTo(1);
 			int before = served.get();
 			// Clients whose handshake the fence dropped retry it about a second later
-			ClusterProcess.sleep(Duration.ofMillis(1500));
+			Processes.sleep(Duration.ofMillis(1500));
 			assertThat(served.get()).isGreaterThan(before);
 		}
 		finally {

@@ -6,8 +6,8 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.function.BiFunction;
 
-import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
+import io.bootcluster.test.Processes;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.web.server.WebServer;
@@ -43,7 +43,7 @@ final class TwoServers {
 	 */
 	static void shareOnePort(SharedPortSupport support, BiFunction<Integer, String, WebServer> start)
 			throws IOException {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		WebServer first = start.apply(port, "first");
 		WebServer second = start.apply(port, "second");
 		try {

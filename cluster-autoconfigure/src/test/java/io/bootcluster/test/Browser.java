@@ -181,7 +181,7 @@ public final class Browser implements AutoCloseable {
 				throw new AssertionError("Not true within " + timeout + ": " + expression + "\nPage text:\n"
 						+ evaluate("document.body ? document.body.innerText : ''").asString());
 			}
-			ClusterProcess.sleep(Duration.ofMillis(50));
+			Processes.sleep(Duration.ofMillis(50));
 		}
 	}
 

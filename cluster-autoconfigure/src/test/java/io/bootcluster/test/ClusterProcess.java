@@ -5,7 +5,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -173,32 +171,6 @@ public final class ClusterProcess implements AutoCloseable {
 	}
 
 	/**
-	 * The web servers the test class path holds; an application started from it gets one.
-	 */
-	public enum WebServerKind {
-
-		/** Tomcat, Boot's default. */
-		TOMCAT("tomcat-embed-", "spring-boot-tomcat", "spring-boot-starter-tomcat"),
-
-		/** Jetty 12. */
-		JETTY("/org/eclipse/jetty/", "spring-boot-jetty", "spring-boot-starter-jetty"),
-
-		/** Reactor Netty, for reactive applications. */
-		NETTY("reactor-netty", "spring-boot-reactor-netty");
-
-		private final List<String> jars;
-
-		WebServerKind(String... jars) {
-			this.jars = List.of(jars);
-		}
-
-		Stream<String> others() {
-			return Stream.of(values()).filter((kind) -> kind != this).flatMap((kind) -> kind.jars.stream());
-		}
-
-	}
-
-	/**
 	 * Starts an executable jar.
 	 * @param jar the jar
 	 * @param arguments program arguments
@@ -232,22 +204,6 @@ public final class ClusterProcess implements AutoCloseable {
 		List<String> command = new ArrayList<>(javaCommand(javaHome));
 		command.addAll(List.of(arguments));
 		return start(command, Map.of());
-	}
-
-	/**
-	 * A process's command line, as Linux exposes it.
-	 * @param pid the process
-	 * @return its arguments, the executable first
-	 */
-	public static List<String> commandLineOf(long pid) {
-		try {
-			String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"),
-					StandardCharsets.UTF_8);
-			return List.of(cmdline.split("\0"));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
 	}
 
 	private static List<String> javaCommand() {
@@ -284,7 +240,7 @@ public final class ClusterProcess implements AutoCloseable {
 			String line;
 			while ((line = reader.readLine()) != null) {
 				while (this.outputPaused.get()) {
-					sleep(Duration.ofMillis(50));
+					Processes.sleep(Duration.ofMillis(50));
 				}
 				synchronized (this.lines) {
 					this.lines.add(line);
@@ -418,53 +374,6 @@ public final class ClusterProcess implements AutoCloseable {
 		this.process.toHandle().destroy();
 	}
 
-	/**
-	 * Sends a signal by name, as {@code kill -NAME} does.
-	 * @param pid the process
-	 * @param name the signal's name without {@code SIG}, such as {@code HUP}
-	 */
-	public static void signal(long pid, String name) {
-		if (!sendSignal(pid, name)) {
-			throw new AssertionError("kill -" + name + " " + pid + " failed");
-		}
-	}
-
-	/**
-	 * Sends a signal by name unless the process has already ended: a fault aimed at a
-	 * worker that a restart retired, or at a helper process the master ran for a moment,
-	 * between the choice and the signal.
-	 * @param pid the process
-	 * @param name the signal's name without {@code SIG}
-	 * @return whether the process was there to receive it
-	 */
-	public static boolean signalIfAlive(long pid, String name) {
-		if (sendSignal(pid, name)) {
-			return true;
-		}
-		if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-			throw new AssertionError("kill -" + name + " " + pid + " failed on a running process");
-		}
-		return false;
-	}
-
-	private static boolean sendSignal(long pid, String name) {
-		try {
-			// What kill says of a process that has ended is expected, and the caller's to report
-			Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid))
-				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-				.redirectError(ProcessBuilder.Redirect.DISCARD)
-				.start();
-			return kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new AssertionError(ex);
-		}
-	}
-
 	/** Sends SIGKILL. */
 	public void kill() {
 		this.process.toHandle().destroyForcibly();
@@ -476,66 +385,6 @@ public final class ClusterProcess implements AutoCloseable {
 	 */
 	public List<ProcessHandle> descendants() {
 		return this.process.descendants().toList();
-	}
-
-	/**
-	 * Looks up a process's environment variable, as Linux exposes it.
-	 * @param pid the process
-	 * @param name the variable
-	 * @return its value
-	 */
-	public static Optional<String> environmentOf(long pid, String name) {
-		try {
-			String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ"),
-					StandardCharsets.ISO_8859_1);
-			return Stream.of(environ.split("\0"))
-				.filter((entry) -> entry.startsWith(name + "="))
-				.map((entry) -> entry.substring(name.length() + 1))
-				.findFirst();
-		}
-		catch (IOException ex) {
-			return Optional.empty();
-		}
-	}
-
-	/**
-	 * Pauses a test between two looks at something it waits for.
-	 * @param duration how long
-	 */
-	public static void sleep(Duration duration) {
-		try {
-			Thread.sleep(duration.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new AssertionError(ex);
-		}
-	}
-
-	/**
-	 * Waits for processes to end: a process killed by the kernel or orphaned ends a moment
-	 * after whatever ended it, and is reaped by init.
-	 * @param processes the processes
-	 * @param timeout how long to wait at most
-	 */
-	public static void awaitGone(List<ProcessHandle> processes, Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (processes.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-			sleep(Duration.ofMillis(50));
-		}
-	}
-
-	/**
-	 * A port nobody listens on right now.
-	 * @return the port
-	 */
-	public static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
 	}
 
 	/**

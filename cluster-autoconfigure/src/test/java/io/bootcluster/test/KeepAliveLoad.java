@@ -105,7 +105,7 @@ public final class KeepAliveLoad implements AutoCloseable {
 					out.flush();
 					keepAlive = readResponse(in);
 					if (keepAlive && !this.pause.isZero()) {
-						ClusterProcess.sleep(this.pause);
+						Processes.sleep(this.pause);
 					}
 				}
 			}
@@ -115,7 +115,7 @@ public final class KeepAliveLoad implements AutoCloseable {
 				}
 				if (ex instanceof ConnectException) {
 					// Nobody listens: a client tries again a moment later, not in a spin
-					ClusterProcess.sleep(Duration.ofMillis(10));
+					Processes.sleep(Duration.ofMillis(10));
 				}
 			}
 		}
@@ -183,7 +183,7 @@ public final class KeepAliveLoad implements AutoCloseable {
 				throw new AssertionError("Only " + this.succeeded.get() + " of " + target + " requests within "
 						+ timeout.toSeconds() + "s; failures: " + failures());
 			}
-			ClusterProcess.sleep(Duration.ofMillis(20));
+			Processes.sleep(Duration.ofMillis(20));
 		}
 	}
 

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Processes;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,7 +39,7 @@ class MembershipTests {
 		this.membership.subscribe((members) -> {
 			if (learned.get() == null) {
 				subscribing.countDown();
-				ClusterProcess.sleep(Duration.ofMillis(200));
+				Processes.sleep(Duration.ofMillis(200));
 			}
 			learned.set(members);
 		});

@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
+import io.bootcluster.test.Processes;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,7 +27,7 @@ class CommandLineIT {
 
 	@Test
 	void everyCommandSteersARunningClusterAndNoneFindsAStoppedOne() throws Exception {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startJar(JAR, "--server.port=" + port, "--cluster.workers=1")) {
 			master.awaitLine("Worker 1 \\(pid \\d+\\) is listening", SampleClusterChecks.STARTUP);
 

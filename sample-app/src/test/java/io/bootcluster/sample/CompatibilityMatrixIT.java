@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 
 import io.bootcluster.Cluster;
 import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Processes;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -56,8 +57,8 @@ class CompatibilityMatrixIT {
 			.anyMatch((jar) -> jar.endsWith(File.separator + "spring-boot-" + release.bootVersion() + ".jar"));
 		String classPath = String.join(File.pathSeparator, SAMPLE_CLASSES.toAbsolutePath().toString(),
 				starterClasses().toString(), bootJars);
-		int port = ClusterProcess.freePort();
-		int masterPort = ClusterProcess.freePort();
+		int port = Processes.freePort();
+		int masterPort = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startJava(javaHome, "-cp", classPath, MAIN_CLASS,
 				"--server.port=" + port, "--cluster.workers=2", "--cluster.master.management-port=" + masterPort,
 				// Boot says which release it is, from its own classes, at debug level

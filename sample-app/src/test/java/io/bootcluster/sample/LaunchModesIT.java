@@ -8,6 +8,7 @@ import java.util.Set;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.ListeningSockets;
+import io.bootcluster.test.Processes;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.util.FileSystemUtils;
@@ -24,15 +25,15 @@ class LaunchModesIT {
 
 	@Test
 	void jarLauncherOnTheClassPath() throws Exception {
-		int port = ClusterProcess.freePort();
-		int masterPort = ClusterProcess.freePort();
+		int port = Processes.freePort();
+		int masterPort = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startJava("-cp", JAR.toString(),
 				"org.springframework.boot.loader.launch.JarLauncher", "--server.port=" + port, "--cluster.workers=2",
 				"--cluster.master.management-port=" + masterPort)) {
 			SampleClusterChecks cluster = new SampleClusterChecks(master, port, masterPort);
 			Set<Long> pids = cluster.awaitTwoWorkers();
 			for (long pid : pids) {
-				assertThat(ClusterProcess.commandLineOf(pid)).containsSubsequence("-cp", JAR.toString(),
+				assertThat(Processes.commandLineOf(pid)).containsSubsequence("-cp", JAR.toString(),
 						"org.springframework.boot.loader.launch.JarLauncher", "--server.port=" + port);
 			}
 			cluster.stopsCleanlyOnSigterm();
@@ -51,16 +52,16 @@ class LaunchModesIT {
 				assertThat(extract.awaitExit(Duration.ofSeconds(60))).isZero();
 			}
 		}
-		int port = ClusterProcess.freePort();
-		int managementPort = ClusterProcess.freePort();
-		int masterPort = ClusterProcess.freePort();
+		int port = Processes.freePort();
+		int managementPort = Processes.freePort();
+		int masterPort = Processes.freePort();
 		Path jar = extracted.resolve("sample-app.jar");
 		try (ClusterProcess master = ClusterProcess.startJar(jar, "--server.port=" + port, "--cluster.workers=2",
 				"--management.server.port=" + managementPort, "--cluster.master.management-port=" + masterPort)) {
 			SampleClusterChecks cluster = new SampleClusterChecks(master, port, masterPort);
 			Set<Long> pids = cluster.awaitTwoWorkers();
 			for (long pid : pids) {
-				assertThat(ClusterProcess.commandLineOf(pid)).containsSubsequence("-jar",
+				assertThat(Processes.commandLineOf(pid)).containsSubsequence("-jar",
 						jar.toAbsolutePath().toString());
 			}
 			// The management port is shared like the application's

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import io.bootcluster.test.ClusterProcess;
+import io.bootcluster.test.Processes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,8 +16,8 @@ class SampleClusterIT {
 
 	@Test
 	void javaDashJarRunsAMasterAndWorkersOnOnePortThenStopsCleanlyOnSigterm() throws IOException {
-		int port = ClusterProcess.freePort();
-		int masterPort = ClusterProcess.freePort();
+		int port = Processes.freePort();
+		int masterPort = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startJar(JAR, "--server.port=" + port, "--cluster.workers=2",
 				"--cluster.master.management-port=" + masterPort)) {
 			SampleClusterChecks cluster = new SampleClusterChecks(master, port, masterPort);

@@ -13,6 +13,7 @@ import io.bootcluster.test.Browser;
 import io.bootcluster.test.ClusterProcess;
 import io.bootcluster.test.Http;
 import io.bootcluster.test.Json;
+import io.bootcluster.test.Processes;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -27,7 +28,7 @@ class ShopApplicationIT {
 
 	@Test
 	void perWorkerStateIsStatedOnceAndReportedWhileEveryLineStaysJson() throws Exception {
-		int port = ClusterProcess.freePort();
+		int port = Processes.freePort();
 		try (ClusterProcess master = ClusterProcess.startClass(ShopApplication.class, "--server.port=" + port,
 				"--cluster.workers=2", "--logging.structured.format.console=ecs",
 				"--management.endpoints.web.exposure.include=health,cluster",
