@@ -56,7 +56,7 @@ interface WorkerHandle {
 	Optional<Duration> cpuTime();
 
 	/**
-	 * Puts the process's JIT compilers ahead of its other threads, where the master may;
+	 * Puts the process's JIT compilers ahead of its other threads, where that is allowed;
 	 * called as the worker starts serving, so that it compiles its hot code first.
 	 */
 	default void favourCompilers() {

@@ -180,22 +180,25 @@ public final class ChaosRun {
 		if (pid <= 0) {
 			return "no worker listening to kill";
 		}
+		return signalAsKill(pid, "KILL") ? "SIGKILL worker pid " + pid : "worker pid " + pid + " had already exited";
+	}
+
+	// Recorded before it is sent, for the requests in flight on the worker, unless the
+	// worker had already exited
+	private boolean signalAsKill(long pid, String signal) {
 		long at = System.nanoTime();
 		this.kills.put(at, pid);
-		if (!Processes.signalIfAlive(pid, "KILL")) {
-			this.kills.remove(at);
-			return "worker pid " + pid + " had already exited";
+		if (Processes.signalIfAlive(pid, signal)) {
+			return true;
 		}
-		return "SIGKILL worker pid " + pid;
+		this.kills.remove(at);
+		return false;
 	}
 
 	// Past the heartbeat timeout: the master takes it for hung and kills it
 	private String stopWorker(long pid) {
 		if (pid > 0) {
-			long at = System.nanoTime();
-			this.kills.put(at, pid);
-			if (!Processes.signalIfAlive(pid, "STOP")) {
-				this.kills.remove(at);
+			if (!signalAsKill(pid, "STOP")) {
 				return "worker pid " + pid + " had already exited";
 			}
 			try {

@@ -3,6 +3,7 @@ package io.bootcluster.master;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -65,13 +66,23 @@ class CompilerPriorityTests {
 
 	@Test
 	@EnabledOnOs(OS.LINUX)
-	void readsTheNiceValueOfThisJvmsThreads() throws IOException {
-		Path threads = Path.of("/proc/self/task");
-		List<String> compilers = CompilerPriority.compilerThreads(threads);
-		String stat = Files.readString(Path.of("/proc/self/stat"));
-		int nice = Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
-		assertThat(CompilerPriority.anyAt(threads, compilers, nice)).isTrue();
-		assertThat(CompilerPriority.anyAt(threads, compilers, nice + 1)).isFalse();
+	void readsTheNiceValueThatTheKernelGaveAProcess() throws Exception {
+		Process niced = new ProcessBuilder("nice", "-n", "7", "sleep", "30").start();
+		try {
+			Path threads = Path.of("/proc/" + niced.pid() + "/task");
+			List<String> ids = List.of(Long.toString(niced.pid()));
+			// nice sets the value, then becomes sleep
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (!Files.readString(threads.resolve(ids.get(0)).resolve("comm")).trim().equals("sleep")) {
+				assertThat(System.nanoTime()).as("nice became sleep").isLessThan(deadline);
+				Thread.sleep(10);
+			}
+			assertThat(CompilerPriority.anyAt(threads, ids, 7)).isTrue();
+			assertThat(CompilerPriority.anyAt(threads, ids, 0)).isFalse();
+		}
+		finally {
+			niced.destroyForcibly();
+		}
 	}
 
 	private static void stat(Path threads, int id, String line) throws IOException {
